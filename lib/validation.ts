@@ -1,0 +1,51 @@
+/**
+ * Request validation with zod: bodies, queries and params become typed values
+ * or a 400 in the one error format, each problem named by its JSON pointer.
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError } from './errors.ts';
+
+export interface ValidationProblem {
+  /** RFC 6901 JSON pointer into the input, e.g. `/work/0/startDate`. */
+  pointer: string;
+  message: string;
+}
+
+export function toJsonPointer(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`)
+    .join('');
+}
+
+export function zodProblems(error: z.ZodError): ValidationProblem[] {
+  return error.issues.map((issue) => ({ pointer: toJsonPointer(issue.path), message: issue.message }));
+}
+
+/** Parses `value` or throws `400 validation_failed` with one problem per issue. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ApiError('validation_failed', `Invalid ${what}`, {
+    details: { problems: zodProblems(result.error) },
+  });
+}
+
+/** Reads a JSON body: `415` when it is not JSON, `400 invalid_json` when it does not parse. */
+export async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
+    throw new ApiError('unsupported_media_type', 'Expected content-type application/json');
+  }
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError('invalid_json', 'Request body is not valid JSON');
+  }
+}
+
+/** Reads and validates a JSON body in one step. */
+export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  return validate(schema, await readJson(c));
+}
