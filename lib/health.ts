@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 
-export type HealthCheck = () => Promise<Record<string, unknown> | undefined | void>;
+export type HealthCheck = () => Promise<Record<string, unknown> | undefined>;
 
 export interface CheckResult {
   ok: boolean;
@@ -32,13 +32,19 @@ export async function runChecks(
         const extra = await Promise.race([
           check(),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
         return [name, { ok: true, latencyMs: Math.round(performance.now() - start), ...extra }];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return [name, { ok: false, latencyMs: Math.round(performance.now() - start), error: message }];
+        return [
+          name,
+          { ok: false, latencyMs: Math.round(performance.now() - start), error: message },
+        ];
       } finally {
         clearTimeout(timer);
       }
