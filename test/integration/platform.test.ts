@@ -24,13 +24,20 @@ describe('local platform with three cells', () => {
     const statuses = await platform.orchestrator.status();
     for (let k = 1; k <= 3; k++) {
       const parts = statuses.filter((s) => s.component.cell === k);
-      expect(parts.map((p) => p.component.part).sort()).toEqual(['api', 'postgres', 'redis', 'worker']);
+      expect(parts.map((p) => p.component.part).sort()).toEqual([
+        'api',
+        'postgres',
+        'redis',
+        'worker',
+      ]);
       expect(parts.every((p) => p.running)).toBe(true);
       const { status, body } = await ready(platform, k);
       expect(status).toBe(200);
       expect(body.cellId).toBe(`cell-${k}`);
     }
-    const postgresPorts = new Set(statuses.filter((s) => s.component.kind === 'postgres').map((s) => s.component.port));
+    const postgresPorts = new Set(
+      statuses.filter((s) => s.component.kind === 'postgres').map((s) => s.component.port),
+    );
     expect(postgresPorts.size).toBe(4);
   });
 
