@@ -125,10 +125,10 @@ describe('provider chain: errors and fallback', () => {
     expect(openai.calls).toHaveLength(2);
     const repair = openai.calls[1]?.body.messages as { role: string; content: string }[];
     expect(repair.at(-1)?.content).toContain('not valid');
-    // Both calls were paid for.
-    expect(result.inputTokens).toBeGreaterThan(
-      (openai.calls[0]?.body.messages as unknown[]).length,
-    );
+    // Both calls were paid for: more input tokens than a clean single call.
+    openai.behave = () => ({ type: 'ok' });
+    const clean = await chain().instance.run('analyze-job', input, [OPENAI], far(), 100);
+    expect(result.inputTokens).toBeGreaterThan(clean.inputTokens);
   });
 
   it('goes to the next provider when the repaired answer is still malformed', async () => {
