@@ -323,7 +323,7 @@ export const SKILLS_LEXICON: readonly LexiconEntry[] = [
   ['Technical Leadership', 'tech lead', 'technical lead'],
   ['People Management', 'people manager', 'team management', 'managing engineers'],
   ['Mentoring', 'mentorship'],
-  ['Hiring', 'recruiting'],
+  ['Recruiting', 'technical recruiting'],
   ['Stakeholder Management', 'cross-functional collaboration', 'cross functional'],
   ['Communication', 'communication skills', 'written communication', 'verbal communication'],
   ['Salesforce'],
