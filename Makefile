@@ -84,3 +84,9 @@ test-integration: deps ## Integration tests only (real Postgres and Redis)
 
 bench: deps ## Run every benchmark and write bench/results/
 	@mkdir -p bench/results
+
+# --- AI optimizer -------------------------------------------------------------------------
+
+bench-ai: deps ## AI optimizer benchmark: cache hit rates, cost vs always-premium, near-dup false hits, overhead
+	@mkdir -p bench/results
+	$(TSX) bench/ai.ts

@@ -69,8 +69,11 @@ export const aiOptimizerConfigSchema = z.object({
   AI_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   /** Time an open breaker waits before one half-open probe. @defaultValue 60000 */
   AI_BREAKER_COOLDOWN_MS: configFields.durationMs.default(60_000),
-  /** Estimated MinHash Jaccard at or above which a job reuses an earlier analysis. @defaultValue 0.8 */
-  AI_NEAR_DUP_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.8),
+  /**
+   * Estimated MinHash Jaccard at or above which a job reuses an earlier analysis.
+   * Measured (bench/ai.ts): light edits ≥ 0.80, distinct postings ≤ 0.40. @defaultValue 0.6
+   */
+  AI_NEAR_DUP_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.6),
   /** Window in which analyze-job calls to one model are coalesced; 0 disables. @defaultValue 5 */
   AI_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(5),
   /** Most jobs in one batched call. @defaultValue 8 */

@@ -7,8 +7,12 @@ import { htmlToText } from '../../../lib/ai/embedded/index.ts';
 
 /** Hash functions in a signature. */
 export const SIGNATURE_SIZE = 128;
-/** 16 bands of 8 rows: a pair becomes a candidate with probability 1-(1-J^8)^16, ~0.5 at J≈0.7. */
-export const BANDS = 16;
+/**
+ * 32 bands of 4 rows: a pair becomes a candidate with probability 1-(1-J^4)^32,
+ * 0.99 at J=0.6 (the threshold) and 0.56 at J=0.4; candidates are then checked
+ * against the threshold on the full signature.
+ */
+export const BANDS = 32;
 export const ROWS = SIGNATURE_SIZE / BANDS;
 /** Words per shingle. */
 export const SHINGLE_WORDS = 5;

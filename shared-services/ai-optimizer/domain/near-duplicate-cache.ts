@@ -22,7 +22,7 @@ import {
 export interface NearDuplicateOptions {
   redis: Redis;
   prefix: string;
-  /** @defaultValue 0.8 */
+  /** @defaultValue 0.6 */
   threshold?: number;
   ttlSeconds: number;
 }
@@ -67,7 +67,7 @@ export class NearDuplicateCache {
   private readonly threshold: number;
 
   constructor(private readonly options: NearDuplicateOptions) {
-    this.threshold = options.threshold ?? 0.8;
+    this.threshold = options.threshold ?? 0.6;
   }
 
   private bandKey(tier: number, band: number, hash: string): string {
