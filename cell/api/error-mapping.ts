@@ -1,12 +1,22 @@
 /** Maps the cell's domain errors to the one API error contract. */
 import { ApiError } from '../../lib/errors.ts';
-import { ConflictError, InvalidStateError, NotFoundError } from '../domain/errors.ts';
+import {
+  ConflictError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+} from '../domain/errors.ts';
 
 export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
   if (error instanceof ConflictError)
     return new ApiError('conflict', error.message, { details: error.details });
   if (error instanceof InvalidStateError) return new ApiError('invalid_state', error.message);
+  if (error instanceof ValidationError) {
+    return new ApiError('validation_failed', error.message, {
+      details: { problems: error.problems },
+    });
+  }
   if (isConnectionError(error)) {
     return new ApiError('service_unavailable', 'A dependency of this cell is unavailable', {
       headers: { 'retry-after': '1' },
