@@ -4,6 +4,7 @@
  */
 import type postgres from 'postgres';
 import { newId } from '../../lib/ids.ts';
+import { jsonRows } from '../infra/json-rows.ts';
 
 export const EVENT_TYPES = [
   'user.initialized',
@@ -72,7 +73,7 @@ export async function appendEvents(
     await sql`
       insert into events (id, user_id, type, data, correlation_id, causation_id)
       select id, user_id, type, data, correlation_id, causation_id
-      from json_to_recordset(${JSON.stringify(rows)}::json)
+      from jsonb_to_recordset(${jsonRows(sql, rows)})
         as x(id uuid, user_id uuid, type text, data jsonb, correlation_id uuid, causation_id uuid)`;
   }
   return events.length;

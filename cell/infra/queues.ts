@@ -89,7 +89,7 @@ export class CellQueues implements DiscoveryScheduler, FollowUpQueue {
   async ensureBoard(provider: Provider, board: string): Promise<void> {
     await this.queue(DISCOVERY_QUEUES[provider]).upsertJobScheduler(
       boardSchedulerId(provider, board),
-      { every: this.intervalMs, immediately: true },
+      { every: this.intervalMs },
       { name: 'fetch-board', data: { provider, board }, opts: DISCOVERY_JOB_OPTIONS },
     );
   }

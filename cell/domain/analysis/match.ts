@@ -7,6 +7,7 @@
 import type postgres from 'postgres';
 import type { JobAnalysis } from './contract.ts';
 import { scoreMatch } from './embedded-analyzer.ts';
+import { jsonRows } from '../../infra/json-rows.ts';
 
 /** Every string in a JSON Resume, joined: what the profile can be matched on. */
 export function profileText(document: string): string {
@@ -84,7 +85,7 @@ export class MatchService {
       await this.sql`
         update user_jobs as u set score = x.score, matched = x.matched, missing = x.missing,
           scored_profile_version = x.version, updated_at = now()
-        from json_to_recordset(${JSON.stringify(chunk)}::json)
+        from jsonb_to_recordset(${jsonRows(this.sql, chunk)})
           as x(user_id uuid, job_id uuid, score int, matched jsonb, missing jsonb, version int)
         where u.user_id = x.user_id and u.job_id = x.job_id`;
     }

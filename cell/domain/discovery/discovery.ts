@@ -18,6 +18,7 @@ import type { FollowUpQueue } from '../../infra/queues.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
 import { postingContentHash, postingFingerprint } from './fingerprint.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
+import { jsonRows } from '../../infra/json-rows.ts';
 
 export interface SyncSummary {
   provider: Provider;
@@ -203,7 +204,7 @@ export class DiscoveryService {
         if (newJobs.length > 0) {
           const inserted = await tx<{ id: string }[]>`
             insert into jobs (id, fingerprint, title, company, location, remote, description, url, content_hash)
-            select * from json_to_recordset(${JSON.stringify(newJobs)}::json)
+            select * from jsonb_to_recordset(${jsonRows(tx, newJobs)})
               as x(id uuid, fingerprint text, title text, company text, location text,
                    remote boolean, description text, url text, content_hash text)
             on conflict (fingerprint) where owner_user_id is null do nothing
@@ -241,7 +242,7 @@ export class DiscoveryService {
         await tx`
           insert into postings (id, job_id, provider, board, external_id, title, company, location,
                                 remote, description, url, content_hash)
-          select * from json_to_recordset(${JSON.stringify(newPostings)}::json)
+          select * from jsonb_to_recordset(${jsonRows(tx, newPostings)})
             as x(id uuid, job_id uuid, provider text, board text, external_id text, title text,
                  company text, location text, remote boolean, description text, url text,
                  content_hash text)

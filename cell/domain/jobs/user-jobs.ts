@@ -4,6 +4,7 @@
  */
 import type postgres from 'postgres';
 import { appendEvents } from '../events.ts';
+import { jsonRows } from '../../infra/json-rows.ts';
 
 export interface JobLink {
   userId: string;
@@ -24,7 +25,7 @@ export async function linkJobsToUsers(
     const rows = await tx<{ user_id: string; job_id: string }[]>`
       insert into user_jobs (user_id, job_id)
       select user_id, job_id
-      from json_to_recordset(${JSON.stringify(chunk.map((l) => ({ user_id: l.userId, job_id: l.jobId })))}::json)
+      from jsonb_to_recordset(${jsonRows(tx, chunk.map((l) => ({ user_id: l.userId, job_id: l.jobId })))})
         as x(user_id uuid, job_id uuid)
       on conflict do nothing
       returning user_id, job_id`;
