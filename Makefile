@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: lockfile help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -84,3 +84,7 @@ test-integration: deps ## Integration tests only (real Postgres and Redis)
 
 bench: deps ## Run every benchmark and write bench/results/
 	@mkdir -p bench/results
+
+lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
+	npm install --no-audit --no-fund
+	$(TSX) deploy/tools/complete-lockfile.ts

@@ -38,7 +38,8 @@ export async function runChecks(
             );
           }),
         ]);
-        const details = typeof extra === 'object' && extra !== null ? extra : {};
+        const details =
+          typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? extra : {};
         return [name, { ok: true, latencyMs: Math.round(performance.now() - start), ...details }];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
