@@ -88,3 +88,7 @@ bench: deps ## Run every benchmark and write bench/results/
 lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
 	npm install --no-audit --no-fund
 	$(TSX) deploy/tools/complete-lockfile.ts
+
+bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell (bench/results/cell-jobs.json)
+	@mkdir -p bench/results
+	$(TSX) bench/cell-jobs.ts

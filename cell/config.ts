@@ -33,7 +33,11 @@ export const cellDiscoveryFields = {
   /** Timeout of one board fetch (headers and body). */
   DISCOVERY_FETCH_TIMEOUT_MS: configFields.durationMs.default(20_000),
   /** Largest board response accepted. */
-  DISCOVERY_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(50 * 1_048_576),
+  DISCOVERY_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1_048_576),
   /** Timeout of one analyze-job call to the AI optimizer before the embedded fallback. */
   AI_ANALYZE_TIMEOUT_MS: configFields.durationMs.default(10_000),
 };

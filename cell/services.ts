@@ -8,7 +8,11 @@ import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { createJobBoardAdapters } from './adapters/job-boards/job-board-adapters.ts';
 import type { JobBoardAdapter, Provider } from './adapters/job-boards/types.ts';
-import { type CellBaseConfig, type CellDiscoveryConfig, cellDiscoveryConfigSchema } from './config.ts';
+import {
+  type CellBaseConfig,
+  type CellDiscoveryConfig,
+  cellDiscoveryConfigSchema,
+} from './config.ts';
 import { AnalysisService } from './domain/analysis/analysis.ts';
 import type { JobAnalyzer } from './domain/analysis/contract.ts';
 import {

@@ -43,5 +43,7 @@ function isConnectionError(error: unknown): boolean {
     return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED/i.test(message);
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED/i.test(
+    message,
+  );
 }

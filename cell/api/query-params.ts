@@ -12,9 +12,7 @@ export function intParam(min: number, max: number) {
     .pipe(z.number().int().min(min).max(max));
 }
 
-export const booleanParam = z
-  .enum(['true', 'false'])
-  .transform((value) => value === 'true');
+export const booleanParam = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 /** A path id that is not a UUID cannot name anything: "not found", like any other unknown id. */
 export function requireUuid(id: string, what: string): string {

@@ -5,8 +5,8 @@
  */
 
 import { type CellApp, createApp } from '../../cell/api/app.ts';
-import { migrateCell } from '../../cell/db/migrate.ts';
 import type { CellDiscoveryConfig } from '../../cell/config.ts';
+import { migrateCell } from '../../cell/db/migrate.ts';
 import {
   buildCellServices,
   type CellServiceOverrides,

@@ -74,7 +74,8 @@ describe('scheduled discovery in the worker', () => {
     try {
       const started = Date.now();
       await waitFor(async () => {
-        const [row] = await cell.db.sql`select count(*)::int as n from user_jobs where score is not null`;
+        const [row] = await cell.db
+          .sql`select count(*)::int as n from user_jobs where score is not null`;
         return row?.n === 20 * 20;
       });
       // Let a few more intervals pass, then count what the board saw.
@@ -84,7 +85,8 @@ describe('scheduled discovery in the worker', () => {
       expect(fetches).toBeGreaterThanOrEqual(1);
       expect(fetches).toBeLessThanOrEqual(Math.floor(elapsed / INTERVAL_MS) + 1);
 
-      const [jobs] = await cell.db.sql`select count(*)::int as n, count(analysis)::int as analyzed from jobs`;
+      const [jobs] = await cell.db
+        .sql`select count(*)::int as n, count(analysis)::int as analyzed from jobs`;
       expect(jobs).toEqual({ n: 20, analyzed: 20 });
       const [discovered] = await cell.db.sql`
         select count(*)::int as n from events where type = 'job.discovered'`;

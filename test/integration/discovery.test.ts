@@ -4,10 +4,10 @@
  * boards, analysis with the embedded fallback, and match scores.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestCell, type TestCell } from '../harness/cell.ts';
-import { jsonOf } from '../harness/http.ts';
 import { type FakeJobBoards, startFakeJobBoards } from '../fakes/job-boards/fake-job-boards.ts';
 import { fakePosting, fakePostings } from '../fakes/job-boards/postings.ts';
+import { createTestCell, type TestCell } from '../harness/cell.ts';
+import { jsonOf } from '../harness/http.ts';
 
 let boards: FakeJobBoards;
 let cell: TestCell;
@@ -71,7 +71,13 @@ describe('discovery of a 500-posting Greenhouse board', () => {
     // Without validators the full board comes back; still nothing new.
     boards.conditional = false;
     const third = await cell.services.discovery.syncBoard('greenhouse', board);
-    expect(third).toMatchObject({ status: 'synced', fetched: 500, created: 0, linked: 0, updated: 0 });
+    expect(third).toMatchObject({
+      status: 'synced',
+      fetched: 500,
+      created: 0,
+      linked: 0,
+      updated: 0,
+    });
     expect(await count('postings')).toBe(500);
     expect(await count('events', `type = 'job.discovered'`)).toBe(500);
     expect(boards.requestCount('greenhouse', board)).toBe(3);
@@ -98,7 +104,11 @@ describe('discovery changes', () => {
   it('updates an edited posting and closes a removed one', async () => {
     const board = uniqueBoard('edits');
     const postings = fakePostings(5);
-    boards.setBoard('lever', board, postings.map((p) => ({ ...p, id: `lv-${p.id}` })));
+    boards.setBoard(
+      'lever',
+      board,
+      postings.map((p) => ({ ...p, id: `lv-${p.id}` })),
+    );
     const userId = await cell.createUser();
     await follow(userId, 'lever', board);
     await cell.services.discovery.syncBoard('lever', board);
@@ -118,7 +128,9 @@ describe('discovery changes', () => {
       where p.external_id = ${target.id}`;
     expect(job?.title).toBe('Senior Backend Engineer (edited)');
     expect(job?.description).toContain('Now with Elixir.');
-    const res = await cell.app.request(`/v1/jobs/${job?.id}`, { headers: cell.signedHeaders(userId) });
+    const res = await cell.app.request(`/v1/jobs/${job?.id}`, {
+      headers: cell.signedHeaders(userId),
+    });
     expect((await jsonOf(res)).title).toBe('Senior Backend Engineer (edited)');
 
     const [gone] = await cell.db.sql`
@@ -145,7 +157,9 @@ describe('discovery changes', () => {
         ...shared,
         id: 'a1b2c3d4-0000-4000-8000-000000000007',
         title: shared.title.toUpperCase(),
-        descriptionHtml: shared.descriptionHtml.replaceAll('<p>', '<div>').replaceAll('</p>', '</div>'),
+        descriptionHtml: shared.descriptionHtml
+          .replaceAll('<p>', '<div>')
+          .replaceAll('</p>', '</div>'),
       },
     ]);
     const userId = await cell.createUser();
@@ -229,7 +243,8 @@ describe('discovery changes', () => {
       name: 'BoardFetchError',
       status: 503,
     });
-    const [state] = await cell.db.sql`select last_status, last_error from boards where board = ${failing}`;
+    const [state] = await cell.db
+      .sql`select last_status, last_error from boards where board = ${failing}`;
     expect(state?.last_status).toBe(503);
   });
 });
@@ -265,7 +280,10 @@ describe('analysis and match', () => {
       cell.app.request('/v1/profile', {
         method: 'PUT',
         headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
-        body: JSON.stringify({ basics: { name: 'Ana' }, skills: [{ name: 'Dev', keywords: skills }] }),
+        body: JSON.stringify({
+          basics: { name: 'Ana' },
+          skills: [{ name: 'Dev', keywords: skills }],
+        }),
       });
     expect((await put(['TypeScript'])).status).toBe(200);
     await cell.services.analysis.analyzeJob(job.id);

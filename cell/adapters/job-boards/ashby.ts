@@ -38,7 +38,12 @@ export class AshbyAdapter implements JobBoardAdapter {
       this.baseUrl,
       `posting-api/job-board/${encodeURIComponent(board)}?includeCompensation=true`,
     );
-    const result = await fetchBoardJson(url, { provider: this.provider, board }, validators, this.fetchOptions);
+    const result = await fetchBoardJson(
+      url,
+      { provider: this.provider, board },
+      validators,
+      this.fetchOptions,
+    );
     if (result.status === 'not_modified') return result;
     const parsedBoard = boardSchema.safeParse(result.body);
     if (!parsedBoard.success) throw new BoardFetchError('ashby board has no jobs array');

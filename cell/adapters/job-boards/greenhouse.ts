@@ -19,7 +19,9 @@ const jobSchema = z.object({
   absolute_url: z.string().nullish(),
   location: z.object({ name: z.string().nullish() }).nullish(),
   content: z.string().nullish(),
-  offices: z.array(z.object({ name: z.string().nullish(), location: z.string().nullish() })).nullish(),
+  offices: z
+    .array(z.object({ name: z.string().nullish(), location: z.string().nullish() }))
+    .nullish(),
 });
 const listSchema = z.object({ jobs: z.array(z.unknown()) });
 
@@ -32,7 +34,12 @@ export class GreenhouseAdapter implements JobBoardAdapter {
 
   async fetchBoard(board: string, validators: ConditionalValidators): Promise<BoardFetchResult> {
     const url = joinUrl(this.baseUrl, `boards/${encodeURIComponent(board)}/jobs?content=true`);
-    const result = await fetchBoardJson(url, { provider: this.provider, board }, validators, this.fetchOptions);
+    const result = await fetchBoardJson(
+      url,
+      { provider: this.provider, board },
+      validators,
+      this.fetchOptions,
+    );
     if (result.status === 'not_modified') return result;
     const list = listSchema.safeParse(result.body);
     if (!list.success) throw new BoardFetchError('greenhouse board has no jobs array');

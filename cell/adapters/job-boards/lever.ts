@@ -40,7 +40,12 @@ export class LeverAdapter implements JobBoardAdapter {
 
   async fetchBoard(board: string, validators: ConditionalValidators): Promise<BoardFetchResult> {
     const url = joinUrl(this.baseUrl, `postings/${encodeURIComponent(board)}?mode=json`);
-    const result = await fetchBoardJson(url, { provider: this.provider, board }, validators, this.fetchOptions);
+    const result = await fetchBoardJson(
+      url,
+      { provider: this.provider, board },
+      validators,
+      this.fetchOptions,
+    );
     if (result.status === 'not_modified') return result;
     if (!Array.isArray(result.body)) throw new BoardFetchError('lever board is not a JSON array');
     const postings: NormalizedPosting[] = [];

@@ -27,7 +27,12 @@ export interface ConditionalValidators {
 
 export type BoardFetchResult =
   | { status: 'not_modified' }
-  | { status: 'ok'; postings: NormalizedPosting[]; validators: ConditionalValidators; skipped: number };
+  | {
+      status: 'ok';
+      postings: NormalizedPosting[];
+      validators: ConditionalValidators;
+      skipped: number;
+    };
 
 export interface JobBoardAdapter {
   readonly provider: Provider;

@@ -6,11 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../../../lib/errors.ts';
 import { readJsonBody, validate } from '../../../lib/validation.ts';
-import {
-  decodeJobsCursor,
-  encodeJobsCursor,
-  USER_JOB_STATUSES,
-} from '../../domain/jobs/jobs.ts';
+import { decodeJobsCursor, encodeJobsCursor, USER_JOB_STATUSES } from '../../domain/jobs/jobs.ts';
 import type { CellEnv } from '../env.ts';
 import { booleanParam, intParam, requireUuid } from '../query-params.ts';
 
@@ -33,7 +29,10 @@ const manualJobBody = z
     title: z.string().trim().min(1).max(300),
     company: z.string().trim().min(1).max(200),
     description: z.string().trim().min(1).max(200_000),
-    url: z.url({ protocol: /^https?$/ }).max(2_000).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2_000)
+      .optional(),
     location: z.string().trim().min(1).max(200).optional(),
   })
   .strict();

@@ -35,7 +35,11 @@ export const profileRoutes = new Hono<CellEnv>()
     );
   })
   .get('/', async (c) => {
-    const query = validate(z.object({ version: versionParam.optional() }).strict(), c.req.query(), 'query');
+    const query = validate(
+      z.object({ version: versionParam.optional() }).strict(),
+      c.req.query(),
+      'query',
+    );
     const profile = await c.get('services').profiles.get(c.get('userId'), query.version);
     return documentResponse(profile);
   })

@@ -40,7 +40,12 @@ export class AnalysisService {
     if (job.analysis_hash === job.content_hash) return { status: 'up_to_date' };
 
     const { analysis, source } = await this.analyzer.analyze(
-      { title: job.title, company: job.company, description: job.description, location: job.location },
+      {
+        title: job.title,
+        company: job.company,
+        description: job.description,
+        location: job.location,
+      },
       { userId: job.owner_user_id },
     );
     const stored = await this.sql.begin(async (tx) => {

@@ -11,7 +11,16 @@ export interface AnalyzeJobInput {
   location: string | null;
 }
 
-export type Seniority = 'intern' | 'junior' | 'mid' | 'senior' | 'staff' | 'principal' | 'lead' | 'manager' | 'unknown';
+export type Seniority =
+  | 'intern'
+  | 'junior'
+  | 'mid'
+  | 'senior'
+  | 'staff'
+  | 'principal'
+  | 'lead'
+  | 'manager'
+  | 'unknown';
 
 export interface JobAnalysis {
   title: string;

@@ -5,9 +5,9 @@
  * job is (re)analyzed.
  */
 import type postgres from 'postgres';
+import { jsonRows } from '../../infra/json-rows.ts';
 import type { JobAnalysis } from './contract.ts';
 import { scoreMatch } from './embedded-analyzer.ts';
-import { jsonRows } from '../../infra/json-rows.ts';
 
 /** Every string in a JSON Resume, joined: what the profile can be matched on. */
 export function profileText(document: string): string {
@@ -15,7 +15,8 @@ export function profileText(document: string): string {
   const walk = (value: unknown) => {
     if (typeof value === 'string') parts.push(value);
     else if (Array.isArray(value)) for (const item of value) walk(item);
-    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
+    else if (value && typeof value === 'object')
+      for (const item of Object.values(value)) walk(item);
   };
   walk(JSON.parse(document));
   return parts.join('\n');
@@ -45,7 +46,14 @@ export class MatchService {
     const text = profile ? profileText(profile.document) : null;
     const rows: ScoreRow[] = jobs.map((job) => {
       if (text === null) {
-        return { user_id: userId, job_id: job.job_id, score: null, matched: [], missing: [], version: null };
+        return {
+          user_id: userId,
+          job_id: job.job_id,
+          score: null,
+          matched: [],
+          missing: [],
+          version: null,
+        };
       }
       const result = scoreMatch(text, job.analysis);
       return { user_id: userId, job_id: job.job_id, ...result, version: profile?.version ?? null };
@@ -56,7 +64,9 @@ export class MatchService {
 
   /** Scores one analyzed job for every user linked to it. */
   async scoreJob(jobId: string, analysis: JobAnalysis): Promise<number> {
-    const profiles = await this.sql<{ user_id: string; version: number | null; document: string | null }[]>`
+    const profiles = await this.sql<
+      { user_id: string; version: number | null; document: string | null }[]
+    >`
       select uj.user_id, p.version, p.document
       from user_jobs uj
       left join lateral (
@@ -66,7 +76,14 @@ export class MatchService {
       where uj.job_id = ${jobId}`;
     const rows: ScoreRow[] = profiles.map((row) =>
       row.document === null
-        ? { user_id: row.user_id, job_id: jobId, score: null, matched: [], missing: [], version: null }
+        ? {
+            user_id: row.user_id,
+            job_id: jobId,
+            score: null,
+            matched: [],
+            missing: [],
+            version: null,
+          }
         : {
             user_id: row.user_id,
             job_id: jobId,

@@ -14,11 +14,11 @@ import type {
   Provider,
 } from '../../adapters/job-boards/types.ts';
 import { BoardFetchError, BoardNotFoundError } from '../../adapters/job-boards/types.ts';
+import { jsonRows } from '../../infra/json-rows.ts';
 import type { FollowUpQueue } from '../../infra/queues.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
 import { postingContentHash, postingFingerprint } from './fingerprint.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
-import { jsonRows } from '../../infra/json-rows.ts';
 
 export interface SyncSummary {
   provider: Provider;
@@ -96,7 +96,11 @@ export class DiscoveryService {
       });
     } catch (error) {
       const status =
-        error instanceof BoardNotFoundError ? 404 : error instanceof BoardFetchError ? (error.status ?? null) : null;
+        error instanceof BoardNotFoundError
+          ? 404
+          : error instanceof BoardFetchError
+            ? (error.status ?? null)
+            : null;
       await this.sql`
         update boards set last_fetched_at = now(), last_status = ${status},
           last_error = ${(error as Error).message}, fetch_count = fetch_count + 1

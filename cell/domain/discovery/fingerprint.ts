@@ -21,7 +21,9 @@ export function normalizeText(text: string): string {
 }
 
 /** Same title and same description once normalized: the same job. */
-export function postingFingerprint(posting: Pick<NormalizedPosting, 'title' | 'description'>): string {
+export function postingFingerprint(
+  posting: Pick<NormalizedPosting, 'title' | 'description'>,
+): string {
   return sha256(`${normalizeText(posting.title)}\n${normalizeText(posting.description)}`);
 }
 

@@ -5,11 +5,11 @@
  */
 import type postgres from 'postgres';
 import { newId } from '../../../lib/ids.ts';
+import type { FollowUpQueue } from '../../infra/queues.ts';
 import type { JobAnalysis } from '../analysis/contract.ts';
 import { postingContentHash } from '../discovery/fingerprint.ts';
 import { NotFoundError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
-import type { FollowUpQueue } from '../../infra/queues.ts';
 import { linkJobsToUsers } from './user-jobs.ts';
 
 export const USER_JOB_STATUSES = ['new', 'saved', 'dismissed'] as const;
@@ -42,7 +42,12 @@ export interface JobDetail extends JobSummary {
   description: string;
   url: string | null;
   analysis: (JobAnalysis & { source: string | null; analyzedAt: string | null }) | null;
-  match: { score: number | null; matched: string[]; missing: string[]; profileVersion: number | null };
+  match: {
+    score: number | null;
+    matched: string[];
+    missing: string[];
+    profileVersion: number | null;
+  };
   sources: {
     provider: string;
     board: string | null;
@@ -65,14 +70,19 @@ export class JobsService {
   ) {}
 
   /** One page, plus whether more follow. */
-  async list(userId: string, query: ListJobsQuery): Promise<{ jobs: JobSummary[]; hasMore: boolean }> {
+  async list(
+    userId: string,
+    query: ListJobsQuery,
+  ): Promise<{ jobs: JobSummary[]; hasMore: boolean }> {
     const sql = this.sql;
     const conditions = [sql`uj.user_id = ${userId}`];
     if (query.afterJobId) conditions.push(sql`uj.job_id < ${query.afterJobId}`);
     if (query.status) conditions.push(sql`uj.status = ${query.status}`);
     if (query.minScore !== undefined) conditions.push(sql`uj.score >= ${query.minScore}`);
     if (query.remote !== undefined) {
-      conditions.push(sql`coalesce(j.remote, (j.analysis->>'remote')::boolean, false) = ${query.remote}`);
+      conditions.push(
+        sql`coalesce(j.remote, (j.analysis->>'remote')::boolean, false) = ${query.remote}`,
+      );
     }
     if (query.location) conditions.push(sql`j.location ilike ${`%${escapeLike(query.location)}%`}`);
     if (query.q) {
@@ -114,7 +124,8 @@ export class JobsService {
       select provider, board, external_id as "externalId", url, status,
         first_seen_at as "firstSeenAt", closed_at as "closedAt"
       from postings where job_id = ${jobId} order by first_seen_at, id`;
-    const { analysis, analysisSource, analyzedAt, matched, missing, profileVersion, ...summary } = row;
+    const { analysis, analysisSource, analyzedAt, matched, missing, profileVersion, ...summary } =
+      row;
     return {
       ...summary,
       analysis: analysis ? { ...analysis, source: analysisSource, analyzedAt } : null,

@@ -3,8 +3,8 @@
  * writes that user's `job.discovered` event in the same transaction.
  */
 import type postgres from 'postgres';
-import { appendEvents } from '../events.ts';
 import { jsonRows } from '../../infra/json-rows.ts';
+import { appendEvents } from '../events.ts';
 
 export interface JobLink {
   userId: string;
@@ -25,7 +25,10 @@ export async function linkJobsToUsers(
     const rows = await tx<{ user_id: string; job_id: string }[]>`
       insert into user_jobs (user_id, job_id)
       select user_id, job_id
-      from jsonb_to_recordset(${jsonRows(tx, chunk.map((l) => ({ user_id: l.userId, job_id: l.jobId })))})
+      from jsonb_to_recordset(${jsonRows(
+        tx,
+        chunk.map((l) => ({ user_id: l.userId, job_id: l.jobId })),
+      )})
         as x(user_id uuid, job_id uuid)
       on conflict do nothing
       returning user_id, job_id`;

@@ -5,8 +5,8 @@
  * order). The update and its `profile.updated` event share one transaction.
  */
 import type postgres from 'postgres';
-import { appendEvent } from '../events.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { appendEvent } from '../events.ts';
 import { jsonResumeProblems } from './json-resume.ts';
 
 export interface ProfileVersion {
@@ -65,7 +65,8 @@ export class ProfilesService {
       where user_id = ${userId} ${version === undefined ? this.sql`` : this.sql`and version = ${version}`}
       order by version desc limit 1`;
     const row = rows[0];
-    if (!row) throw new NotFoundError(version === undefined ? 'No profile yet' : 'No such profile version');
+    if (!row)
+      throw new NotFoundError(version === undefined ? 'No profile yet' : 'No such profile version');
     return row;
   }
 

@@ -35,7 +35,11 @@ export interface FakeJobBoards {
 }
 
 function escapeHtml(html: string): string {
-  return html.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  return html
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }
 
 function renderGreenhouse(board: string, postings: FakePosting[]): unknown {
@@ -53,7 +57,9 @@ function renderGreenhouse(board: string, postings: FakePosting[]): unknown {
       // Greenhouse sends the description as HTML-escaped HTML.
       content: escapeHtml(p.descriptionHtml),
       departments: [{ id: 13583, name: 'Engineering', parent_id: null, child_ids: [] }],
-      offices: [{ id: 8304, name: p.location, location: p.location, parent_id: null, child_ids: [] }],
+      offices: [
+        { id: 8304, name: p.location, location: p.location, parent_id: null, child_ids: [] },
+      ],
     })),
     meta: { total: postings.length },
   };
@@ -116,8 +122,16 @@ function renderAshby(board: string, postings: FakePosting[]): unknown {
   };
 }
 
-const ROUTES: { provider: FakeProvider; pattern: RegExp; render: (b: string, p: FakePosting[]) => unknown }[] = [
-  { provider: 'greenhouse', pattern: /^\/greenhouse\/v1\/boards\/([^/]+)\/jobs$/, render: renderGreenhouse },
+const ROUTES: {
+  provider: FakeProvider;
+  pattern: RegExp;
+  render: (b: string, p: FakePosting[]) => unknown;
+}[] = [
+  {
+    provider: 'greenhouse',
+    pattern: /^\/greenhouse\/v1\/boards\/([^/]+)\/jobs$/,
+    render: renderGreenhouse,
+  },
   { provider: 'lever', pattern: /^\/lever\/v0\/postings\/([^/]+)$/, render: renderLever },
   { provider: 'ashby', pattern: /^\/ashby\/posting-api\/job-board\/([^/]+)$/, render: renderAshby },
 ];
@@ -139,17 +153,23 @@ export async function startFakeJobBoards(): Promise<FakeJobBoards> {
     const key = `${route.provider}/${board}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     if (state.failWith) {
-      res.writeHead(state.failWith, { 'content-type': 'application/json' }).end('{"error":"failing"}');
+      res
+        .writeHead(state.failWith, { 'content-type': 'application/json' })
+        .end('{"error":"failing"}');
       return;
     }
     const postings = boards.get(key);
     if (!postings) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Job board not found"}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":"Job board not found"}');
       return;
     }
     const body = JSON.stringify(route.render(board, postings));
     const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
-    const lastModified = new Date(Date.UTC(2026, 0, 1) + (versions.get(key) ?? 0) * 1000).toUTCString();
+    const lastModified = new Date(
+      Date.UTC(2026, 0, 1) + (versions.get(key) ?? 0) * 1000,
+    ).toUTCString();
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (state.conditional) {
       headers.etag = etag;
@@ -173,7 +193,10 @@ export async function startFakeJobBoards(): Promise<FakeJobBoards> {
     },
     setBoard(provider, board, postings) {
       const key = `${provider}/${board}`;
-      boards.set(key, postings.map((p) => ({ ...p })));
+      boards.set(
+        key,
+        postings.map((p) => ({ ...p })),
+      );
       versions.set(key, (versions.get(key) ?? 0) + 1);
     },
     getBoard(provider, board) {

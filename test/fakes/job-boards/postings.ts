@@ -9,7 +9,13 @@ const STACKS = [
   ['Rust', 'Linux', 'Distributed Systems', 'Prometheus'],
   ['React', 'CSS', 'GraphQL', 'Figma'],
 ];
-const ROLES = ['Backend Engineer', 'Frontend Engineer', 'Platform Engineer', 'Data Engineer', 'SRE'];
+const ROLES = [
+  'Backend Engineer',
+  'Frontend Engineer',
+  'Platform Engineer',
+  'Data Engineer',
+  'SRE',
+];
 const LEVELS = ['Junior', '', 'Senior', 'Staff', 'Principal'];
 const CITIES = ['Berlin', 'New York, NY', 'London', 'Remote', 'São Paulo', 'Zürich', '東京'];
 
