@@ -94,3 +94,6 @@ lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts
 bench-ai: deps ## AI optimizer benchmark: cache hit rates, cost vs always-premium, near-dup false hits, overhead
 	@mkdir -p bench/results
 	$(TSX) bench/ai.ts
+bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell (bench/results/cell-jobs.json)
+	@mkdir -p bench/results
+	$(TSX) bench/cell-jobs.ts

@@ -35,6 +35,36 @@ const base = {
     .optional(),
 };
 
+/**
+ * Job discovery and analysis settings, shared by the API (which creates the
+ * per-board schedules) and the worker (which fetches). Only these base URLs
+ * are ever fetched: a board token is a path segment, never a host.
+ */
+export const cellDiscoveryFields = {
+  JOB_BOARD_GREENHOUSE_URL: configFields.url.default('https://boards-api.greenhouse.io/v1'),
+  JOB_BOARD_LEVER_URL: configFields.url.default('https://api.lever.co/v0'),
+  JOB_BOARD_ASHBY_URL: configFields.url.default('https://api.ashbyhq.com'),
+  /** How often each followed board is fetched, once per cell. */
+  DISCOVERY_INTERVAL_MS: configFields.durationMs.default(30 * 60_000),
+  /** Concurrent board fetches per provider. */
+  DISCOVERY_CONCURRENCY_PER_PROVIDER: z.coerce.number().int().min(1).max(50).default(2),
+  /** Board fetches per provider per minute. */
+  DISCOVERY_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Timeout of one board fetch (headers and body). */
+  DISCOVERY_FETCH_TIMEOUT_MS: configFields.durationMs.default(20_000),
+  /** Largest board response accepted. */
+  DISCOVERY_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1_048_576),
+  /** Timeout of one analyze-job call to the AI optimizer before the embedded fallback. */
+  AI_ANALYZE_TIMEOUT_MS: configFields.durationMs.default(10_000),
+};
+
+export const cellDiscoveryConfigSchema = z.object(cellDiscoveryFields);
+export type CellDiscoveryConfig = z.infer<typeof cellDiscoveryConfigSchema>;
+
 export const cellApiConfigSchema = z.object({
   ...base,
   PORT: configFields.port.default(8101),
@@ -44,6 +74,9 @@ export const cellApiConfigSchema = z.object({
   SIGNATURE_MAX_AGE_MS: configFields.durationMs.default(30_000),
   /** Largest request body a cell accepts. */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Requests per user per minute, counted in the cell's Redis. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  ...cellDiscoveryFields,
 });
 
 export const cellWorkerConfigSchema = z.object({
@@ -52,8 +85,10 @@ export const cellWorkerConfigSchema = z.object({
   WORKER_PORT: configFields.port.default(8201),
   HOST: z.string().default('127.0.0.1'),
   HEARTBEAT_INTERVAL_MS: configFields.durationMs.default(5_000),
+  ...cellDiscoveryFields,
 });
 
 export type CellApiConfig = z.infer<typeof cellApiConfigSchema>;
 export type CellWorkerConfig = z.infer<typeof cellWorkerConfigSchema>;
-export type CellBaseConfig = Pick<CellApiConfig, keyof typeof base>;
+/** What `buildCellServices` needs; discovery settings fall back to their defaults. */
+export type CellBaseConfig = Pick<CellApiConfig, keyof typeof base> & Partial<CellDiscoveryConfig>;

@@ -6,10 +6,15 @@ import { requestContext } from '../../lib/request-id.ts';
 import type { CellServices } from '../services.ts';
 import type { CellApiOptions, CellEnv } from './env.ts';
 import { mapCellDomainError } from './error-mapping.ts';
+import { perUserRateLimit } from './middleware/rate-limit.ts';
 import { requireRouterIdentity } from './middleware/router-identity.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { internalUserRoutes } from './routes/internal-users.ts';
+import { jobSourceRoutes } from './routes/job-sources.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { meRoutes } from './routes/me.ts';
+import { profileRoutes } from './routes/profile.ts';
 
 export function createApp(services: CellServices, options: CellApiOptions) {
   const app = new Hono<CellEnv>();
@@ -40,10 +45,15 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   });
   app.use('/v1/*', identity);
   app.use('/internal/*', identity);
+  app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
 
   app.route('/health', healthRoutes);
   app.get('/metrics', (c) => services.metrics.handler(c));
   app.route('/v1/me', meRoutes);
+  app.route('/v1/profile', profileRoutes);
+  app.route('/v1/job-sources', jobSourceRoutes);
+  app.route('/v1/jobs', jobRoutes);
+  app.route('/v1/events', eventRoutes);
   app.route('/internal/v1/users', internalUserRoutes);
 
   app.notFound(notFoundHandler);

@@ -6,6 +6,8 @@ export interface CellApiOptions {
   routerSecret: string;
   signatureMaxAgeMs: number;
   bodyLimitBytes: number;
+  /** Requests per user per minute. @defaultValue 120 */
+  rateLimitPerMinute?: number;
 }
 
 export interface CellEnv {

@@ -6,7 +6,12 @@ import {
   SubmissionInProgressError,
   UnknownChannelError,
 } from '../domain/applications/errors.ts';
-import { ConflictError, InvalidStateError, NotFoundError } from '../domain/errors.ts';
+import {
+  ConflictError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+} from '../domain/errors.ts';
 
 export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
@@ -32,6 +37,11 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof SubmissionInProgressError) {
     return new ApiError('conflict', error.message, {
       headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
+    });
+  }
+  if (error instanceof ValidationError) {
+    return new ApiError('validation_failed', error.message, {
+      details: { problems: error.problems },
     });
   }
   if (isConnectionError(error)) {

@@ -29,6 +29,7 @@ const app = createApp(services, {
   routerSecret: config.ROUTER_SECRET,
   signatureMaxAgeMs: config.SIGNATURE_MAX_AGE_MS,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
 });
 const server = await listen(app, { port: config.PORT, host: config.HOST });
 shutdown.add('http', () => server.close());

@@ -16,3 +16,13 @@ export class ConflictError extends DomainError {
   }
 }
 export class InvalidStateError extends DomainError {}
+
+/** Input that breaks a domain rule; `problems` name each by JSON pointer. */
+export class ValidationError extends DomainError {
+  constructor(
+    message: string,
+    readonly problems: { pointer: string; message: string }[],
+  ) {
+    super(message);
+  }
+}

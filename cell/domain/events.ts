@@ -4,12 +4,16 @@
  */
 import type postgres from 'postgres';
 import { newId } from '../../lib/ids.ts';
+import { jsonRows } from '../infra/json-rows.ts';
 
 export const EVENT_TYPES = [
   'user.initialized',
   'profile.updated',
+  'job_source.added',
+  'job_source.removed',
   'job.discovered',
   'job.analyzed',
+  'job.status_changed',
   'resume.generated',
   'resume.verified',
   'application.submitted',
@@ -49,4 +53,28 @@ export async function appendEvent(
     values (${id}, ${event.userId}, ${event.type}, ${sql.json((event.data ?? {}) as postgres.JSONValue)},
             ${event.correlationId ?? null}, ${event.causationId ?? null})`;
   return id;
+}
+
+/** Writes many events in one statement; pass the transaction that makes the changes. */
+export async function appendEvents(
+  sql: postgres.Sql | postgres.TransactionSql,
+  events: NewEvent[],
+): Promise<number> {
+  const CHUNK = 2_000;
+  for (let i = 0; i < events.length; i += CHUNK) {
+    const rows = events.slice(i, i + CHUNK).map((event) => ({
+      id: newId(),
+      user_id: event.userId,
+      type: event.type,
+      data: event.data ?? {},
+      correlation_id: event.correlationId ?? null,
+      causation_id: event.causationId ?? null,
+    }));
+    await sql`
+      insert into events (id, user_id, type, data, correlation_id, causation_id)
+      select id, user_id, type, data, correlation_id, causation_id
+      from jsonb_to_recordset(${jsonRows(sql, rows)})
+        as x(id uuid, user_id uuid, type text, data jsonb, correlation_id uuid, causation_id uuid)`;
+  }
+  return events.length;
 }

@@ -5,8 +5,13 @@
  */
 
 import { type CellApp, createApp } from '../../cell/api/app.ts';
+import type { CellDiscoveryConfig } from '../../cell/config.ts';
 import { migrateCell } from '../../cell/db/migrate.ts';
-import { buildCellServices, type CellServices } from '../../cell/services.ts';
+import {
+  buildCellServices,
+  type CellServiceOverrides,
+  type CellServices,
+} from '../../cell/services.ts';
 import { newId } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createMetrics } from '../../lib/metrics.ts';
@@ -29,9 +34,19 @@ export interface TestCell {
   close(): Promise<void>;
 }
 
-export async function createTestCell(
-  options: { cellId?: string; databaseUrl?: string } = {},
-): Promise<TestCell> {
+export interface TestCellOptions {
+  cellId?: string;
+  databaseUrl?: string;
+  /** Discovery settings, e.g. job-board base URLs pointing at local fakes. */
+  config?: Partial<CellDiscoveryConfig>;
+  overrides?: CellServiceOverrides;
+  /** @defaultValue 120 */
+  rateLimitPerMinute?: number;
+  /** @defaultValue 'http://127.0.0.1:9' (nothing listens: the embedded analyzer answers) */
+  aiOptimizerUrl?: string;
+}
+
+export async function createTestCell(options: TestCellOptions = {}): Promise<TestCell> {
   const cellId = options.cellId ?? 'cell-test';
   const db = await createTestDatabase(migrateCell);
   const redisUrl = testRedisUrl();
@@ -44,17 +59,20 @@ export async function createTestCell(
       REDIS_URL: redisUrl,
       LOG_LEVEL: 'silent',
       QUEUE_PREFIX: queuePrefix,
-      AI_OPTIMIZER_URL: 'http://127.0.0.1:9',
+      AI_OPTIMIZER_URL: options.aiOptimizerUrl ?? 'http://127.0.0.1:9',
       PDF_SERVICE_URL: 'http://127.0.0.1:9',
       MIGRATE_ON_START: false,
+      ...options.config,
     },
     logger,
     createMetrics({ service: 'cell-test' }),
+    options.overrides,
   );
   const app = createApp(services, {
     routerSecret: TEST_ROUTER_SECRET,
     signatureMaxAgeMs: 30_000,
     bodyLimitBytes: 1_048_576,
+    rateLimitPerMinute: options.rateLimitPerMinute,
   });
   const signedHeaders = (userId: string, extra: Record<string, string> = {}) => {
     const requestId = newId();
