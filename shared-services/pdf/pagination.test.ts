@@ -29,7 +29,9 @@ describe('pagination', () => {
       expect(info.Pages).toBe('3');
       expect(pages).toBe(3);
       const text = await pagesText(pdf, 3);
-      text.forEach((page, index) => expect(page).toContain(`Page ${index + 1} of 3`));
+      text.forEach((page, index) => {
+        expect(page).toContain(`Page ${index + 1} of 3`);
+      });
     });
 
     it(`never cuts an entry between pages and keeps headings with their first entry (${template})`, async () => {
