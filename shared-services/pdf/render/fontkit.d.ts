@@ -9,7 +9,7 @@ declare module 'fontkit' {
     readonly descent: number;
     readonly postscriptName: string;
     hasGlyphForCodePoint(codePoint: number): boolean;
-    layout(text: string, features?: string[] | Record<string, boolean>): GlyphRun;
+    layout: (text: string, features?: string[] | Record<string, boolean>) => GlyphRun;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;
 }

@@ -8,7 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { FONT_FEATURES, type FontSet, type FontStyle, loadFontSet } from './fonts.ts';
+import {
+  countDocument,
+  type FontSet,
+  type FontStyle,
+  loadFontSet,
+  sharedLayoutCache,
+} from './fonts.ts';
 import { type Layout, layoutResume, type PageGeometry } from './layout.ts';
 import { ModelBuilder, type ResumeModel } from './resume-model.ts';
 import type { PageSize, Resume, TemplateId } from './resume-schema.ts';
@@ -58,6 +64,26 @@ function metadata(model: ResumeModel, emphasize: readonly string[]): Record<stri
 
 type PdfDoc = InstanceType<typeof PDFDocument>;
 
+/**
+ * Selects a registered font. On a style's first use in a document, the
+ * document's font object gets the thread's shared word-layout cache (pdfkit
+ * keeps that cache per document); styles never used are never embedded.
+ */
+function useFont(
+  doc: PdfDoc,
+  fonts: FontSet,
+  style: FontStyle,
+  initialized: Set<FontStyle>,
+): PdfDoc {
+  doc.font(style);
+  if (!initialized.has(style)) {
+    initialized.add(style);
+    const embedded = (doc as unknown as { _font: { layoutCache?: unknown } })._font;
+    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(fonts[style]);
+  }
+  return doc;
+}
+
 function drawPages(
   doc: PdfDoc,
   layout: Layout,
@@ -66,6 +92,7 @@ function drawPages(
   fonts: FontSet,
 ): void {
   const total = layout.pages.length;
+  const initialized = new Set<FontStyle>();
   const ascent = (style: FontStyle) =>
     (fonts[style].ascent - fonts[style].descent) / fonts[style].unitsPerEm;
   layout.pages.forEach((lines, index) => {
@@ -73,15 +100,13 @@ function drawPages(
     for (const { line, y } of lines) {
       for (const fragment of line.fragments) {
         const top = y + (line.height - fragment.size * ascent(fragment.style)) / 2;
-        doc
-          .font(fragment.style)
+        useFont(doc, fonts, fragment.style, initialized)
           .fontSize(fragment.size)
           .fillColor(template.colors[fragment.tone])
           .text(fragment.text, page.margin + fragment.x, top, {
             lineBreak: false,
             link: fragment.link,
-            features: FONT_FEATURES,
-          } as unknown as PDFKit.Mixins.TextOptions);
+          });
       }
       if (line.rule) {
         const ruleY = y + line.height - 2.5;
@@ -96,7 +121,7 @@ function drawPages(
     if (total >= 2) {
       const label = `Page ${index + 1} of ${total}`;
       const size = template.footerSize;
-      const width = doc.font('regular').fontSize(size).widthOfString(label);
+      const width = useFont(doc, fonts, 'regular', initialized).fontSize(size).widthOfString(label);
       doc
         .fillColor(template.colors.muted)
         .text(label, (page.width - width) / 2, page.height - page.margin / 2 - size, {
@@ -116,7 +141,10 @@ export async function renderResume(input: RenderInput): Promise<RenderResult> {
   const page: PageGeometry = { ...PAGE_SIZES[input.pageSize ?? 'letter'], margin: template.margin };
   const layout = layoutResume(model, fonts, template, page);
 
+  countDocument();
   const doc = new PDFDocument({
+    // No default font: pdfkit would otherwise parse Helvetica's AFM metrics for every document.
+    font: null as unknown as string,
     autoFirstPage: false,
     compress: true,
     displayTitle: true,
