@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 // started by the global setup on free ports. Each test makes its own database.
 export default defineConfig({
   test: {
-    include: ['{lib,router,cell,shared-services}/**/*.int.test.ts', 'test/integration/**/*.test.ts'],
+    include: [
+      '{lib,router,cell,shared-services}/**/*.int.test.ts',
+      'test/integration/**/*.test.ts',
+    ],
     exclude: ['node_modules/**'],
     globalSetup: ['test/harness/global-setup.ts'],
     testTimeout: 60_000,

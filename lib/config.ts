@@ -47,9 +47,7 @@ export function loadConfig<S extends z.ZodType>(schema: S, env = process.env): z
 export const configFields = {
   port: z.coerce.number().int().min(0).max(65535),
   url: z.url(),
-  postgresUrl: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   secret: z.string().min(32, 'must be at least 32 characters'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -131,7 +131,10 @@ function codeForHttpStatus(status: number): ErrorCode {
 export type DomainErrorMapper = (error: unknown) => ApiError | undefined;
 
 /** The single `onError`: our error, Hono's `HTTPException`, or unknown (logged, opaque 500). */
-export function createErrorHandler(logger: Logger, mapDomainError?: DomainErrorMapper): ErrorHandler {
+export function createErrorHandler(
+  logger: Logger,
+  mapDomainError?: DomainErrorMapper,
+): ErrorHandler {
   return (error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
     const mapped = mapDomainError?.(error);

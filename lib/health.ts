@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 
-export type HealthCheck = () => Promise<Record<string, unknown> | undefined | void>;
+export type HealthCheck = () => Promise<unknown>;
 
 export interface CheckResult {
   ok: boolean;
@@ -32,13 +32,21 @@ export async function runChecks(
         const extra = await Promise.race([
           check(),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
-        return [name, { ok: true, latencyMs: Math.round(performance.now() - start), ...extra }];
+        const details =
+          typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? extra : {};
+        return [name, { ok: true, latencyMs: Math.round(performance.now() - start), ...details }];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return [name, { ok: false, latencyMs: Math.round(performance.now() - start), error: message }];
+        return [
+          name,
+          { ok: false, latencyMs: Math.round(performance.now() - start), error: message },
+        ];
       } finally {
         clearTimeout(timer);
       }

@@ -1,5 +1,5 @@
 /** Identifiers: UUIDv7 everywhere, so ids sort by creation time. */
-import { validate, version, v7 } from 'uuid';
+import { v7, validate, version } from 'uuid';
 
 export function newId(): string {
   return v7();

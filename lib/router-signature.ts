@@ -60,13 +60,13 @@ export function verifyIdentity(
   if (!match?.[1] || !match[2]) return { ok: false, reason: 'malformed' };
   const timestamp = Number(match[1]);
   const now = options.now ?? Date.now();
-  if (now - timestamp > (options.maxAgeMs ?? 30_000) || timestamp - now > (options.maxSkewMs ?? 5_000)) {
+  if (
+    now - timestamp > (options.maxAgeMs ?? 30_000) ||
+    timestamp - now > (options.maxSkewMs ?? 5_000)
+  ) {
     return { ok: false, reason: 'stale' };
   }
-  const expected = Buffer.from(
-    mac(secret, identity as SignedIdentity, timestamp),
-    'hex',
-  );
+  const expected = Buffer.from(mac(secret, identity as SignedIdentity, timestamp), 'hex');
   const given = Buffer.from(match[2], 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'mismatch' };

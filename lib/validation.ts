@@ -19,11 +19,18 @@ export function toJsonPointer(path: readonly PropertyKey[]): string {
 }
 
 export function zodProblems(error: z.ZodError): ValidationProblem[] {
-  return error.issues.map((issue) => ({ pointer: toJsonPointer(issue.path), message: issue.message }));
+  return error.issues.map((issue) => ({
+    pointer: toJsonPointer(issue.path),
+    message: issue.message,
+  }));
 }
 
 /** Parses `value` or throws `400 validation_failed` with one problem per issue. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what = 'body',
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ApiError('validation_failed', `Invalid ${what}`, {
@@ -46,6 +53,9 @@ export async function readJson(c: Context): Promise<unknown> {
 }
 
 /** Reads and validates a JSON body in one step. */
-export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function readJsonBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<z.infer<S>> {
   return validate(schema, await readJson(c));
 }

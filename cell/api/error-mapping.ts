@@ -1,0 +1,37 @@
+/** Maps the cell's domain errors to the one API error contract. */
+import { ApiError } from '../../lib/errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError } from '../domain/errors.ts';
+
+export function mapCellDomainError(error: unknown): ApiError | undefined {
+  if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
+  if (error instanceof ConflictError)
+    return new ApiError('conflict', error.message, { details: error.details });
+  if (error instanceof InvalidStateError) return new ApiError('invalid_state', error.message);
+  if (isConnectionError(error)) {
+    return new ApiError('service_unavailable', 'A dependency of this cell is unavailable', {
+      headers: { 'retry-after': '1' },
+    });
+  }
+  return undefined;
+}
+
+/** Postgres or Redis unreachable: a 503 the client may retry, not an opaque 500. */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    typeof code === 'string' &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'CONNECT_TIMEOUT',
+      'CONNECTION_CLOSED',
+      'CONNECTION_ENDED',
+      'CONNECTION_DESTROYED',
+      '57P01',
+    ].includes(code)
+  ) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED/i.test(message);
+}

@@ -1,0 +1,39 @@
+/** Cell configuration: one zod schema per cell process, parsed once at start. */
+import { z } from 'zod';
+import { configFields } from '../lib/config.ts';
+
+const base = {
+  CELL_ID: configFields.cellId,
+  DATABASE_URL: configFields.postgresUrl,
+  REDIS_URL: configFields.redisUrl,
+  LOG_LEVEL: configFields.logLevel,
+  /** BullMQ key prefix; tests set a unique one. */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  AI_OPTIMIZER_URL: configFields.url.default('http://127.0.0.1:8091'),
+  PDF_SERVICE_URL: configFields.url.default('http://127.0.0.1:8090'),
+  /** Run pending migrations at start. */
+  MIGRATE_ON_START: configFields.boolean.default(true),
+};
+
+export const cellApiConfigSchema = z.object({
+  ...base,
+  PORT: configFields.port.default(8101),
+  HOST: z.string().default('127.0.0.1'),
+  ROUTER_SECRET: configFields.secret,
+  /** Oldest router signature the cell accepts. */
+  SIGNATURE_MAX_AGE_MS: configFields.durationMs.default(30_000),
+  /** Largest request body a cell accepts. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+});
+
+export const cellWorkerConfigSchema = z.object({
+  ...base,
+  /** Port of the worker's own `/health/live` and `/metrics`. */
+  WORKER_PORT: configFields.port.default(8201),
+  HOST: z.string().default('127.0.0.1'),
+  HEARTBEAT_INTERVAL_MS: configFields.durationMs.default(5_000),
+});
+
+export type CellApiConfig = z.infer<typeof cellApiConfigSchema>;
+export type CellWorkerConfig = z.infer<typeof cellWorkerConfigSchema>;
+export type CellBaseConfig = Pick<CellApiConfig, keyof typeof base>;
