@@ -88,3 +88,10 @@ bench: deps ## Run every benchmark and write bench/results/
 lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
 	npm install --no-audit --no-fund
 	$(TSX) deploy/tools/complete-lockfile.ts
+
+# --- PDF service --------------------------------------------------------------------------
+
+.PHONY: bench-pdf
+bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio -> bench/results/pdf.json
+	@mkdir -p bench/results
+	$(TSX) bench/pdf.ts
