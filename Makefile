@@ -97,3 +97,9 @@ bench-ai: deps ## AI optimizer benchmark: cache hit rates, cost vs always-premiu
 bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell (bench/results/cell-jobs.json)
 	@mkdir -p bench/results
 	$(TSX) bench/cell-jobs.ts
+# --- PDF service --------------------------------------------------------------------------
+
+.PHONY: bench-pdf
+bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio -> bench/results/pdf.json
+	@mkdir -p bench/results
+	$(TSX) bench/pdf.ts
