@@ -8,7 +8,8 @@
 # Settings (environment): WARMUP=20 FAULT_WINDOW=20 RECOVERY=20 (seconds),
 # CELLS (default: the running platform's cell count), RATE, USERS, BASE_URL,
 # K6_ADDRESS=127.0.0.1:6565 (k6's REST API, used to see when setup is over),
-# SETUP_TIMEOUT=300 (seconds).
+# SETUP_TIMEOUT=300 (seconds), RESULTS_DIR=loadtest/results, ORCH_CMD (the
+# command that kills and starts parts; default the local orchestrator CLI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,9 @@ FAULT_WINDOW=${FAULT_WINDOW:-20}
 RECOVERY=${RECOVERY:-20}
 SETUP_TIMEOUT=${SETUP_TIMEOUT:-300}
 K6_ADDRESS=${K6_ADDRESS:-127.0.0.1:6565}
-ORCH=(node --import tsx deploy/local/cli.ts)
+read -r -a ORCH <<<"${ORCH_CMD:-node --import tsx deploy/local/cli.ts}"
+RESULTS_DIR=${RESULTS_DIR:-loadtest/results}
+export RESULTS_DIR
 for value in "$WARMUP" "$FAULT_WINDOW" "$RECOVERY" "$SETUP_TIMEOUT"; do
   [[ "$value" =~ ^[0-9]+$ ]] || { echo "WARMUP, FAULT_WINDOW, RECOVERY and SETUP_TIMEOUT are whole seconds" >&2; exit 2; }
 done
@@ -44,8 +47,8 @@ if (( CELL < 1 || CELL > CELLS )); then
   exit 2
 fi
 
-mkdir -p loadtest/results
-log=loadtest/results/failover-k6.log
+mkdir -p "$RESULTS_DIR"
+log=$RESULTS_DIR/failover-k6.log
 duration=$((WARMUP + FAULT_WINDOW + RECOVERY))
 echo "failover drill: cell-$CELL $PART; warm-up ${WARMUP}s, fault ${FAULT_WINDOW}s, recovery ${RECOVERY}s; k6 log in $log"
 
@@ -97,5 +100,5 @@ wait "$k6_pid"
 status=$?
 set -e
 echo
-cat loadtest/results/failover-verdict.txt 2>/dev/null || tail -n 30 "$log"
+cat "$RESULTS_DIR/failover-verdict.txt" 2>/dev/null || tail -n 30 "$log"
 exit "$status"

@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash loadtest/require-k6.sh
-mkdir -p loadtest/results
+RESULTS_DIR=${RESULTS_DIR:-loadtest/results}
+export RESULTS_DIR
+mkdir -p "$RESULTS_DIR"
 set +e
 k6 run "$@" loadtest/load.ts
 status=$?
 set -e
-echo "summary: loadtest/results/load-summary.json, verdict: loadtest/results/load-verdict.txt"
+echo "summary: $RESULTS_DIR/load-summary.json, verdict: $RESULTS_DIR/load-verdict.txt"
 exit "$status"
