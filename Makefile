@@ -88,3 +88,9 @@ bench: deps ## Run every benchmark and write bench/results/
 lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
 	npm install --no-audit --no-fund
 	$(TSX) deploy/tools/complete-lockfile.ts
+
+# --- AI optimizer -------------------------------------------------------------------------
+
+bench-ai: deps ## AI optimizer benchmark: cache hit rates, cost vs always-premium, near-dup false hits, overhead
+	@mkdir -p bench/results
+	$(TSX) bench/ai.ts

@@ -1,6 +1,7 @@
 /** Cell configuration: one zod schema per cell process, parsed once at start. */
 import { z } from 'zod';
 import { configFields } from '../lib/config.ts';
+import { secretsKeyField } from '../lib/crypto/secret-box.ts';
 
 const base = {
   CELL_ID: configFields.cellId,
@@ -13,6 +14,25 @@ const base = {
   PDF_SERVICE_URL: configFields.url.default('http://127.0.0.1:8090'),
   /** Run pending migrations at start. */
   MIGRATE_ON_START: configFields.boolean.default(true),
+  // Applications and submission channels: all optional, defaults in cell/adapters/submission.
+  /** base64 of 32 bytes; seals channel credentials at rest. Without it no credential can be stored. */
+  SECRETS_KEY: secretsKeyField.optional(),
+  /** `smtp://user:pass@host:port` for the email channel; without it the channel is not configured. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.email().optional(),
+  GREENHOUSE_API_URL: configFields.url.optional(),
+  LEVER_API_URL: configFields.url.optional(),
+  ASHBY_API_URL: configFields.url.optional(),
+  /** Per-request timeout of the ATS and email channels. */
+  SUBMISSION_TIMEOUT_MS: configFields.durationMs.optional(),
+  /** Comma-separated channels whose remote side dedupes on Idempotency-Key (e.g. behind a proxy). */
+  SUBMISSION_REMOTE_DEDUPES: z
+    .string()
+    .regex(/^[a-z]+(,[a-z]+)*$/, 'must be a comma-separated list of channel names')
+    .optional(),
 };
 
 export const cellApiConfigSchema = z.object({

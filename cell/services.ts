@@ -4,9 +4,17 @@
  * not in route handlers.
  */
 import type { Redis } from 'ioredis';
+import { createSecretBox } from '../lib/crypto/secret-box.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
+import {
+  createSubmissionChannels,
+  isChannelName,
+  type SubmissionChannels,
+} from './adapters/submission/registry.ts';
 import type { CellBaseConfig } from './config.ts';
+import { ChannelCredentialsStore } from './domain/applications/channel-credentials.ts';
+import { SubmissionService } from './domain/applications/submission.ts';
 import { UsersService } from './domain/users.ts';
 import { connectPostgres, connectRedisFailFast, type Sql } from './infra/connections.ts';
 
@@ -17,6 +25,12 @@ export interface CellServices {
   sql: Sql;
   redis: Redis;
   users: UsersService;
+  /** Submission channels (greenhouse, lever, ashby, email, webhook, manual). */
+  channels: SubmissionChannels;
+  /** Sealed per-user channel credentials. */
+  channelCredentials: ChannelCredentialsStore;
+  /** The submit-exactly-once protocol. */
+  submissions: SubmissionService;
   /** Closes every connection; idempotent. */
   close(): Promise<void>;
 }
@@ -28,6 +42,16 @@ export function buildCellServices(
 ): CellServices {
   const sql = connectPostgres(config.DATABASE_URL);
   const redis = connectRedisFailFast(config.REDIS_URL, logger);
+  const channels = createSubmissionChannels({
+    ...(config.GREENHOUSE_API_URL ? { greenhouseUrl: config.GREENHOUSE_API_URL } : {}),
+    ...(config.LEVER_API_URL ? { leverUrl: config.LEVER_API_URL } : {}),
+    ...(config.ASHBY_API_URL ? { ashbyUrl: config.ASHBY_API_URL } : {}),
+    ...(config.SUBMISSION_TIMEOUT_MS ? { timeoutMs: config.SUBMISSION_TIMEOUT_MS } : {}),
+    ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}),
+    ...(config.SMTP_FROM ? { smtpFrom: config.SMTP_FROM } : {}),
+    remoteDedupes: (config.SUBMISSION_REMOTE_DEDUPES ?? '').split(',').filter(isChannelName),
+  });
+  const secretBox = config.SECRETS_KEY ? createSecretBox(config.SECRETS_KEY) : undefined;
   let closing: Promise<void> | undefined;
   return {
     cellId: config.CELL_ID,
@@ -36,7 +60,11 @@ export function buildCellServices(
     sql,
     redis,
     users: new UsersService(sql),
+    channels,
+    channelCredentials: new ChannelCredentialsStore(sql, channels, secretBox),
+    submissions: new SubmissionService(sql, channels, { logger }),
     close() {
+      channels.close();
       closing ??= Promise.allSettled([
         sql.end({ timeout: 5 }),
         redis.quit().catch(() => redis.disconnect()),

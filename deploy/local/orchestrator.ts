@@ -47,6 +47,10 @@ export interface OrchestratorOptions {
   repoRoot: string;
   /** @defaultValue `<repoRoot>/.dev` */
   devDir?: string;
+  /** Shifts every port (tests run beside a dev platform). @defaultValue 0 */
+  portOffset?: number;
+  /** Extra environment for every node process. */
+  extraEnv?: Record<string, string>;
 }
 
 export interface ComponentStatus {
@@ -64,10 +68,14 @@ function sleep(ms: number) {
 export class Orchestrator {
   readonly repoRoot: string;
   readonly devDir: string;
+  readonly portOffset: number;
+  private readonly extraEnv: Record<string, string>;
 
   constructor(options: OrchestratorOptions) {
     this.repoRoot = options.repoRoot;
     this.devDir = options.devDir ?? path.join(options.repoRoot, '.dev');
+    this.portOffset = options.portOffset ?? 0;
+    this.extraEnv = options.extraEnv ?? {};
   }
 
   private file(...parts: string[]) {
@@ -122,6 +130,8 @@ export class Orchestrator {
       devDir: this.devDir,
       secrets: this.secrets(),
       postgresDataRoot: this.postgresDataRoot(),
+      portOffset: this.portOffset,
+      extraEnv: this.extraEnv,
     });
   }
 
@@ -243,7 +253,10 @@ export class Orchestrator {
     }
     const components = this.topology(cells);
     writeFileSync(this.file('state.json'), JSON.stringify({ cells }));
-    writeFileSync(registryFile(this.devDir), JSON.stringify(cellRegistry(cells), null, 2));
+    writeFileSync(
+      registryFile(this.devDir),
+      JSON.stringify(cellRegistry(cells, this.portOffset), null, 2),
+    );
     const tiers = [...new Set(components.map((c) => c.tier))].sort((a, b) => a - b);
     for (const tier of tiers) {
       await Promise.all(

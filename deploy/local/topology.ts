@@ -34,17 +34,24 @@ export interface Secrets {
   SECRETS_KEY: string;
 }
 
-export const PORTS = {
-  router: 8080,
-  pdf: 8090,
-  ai: 8091,
-  controlPostgres: 5500,
-  sharedRedis: 6500,
-  cellApi: (k: number) => 8100 + k,
-  cellWorker: (k: number) => 8200 + k,
-  cellPostgres: (k: number) => 5500 + k,
-  cellRedis: (k: number) => 6500 + k,
-};
+/** The port plan; `offset` shifts every port, so tests can run beside a dev platform. */
+export function portPlan(offset = 0) {
+  return {
+    router: 8080 + offset,
+    pdf: 8090 + offset,
+    ai: 8091 + offset,
+    controlPostgres: 5500 + offset,
+    sharedRedis: 6500 + offset,
+    cellApi: (k: number) => 8100 + k + offset,
+    cellWorker: (k: number) => 8200 + k + offset,
+    cellPostgres: (k: number) => 5500 + k + offset,
+    cellRedis: (k: number) => 6500 + k + offset,
+  };
+}
+
+export type PortPlan = ReturnType<typeof portPlan>;
+
+export const PORTS = portPlan();
 
 export const MAX_CELLS = 99;
 
@@ -54,6 +61,10 @@ export interface TopologyOptions {
   secrets: Secrets;
   /** Where Postgres data directories live (must be reachable by the postgres user). */
   postgresDataRoot: string;
+  /** Shifts every port. @defaultValue 0 */
+  portOffset?: number;
+  /** Extra environment for every node process (e.g. quieter logs in tests). */
+  extraEnv?: Record<string, string>;
 }
 
 export function postgresUrl(port: number, database: string): string {
@@ -79,6 +90,7 @@ export function registryFile(devDir: string): string {
 /** Every component of an N-cell platform, in start order by tier. */
 export function buildTopology(options: TopologyOptions): Component[] {
   const { cells, devDir, secrets, postgresDataRoot } = options;
+  const PORTS = portPlan(options.portOffset);
   const redisData = (name: string) => path.join(devDir, 'data', name);
   const shared = {
     AI_OPTIMIZER_URL: `http://127.0.0.1:${PORTS.ai}`,
@@ -193,11 +205,14 @@ export function buildTopology(options: TopologyOptions): Component[] {
       tier: 3,
     },
   );
-  return components;
+  return components.map((c) =>
+    c.kind === 'node' ? { ...c, env: { ...options.extraEnv, ...c.env } } : c,
+  );
 }
 
 /** The registry the router reads: every cell's id, URL and weight. */
-export function cellRegistry(cells: number) {
+export function cellRegistry(cells: number, offset = 0) {
+  const PORTS = portPlan(offset);
   return {
     cells: Array.from({ length: cells }, (_, i) => ({
       id: cellId(i + 1),
