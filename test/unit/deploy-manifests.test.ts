@@ -188,6 +188,11 @@ function requiredKeys(schema: z.ZodType): string[] {
     .map(([key]) => key);
 }
 
+/** A value of the form the secret templates ask for: `openssl rand -base64 32` or `-hex 32`. */
+function sampleSecret(key: string): string {
+  return key === 'SECRETS_KEY' ? Buffer.alloc(32, 7).toString('base64') : 'f'.repeat(64);
+}
+
 /** The env a container gets: literals, secret refs (checked against the templates), config maps, $(VAR) expansion. */
 function containerEnv(doc: Doc, container: Obj): Record<string, string> {
   const env: Record<string, string> = {};
@@ -208,7 +213,7 @@ function containerEnv(doc: Doc, container: Obj): Record<string, string> {
       if (typeof value !== 'string') {
         throw new Error(`${doc.file}: ${name} refers to ${ref.name}/${ref.key}, not in a template`);
       }
-      env[name] = 'f'.repeat(64); // a hex secret of the length the templates ask for
+      env[name] = sampleSecret(String(ref.key));
     } else {
       env[name] = String(variable.value ?? '').replace(/\$\(([A-Z0-9_]+)\)/g, (whole, v: string) =>
         v in env ? (env[v] as string) : whole,
