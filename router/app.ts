@@ -2,21 +2,35 @@
  * The router's Hono app: health and metrics, auth, the admin API, and the
  * authenticated proxy of every other `/v1/*` request to the user's cell.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { createErrorHandler, notFoundHandler } from '../lib/errors.ts';
 import { readinessResponse } from '../lib/health.ts';
-import { requestContext } from '../lib/request-id.ts';
+import { REQUEST_ID_HEADER, requestContext, resolveRequestId } from '../lib/request-id.ts';
 import type { RouterEnv } from './env.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { proxyRoutes } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
 
+function isProxyPath(path: string): boolean {
+  return path.startsWith('/v1/') && !path.startsWith('/v1/auth/');
+}
+
 export function createApp(services: RouterServices): Hono<RouterEnv> {
   const app = new Hono<RouterEnv>();
   app.onError(createErrorHandler(services.logger, services.mapError));
   app.notFound(notFoundHandler);
-  app.use(requestContext(services.logger));
+  // requestContext is typed for the bare request-context env; ours extends it.
+  const context = requestContext(services.logger) as unknown as MiddlewareHandler<RouterEnv>;
+  app.use(async (c, next) => {
+    if (!isProxyPath(c.req.path)) return context(c, next);
+    // The proxy writes straight to the socket, so nothing may touch the response after it:
+    // same request id as requestContext, but the proxy sets the response header itself.
+    const requestId = resolveRequestId(c.req.header(REQUEST_ID_HEADER));
+    c.set('requestId', requestId);
+    c.set('logger', services.logger.child({ requestId }));
+    await next();
+  });
   app.use(async (c, next) => {
     c.set('services', services);
     await next();

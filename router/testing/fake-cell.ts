@@ -30,6 +30,9 @@ export class FakeCell {
   initStatus = 201;
   readonly users = new Map<string, { email: string; name: string }>();
   readonly seen: SeenRequest[] = [];
+  /** Bytes the big-download endpoint has written so far, for streaming assertions. */
+  bigBytesWritten = 0;
+  #held: (() => void)[] = [];
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
 
@@ -64,6 +67,11 @@ export class FakeCell {
     if (!server) return;
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Lets every `/v1/big?hold=1` response that wrote its first chunk finish. */
+  releaseHeld(): void {
+    for (const release of this.#held.splice(0)) release();
   }
 
   #verify(req: IncomingMessage): string | undefined {
@@ -143,11 +151,16 @@ export class FakeCell {
         res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': total });
         const chunk = Buffer.alloc(64 * 1024, 0x41);
         let sent = 0;
+        this.bigBytesWritten = 0;
+        const hold = url.searchParams.get('hold') === '1';
         const write = () => {
           while (sent < total) {
             const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
             sent += part.length;
-            if (!res.write(part)) return void res.once('drain', write);
+            this.bigBytesWritten = sent;
+            const flushed = res.write(part);
+            if (hold && sent === part.length) return void this.#held.push(write);
+            if (!flushed) return void res.once('drain', write);
           }
           res.end();
         };
