@@ -9,7 +9,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import type { Dispatcher } from 'undici';
@@ -168,11 +167,6 @@ export class CellProxy {
     const hasBody =
       incoming.headers['content-length'] !== undefined ||
       incoming.headers['transfer-encoding'] !== undefined;
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!outgoing.writableFinished) abort.abort();
-    };
-    outgoing.once('close', onClose);
     const response = await this.#request(pool, target, {
       method: method as Dispatcher.HttpMethod,
       path: this.#pathOf(c),
@@ -181,20 +175,32 @@ export class CellProxy {
         hasBody && method !== 'GET' && method !== 'HEAD'
           ? Readable.from(limitBody(incoming, this.#limit), { objectMode: false })
           : null,
-      signal: abort.signal,
     });
     const headers = responseHeadersForClient(response.headers);
     headers['x-request-id'] = target.requestId;
     headers['x-cell-id'] = target.cellId;
-    outgoing.writeHead(response.statusCode, headers);
-    try {
-      await pipeline(response.body, outgoing);
-    } catch {
-      // The client or the cell went away mid-body; the socket is already torn down.
-      outgoing.destroy();
-    } finally {
-      outgoing.off('close', onClose);
+    const body = response.body;
+    if (outgoing.destroyed) {
+      // The client left while the cell was answering: drop the cell's body too.
+      body.destroy();
+      return RESPONSE_ALREADY_SENT;
     }
+    outgoing.writeHead(response.statusCode, headers);
+    // Plain pipe plus close/error listeners: cheaper per request than stream/promises.pipeline
+    // with its abort signals, and a client that leaves mid-body tears the cell stream down.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        outgoing.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        if (!body.destroyed) body.destroy();
+        done();
+      };
+      outgoing.once('close', onClose);
+      body.once('error', () => outgoing.destroy());
+      body.pipe(outgoing);
+    });
     return RESPONSE_ALREADY_SENT;
   }
 
