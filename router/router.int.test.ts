@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../lib/ids.ts';
 import { createTestDatabase, type TestDatabase } from '../test/harness/databases.ts';
+import { runCellctl } from './cli/cellctl.ts';
 import { migrateControlPlane } from './control-plane/migrate.ts';
 import { FakeCell } from './testing/fake-cell.ts';
 import { type RunningRouter, startRouter, TEST_SECRETS } from './testing/router-fixture.ts';
@@ -570,5 +571,34 @@ describe('control plane', () => {
       { id: 'cell-7', url: 'http://127.0.0.1:9', weight: 1, state: 'active' },
     ]);
     expect(r.services.directory.cells().length).toBe(2);
+  });
+
+  it('lets an operator drive the router with cellctl', async () => {
+    await withCells(2);
+    const r = await router();
+    const env = { ROUTER_URL: r.url, ADMIN_TOKEN: TEST_SECRETS.ADMIN_TOKEN };
+    const session = await signup(r.url);
+    const status = await runCellctl(['status'], env);
+    expect(status).toMatch(/^ID\s+STATE\s+HEALTH/);
+    expect(status).toMatch(/cell-1\s+active\s+up/);
+    expect(await runCellctl(['where', session.user.email], env)).toContain(
+      `lives on ${session.cellId} (active, up) because: ring`,
+    );
+    const other = session.cellId === 'cell-1' ? 'cell-2' : 'cell-1';
+    expect(
+      await runCellctl(['override', 'set', session.user.id, other, 'support', 'case'], env),
+    ).toBe(`${session.user.id} pinned to ${other}`);
+    expect(await runCellctl(['where', session.user.id], env)).toContain(
+      `because: override (support case)`,
+    );
+    expect(await runCellctl(['override', 'list'], env)).toContain(session.user.id);
+    await runCellctl(['override', 'clear', session.user.id], env);
+    expect(await runCellctl(['drain', 'cell-2'], env)).toBe('cell-2 is now draining');
+    expect(await runCellctl(['activate', 'cell-2'], env)).toBe('cell-2 is now active');
+    await expect(runCellctl(['drain', 'cell-9'], env)).rejects.toThrow(/404/);
+    await expect(runCellctl(['status'], { ...env, ADMIN_TOKEN: 'x'.repeat(40) })).rejects.toThrow(
+      /401/,
+    );
+    await expect(runCellctl(['bogus'], env)).rejects.toThrow(/usage/);
   });
 });
