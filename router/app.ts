@@ -28,7 +28,8 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
     // same request id as requestContext, but the proxy sets the response header itself.
     const requestId = resolveRequestId(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', requestId);
-    c.set('logger', services.logger.child({ requestId }));
+    // No child logger per proxied request: the hot path logs only on errors, with the id.
+    c.set('logger', services.logger);
     await next();
   });
   app.use(async (c, next) => {
