@@ -84,3 +84,14 @@ test-integration: deps ## Integration tests only (real Postgres and Redis)
 
 bench: deps ## Run every benchmark and write bench/results/
 	@mkdir -p bench/results
+
+# --- Router (issue 3) ---------------------------------------------------------------------
+
+bench-router: deps ## Router benchmark: direct vs nginx (hash consistent) vs bare Node proxy vs router
+	@mkdir -p bench/results
+	$(TSX) bench/router-ring.ts
+	$(TSX) bench/router.ts
+
+.PHONY: bench-router cellctl
+cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (needs ADMIN_TOKEN, ROUTER_URL)
+	@$(TSX) router/cli/cellctl.ts $(ARGS)

@@ -9,7 +9,7 @@
  * half of nginx's saturation rate (open loop). Also the latency of the router's
  * own `503 cell_unavailable` for users of a dead cell. Writes bench/results/router.json.
  *
- * Env: BENCH_DURATION_MS (default 8000), BENCH_CONNECTIONS (default 32),
+ * Env: BENCH_DURATION_MS (default 5000), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3),
  * BENCH_ROUTER_NODE_ARGS (extra node flags for the router, e.g. `--cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -30,8 +30,9 @@ import { migrateControlPlane } from '../router/control-plane/migrate.ts';
 import { RendezvousRing } from '../router/placement/ring.ts';
 import { closedLoop, type LoadRequest, type LoadResult, openLoop } from './load-generator.ts';
 
-const DURATION = Number(process.env.BENCH_DURATION_MS ?? 8_000);
+const DURATION = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 const SECRETS = {
   ROUTER_SECRET: 'bench-router-secret-bench-router-secret',
@@ -206,21 +207,45 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   const targets = Object.fromEntries(
     Object.entries(allTargets).filter(([name]) => !only || only.includes(name) || name === 'nginx'),
   ) as typeof allTargets;
-  const saturation: Record<string, LoadResult> = {};
-  for (const [name, url] of Object.entries(targets)) {
-    await closedLoop(url, live, { connections: CONNECTIONS, durationMs: 2_000 }); // warm-up
-    saturation[name] = await closedLoop(url, live, {
-      connections: CONNECTIONS,
-      durationMs: DURATION,
-    });
-    process.stderr.write(`saturation ${name}: ${JSON.stringify(saturation[name])}\n`);
+  // Interleaved rounds, median per target: the machine is shared and noisy, so a single
+  // back-to-back run of each target mostly measures whoever else was busy at the time.
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const combine = (runs: LoadResult[]): LoadResult & { rounds: number[] } => ({
+    ...(runs[0] as LoadResult),
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    rps: median(runs.map((run) => run.rps)),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p90Ms: median(runs.map((run) => run.p90Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    maxMs: Math.max(...runs.map((run) => run.maxMs)),
+    rounds: runs.map((run) => run.rps),
+  });
+  const satRuns: Record<string, LoadResult[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(targets)) {
+      await closedLoop(url, live, { connections: CONNECTIONS, durationMs: 1_000 }); // warm-up
+      const run = await closedLoop(url, live, { connections: CONNECTIONS, durationMs: DURATION });
+      satRuns[name] = [...(satRuns[name] ?? []), run];
+      process.stderr.write(`round ${round} saturation ${name}: ${JSON.stringify(run)}\n`);
+    }
   }
+  const saturation = Object.fromEntries(
+    Object.entries(satRuns).map(([name, runs]) => [name, combine(runs)]),
+  );
   const rate = Math.round((saturation.nginx?.rps ?? 1000) / 2);
-  const halfRate: Record<string, LoadResult> = {};
-  for (const [name, url] of Object.entries(targets)) {
-    halfRate[name] = await openLoop(url, live, { rate, durationMs: DURATION });
-    process.stderr.write(`half-rate ${name}: ${JSON.stringify(halfRate[name])}\n`);
+  const halfRuns: Record<string, LoadResult[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(targets)) {
+      const run = await openLoop(url, live, { rate, durationMs: DURATION, connections: 256 });
+      halfRuns[name] = [...(halfRuns[name] ?? []), run];
+      process.stderr.write(`round ${round} half-rate ${name}: ${JSON.stringify(run)}\n`);
+    }
   }
+  const halfRate = Object.fromEntries(
+    Object.entries(halfRuns).map(([name, runs]) => [name, combine(runs)]),
+  );
   const deadCell = await openLoop(targets.router, dead, {
     rate: Math.min(rate, 2_000),
     durationMs: 3_000,
@@ -238,6 +263,8 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       loadGenerator: 'undici, same process for every target',
       connections: CONNECTIONS,
       durationMs: DURATION,
+      rounds: ROUNDS,
+      aggregation: 'median of interleaved rounds',
     },
     saturation,
     halfNginxRate: { rate, ...halfRate },
