@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: lockfile help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -84,6 +84,25 @@ test-integration: deps ## Integration tests only (real Postgres and Redis)
 
 bench: deps ## Run every benchmark and write bench/results/
 	@mkdir -p bench/results
+
+lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
+	npm install --no-audit --no-fund
+	$(TSX) deploy/tools/complete-lockfile.ts
+
+# --- AI optimizer -------------------------------------------------------------------------
+
+bench-ai: deps ## AI optimizer benchmark: cache hit rates, cost vs always-premium, near-dup false hits, overhead
+	@mkdir -p bench/results
+	$(TSX) bench/ai.ts
+bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell (bench/results/cell-jobs.json)
+	@mkdir -p bench/results
+	$(TSX) bench/cell-jobs.ts
+# --- PDF service --------------------------------------------------------------------------
+
+.PHONY: bench-pdf
+bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio -> bench/results/pdf.json
+	@mkdir -p bench/results
+	$(TSX) bench/pdf.ts
 
 # --- Router (issue 3) ---------------------------------------------------------------------
 

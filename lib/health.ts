@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 
-export type HealthCheck = () => Promise<Record<string, unknown> | undefined>;
+export type HealthCheck = () => Promise<unknown>;
 
 export interface CheckResult {
   ok: boolean;
@@ -38,7 +38,9 @@ export async function runChecks(
             );
           }),
         ]);
-        return [name, { ok: true, latencyMs: Math.round(performance.now() - start), ...extra }];
+        const details =
+          typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? extra : {};
+        return [name, { ok: true, latencyMs: Math.round(performance.now() - start), ...details }];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         return [

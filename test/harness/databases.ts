@@ -21,7 +21,7 @@ function withDatabase(url: string, database: string): string {
 
 /** Creates an empty database on the run's Postgres; pass `migrate` to bring it to schema. */
 export async function createTestDatabase(
-  migrate?: (url: string) => Promise<void>,
+  migrate?: (url: string) => Promise<unknown>,
 ): Promise<TestDatabase> {
   const adminUrl = inject('postgresUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,101 @@
+/**
+ * The one HTTP GET every job-board adapter uses (undici): timeouts, a response
+ * size cap, no redirects followed, conditional request headers, and failures
+ * sorted into "board not found" and "retry later".
+ */
+import { request } from 'undici';
+import {
+  BoardFetchError,
+  BoardNotFoundError,
+  type ConditionalValidators,
+  type Provider,
+} from './types.ts';
+
+export interface FetchOptions {
+  /** @defaultValue 20_000 */
+  timeoutMs?: number;
+  /** @defaultValue 50 MiB */
+  maxBytes?: number;
+  /** @defaultValue 'cellular-resume-platform job discovery' */
+  userAgent?: string;
+}
+
+export type JsonFetchResult =
+  | { status: 'not_modified' }
+  | { status: 'ok'; body: unknown; validators: ConditionalValidators };
+
+/** Joins a configured base URL and path segments that are already encoded. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+export async function fetchBoardJson(
+  url: string,
+  target: { provider: Provider; board: string },
+  validators: ConditionalValidators,
+  options: FetchOptions = {},
+): Promise<JsonFetchResult> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const maxBytes = options.maxBytes ?? 50 * 1_048_576;
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': options.userAgent ?? 'cellular-resume-platform job discovery',
+  };
+  if (validators.etag) headers['if-none-match'] = validators.etag;
+  if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+
+  let res: Awaited<ReturnType<typeof request>>;
+  try {
+    res = await request(url, {
+      method: 'GET',
+      headers,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new BoardFetchError(`fetch failed: ${(error as Error).message}`);
+  }
+  if (res.statusCode === 304) {
+    await res.body.dump();
+    return { status: 'not_modified' };
+  }
+  if (res.statusCode === 404 || res.statusCode === 410) {
+    await res.body.dump();
+    throw new BoardNotFoundError(target.provider, target.board);
+  }
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    throw new BoardFetchError(`board answered ${res.statusCode}`, res.statusCode);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        res.body.destroy();
+        throw new BoardFetchError(`board response exceeds ${maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof BoardFetchError) throw error;
+    throw new BoardFetchError(`reading board failed: ${(error as Error).message}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BoardFetchError('board answered with invalid JSON');
+  }
+  const header = (name: string) => {
+    const value = res.headers[name];
+    return typeof value === 'string' ? value : null;
+  };
+  return {
+    status: 'ok',
+    body,
+    validators: { etag: header('etag'), lastModified: header('last-modified') },
+  };
+}

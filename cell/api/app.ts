@@ -1,0 +1,64 @@
+/** The cell API: `createApp(services)` builds the Hono app; `server.ts` listens. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
+import { requestContext } from '../../lib/request-id.ts';
+import type { CellServices } from '../services.ts';
+import type { CellApiOptions, CellEnv } from './env.ts';
+import { mapCellDomainError } from './error-mapping.ts';
+import { perUserRateLimit } from './middleware/rate-limit.ts';
+import { requireRouterIdentity } from './middleware/router-identity.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { internalUserRoutes } from './routes/internal-users.ts';
+import { jobSourceRoutes } from './routes/job-sources.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { meRoutes } from './routes/me.ts';
+import { profileRoutes } from './routes/profile.ts';
+
+export function createApp(services: CellServices, options: CellApiOptions) {
+  const app = new Hono<CellEnv>();
+  app.use(requestContext(services.logger));
+  app.use(async (c, next) => {
+    c.set('services', services);
+    c.header('x-cell-id', services.cellId);
+    await next();
+    c.header('x-cell-id', services.cellId);
+  });
+  app.use(services.metrics.httpMiddleware);
+  app.use(
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(
+          'payload_too_large',
+          `Request body exceeds ${options.bodyLimitBytes} bytes`,
+        );
+      },
+    }),
+  );
+
+  const identity = requireRouterIdentity({
+    secret: options.routerSecret,
+    cellId: services.cellId,
+    maxAgeMs: options.signatureMaxAgeMs,
+  });
+  app.use('/v1/*', identity);
+  app.use('/internal/*', identity);
+  app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
+
+  app.route('/health', healthRoutes);
+  app.get('/metrics', (c) => services.metrics.handler(c));
+  app.route('/v1/me', meRoutes);
+  app.route('/v1/profile', profileRoutes);
+  app.route('/v1/job-sources', jobSourceRoutes);
+  app.route('/v1/jobs', jobRoutes);
+  app.route('/v1/events', eventRoutes);
+  app.route('/internal/v1/users', internalUserRoutes);
+
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(services.logger, mapCellDomainError));
+  return app;
+}
+
+export type CellApp = ReturnType<typeof createApp>;

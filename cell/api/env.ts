@@ -1,0 +1,19 @@
+/** The typed Hono environment of the cell API. */
+import type { RequestContextVariables } from '../../lib/request-id.ts';
+import type { CellServices } from '../services.ts';
+
+export interface CellApiOptions {
+  routerSecret: string;
+  signatureMaxAgeMs: number;
+  bodyLimitBytes: number;
+  /** Requests per user per minute. @defaultValue 120 */
+  rateLimitPerMinute?: number;
+}
+
+export interface CellEnv {
+  Variables: RequestContextVariables & {
+    services: CellServices;
+    /** Set by the router-identity middleware on `/v1` and `/internal` routes. */
+    userId: string;
+  };
+}

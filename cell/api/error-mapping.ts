@@ -1,0 +1,76 @@
+/** Maps the cell's domain errors to the one API error contract. */
+import { ApiError } from '../../lib/errors.ts';
+import {
+  ChannelNotConfiguredError,
+  InvalidSubmissionError,
+  SubmissionInProgressError,
+  UnknownChannelError,
+} from '../domain/applications/errors.ts';
+import {
+  ConflictError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+} from '../domain/errors.ts';
+
+export function mapCellDomainError(error: unknown): ApiError | undefined {
+  if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
+  if (error instanceof ConflictError)
+    return new ApiError('conflict', error.message, { details: error.details });
+  if (error instanceof InvalidStateError) return new ApiError('invalid_state', error.message);
+  if (error instanceof ChannelNotConfiguredError) {
+    return new ApiError('channel_not_configured', error.message, {
+      details: {
+        channel: error.channel,
+        ...(error.details as Record<string, unknown> | undefined),
+      },
+    });
+  }
+  if (error instanceof UnknownChannelError) {
+    return new ApiError('validation_failed', error.message, {
+      details: { problems: [{ pointer: '/channel', message: error.message }], known: error.known },
+    });
+  }
+  if (error instanceof InvalidSubmissionError) {
+    return new ApiError('unprocessable', error.message, { details: { channel: error.channel } });
+  }
+  if (error instanceof SubmissionInProgressError) {
+    return new ApiError('conflict', error.message, {
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
+    });
+  }
+  if (error instanceof ValidationError) {
+    return new ApiError('validation_failed', error.message, {
+      details: { problems: error.problems },
+    });
+  }
+  if (isConnectionError(error)) {
+    return new ApiError('service_unavailable', 'A dependency of this cell is unavailable', {
+      headers: { 'retry-after': '1' },
+    });
+  }
+  return undefined;
+}
+
+/** Postgres or Redis unreachable: a 503 the client may retry, not an opaque 500. */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    typeof code === 'string' &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'CONNECT_TIMEOUT',
+      'CONNECTION_CLOSED',
+      'CONNECTION_ENDED',
+      'CONNECTION_DESTROYED',
+      '57P01',
+    ].includes(code)
+  ) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED/i.test(
+    message,
+  );
+}

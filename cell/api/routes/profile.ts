@@ -1,0 +1,53 @@
+/**
+ * `PUT /v1/profile`, `GET /v1/profile`, `GET /v1/profile/versions[/:version]`:
+ * the user's JSON Resume, exported exactly as it was imported.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { readJson, validate } from '../../../lib/validation.ts';
+import type { ProfileVersion } from '../../domain/profile/profiles.ts';
+import type { CellEnv } from '../env.ts';
+import { intParam } from '../query-params.ts';
+
+function documentResponse(profile: ProfileVersion): Response {
+  return new Response(profile.document, {
+    status: 200,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-profile-version': String(profile.version),
+      etag: `"v${profile.version}"`,
+    },
+  });
+}
+
+const versionParam = intParam(1, 1_000_000_000);
+
+export const profileRoutes = new Hono<CellEnv>()
+  .put('/', async (c) => {
+    const document = await readJson(c);
+    // The exact text, not a re-serialisation: export must return it unchanged.
+    const text = await c.req.text();
+    const stored = await c.get('services').profiles.update(c.get('userId'), document, text);
+    return c.json(
+      { version: stored.version, createdAt: stored.createdAt, bytes: Buffer.byteLength(text) },
+      200,
+      { 'x-profile-version': String(stored.version) },
+    );
+  })
+  .get('/', async (c) => {
+    const query = validate(
+      z.object({ version: versionParam.optional() }).strict(),
+      c.req.query(),
+      'query',
+    );
+    const profile = await c.get('services').profiles.get(c.get('userId'), query.version);
+    return documentResponse(profile);
+  })
+  .get('/versions', async (c) => {
+    const versions = await c.get('services').profiles.versions(c.get('userId'));
+    return c.json({ versions });
+  })
+  .get('/versions/:version', async (c) => {
+    const { version } = validate(z.object({ version: versionParam }), c.req.param(), 'path');
+    return documentResponse(await c.get('services').profiles.get(c.get('userId'), version));
+  });

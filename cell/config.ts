@@ -1,0 +1,94 @@
+/** Cell configuration: one zod schema per cell process, parsed once at start. */
+import { z } from 'zod';
+import { configFields } from '../lib/config.ts';
+import { secretsKeyField } from '../lib/crypto/secret-box.ts';
+
+const base = {
+  CELL_ID: configFields.cellId,
+  DATABASE_URL: configFields.postgresUrl,
+  REDIS_URL: configFields.redisUrl,
+  LOG_LEVEL: configFields.logLevel,
+  /** BullMQ key prefix; tests set a unique one. */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  AI_OPTIMIZER_URL: configFields.url.default('http://127.0.0.1:8091'),
+  PDF_SERVICE_URL: configFields.url.default('http://127.0.0.1:8090'),
+  /** Run pending migrations at start. */
+  MIGRATE_ON_START: configFields.boolean.default(true),
+  // Applications and submission channels: all optional, defaults in cell/adapters/submission.
+  /** base64 of 32 bytes; seals channel credentials at rest. Without it no credential can be stored. */
+  SECRETS_KEY: secretsKeyField.optional(),
+  /** `smtp://user:pass@host:port` for the email channel; without it the channel is not configured. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.email().optional(),
+  GREENHOUSE_API_URL: configFields.url.optional(),
+  LEVER_API_URL: configFields.url.optional(),
+  ASHBY_API_URL: configFields.url.optional(),
+  /** Per-request timeout of the ATS and email channels. */
+  SUBMISSION_TIMEOUT_MS: configFields.durationMs.optional(),
+  /** Comma-separated channels whose remote side dedupes on Idempotency-Key (e.g. behind a proxy). */
+  SUBMISSION_REMOTE_DEDUPES: z
+    .string()
+    .regex(/^[a-z]+(,[a-z]+)*$/, 'must be a comma-separated list of channel names')
+    .optional(),
+};
+
+/**
+ * Job discovery and analysis settings, shared by the API (which creates the
+ * per-board schedules) and the worker (which fetches). Only these base URLs
+ * are ever fetched: a board token is a path segment, never a host.
+ */
+export const cellDiscoveryFields = {
+  JOB_BOARD_GREENHOUSE_URL: configFields.url.default('https://boards-api.greenhouse.io/v1'),
+  JOB_BOARD_LEVER_URL: configFields.url.default('https://api.lever.co/v0'),
+  JOB_BOARD_ASHBY_URL: configFields.url.default('https://api.ashbyhq.com'),
+  /** How often each followed board is fetched, once per cell. */
+  DISCOVERY_INTERVAL_MS: configFields.durationMs.default(30 * 60_000),
+  /** Concurrent board fetches per provider. */
+  DISCOVERY_CONCURRENCY_PER_PROVIDER: z.coerce.number().int().min(1).max(50).default(2),
+  /** Board fetches per provider per minute. */
+  DISCOVERY_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Timeout of one board fetch (headers and body). */
+  DISCOVERY_FETCH_TIMEOUT_MS: configFields.durationMs.default(20_000),
+  /** Largest board response accepted. */
+  DISCOVERY_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1_048_576),
+  /** Timeout of one analyze-job call to the AI optimizer before the embedded fallback. */
+  AI_ANALYZE_TIMEOUT_MS: configFields.durationMs.default(10_000),
+};
+
+export const cellDiscoveryConfigSchema = z.object(cellDiscoveryFields);
+export type CellDiscoveryConfig = z.infer<typeof cellDiscoveryConfigSchema>;
+
+export const cellApiConfigSchema = z.object({
+  ...base,
+  PORT: configFields.port.default(8101),
+  HOST: z.string().default('127.0.0.1'),
+  ROUTER_SECRET: configFields.secret,
+  /** Oldest router signature the cell accepts. */
+  SIGNATURE_MAX_AGE_MS: configFields.durationMs.default(30_000),
+  /** Largest request body a cell accepts. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Requests per user per minute, counted in the cell's Redis. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  ...cellDiscoveryFields,
+});
+
+export const cellWorkerConfigSchema = z.object({
+  ...base,
+  /** Port of the worker's own `/health/live` and `/metrics`. */
+  WORKER_PORT: configFields.port.default(8201),
+  HOST: z.string().default('127.0.0.1'),
+  HEARTBEAT_INTERVAL_MS: configFields.durationMs.default(5_000),
+  ...cellDiscoveryFields,
+});
+
+export type CellApiConfig = z.infer<typeof cellApiConfigSchema>;
+export type CellWorkerConfig = z.infer<typeof cellWorkerConfigSchema>;
+/** What `buildCellServices` needs; discovery settings fall back to their defaults. */
+export type CellBaseConfig = Pick<CellApiConfig, keyof typeof base> & Partial<CellDiscoveryConfig>;

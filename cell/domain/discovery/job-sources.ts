@@ -1,0 +1,140 @@
+/**
+ * Job sources: a user following a board. The first follower of a board
+ * creates its one discovery schedule; the last to leave removes it. Following
+ * a board the cell already reads links its open postings at once.
+ */
+import type postgres from 'postgres';
+import { newId } from '../../../lib/ids.ts';
+import type { Provider } from '../../adapters/job-boards/types.ts';
+import type { DiscoveryScheduler, FollowUpQueue } from '../../infra/queues.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { appendEvent } from '../events.ts';
+import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
+import { passesFilters, type SourceFilters } from './source-filters.ts';
+
+export interface JobSource {
+  id: string;
+  provider: Provider;
+  board: string;
+  filters: SourceFilters;
+  createdAt: string;
+}
+
+export class JobSourcesService {
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly scheduler: DiscoveryScheduler,
+    private readonly followUp: FollowUpQueue,
+  ) {}
+
+  async follow(
+    userId: string,
+    input: { provider: Provider; board: string; filters: SourceFilters },
+  ): Promise<{ source: JobSource; linked: number }> {
+    const id = newId();
+    const { source, links } = await this.sql.begin(async (tx) => {
+      const [row] = await tx<JobSource[]>`
+        insert into job_sources (id, user_id, provider, board, filters)
+        values (${id}, ${userId}, ${input.provider}, ${input.board},
+                ${tx.json(input.filters as postgres.JSONValue)})
+        on conflict (user_id, provider, board) do nothing
+        returning id, provider, board, filters, created_at as "createdAt"`;
+      if (!row) {
+        throw new ConflictError(`Already following ${input.provider} board ${input.board}`);
+      }
+      await tx`insert into boards (provider, board) values (${input.provider}, ${input.board})
+               on conflict do nothing`;
+      await appendEvent(tx, {
+        type: 'job_source.added',
+        userId,
+        data: { sourceId: id, provider: input.provider, board: input.board },
+      });
+      const open = await tx<
+        {
+          job_id: string;
+          external_id: string;
+          title: string;
+          description: string;
+          location: string | null;
+          remote: boolean | null;
+        }[]
+      >`
+        select job_id, external_id, title, description, location, remote from postings
+        where provider = ${input.provider} and board = ${input.board} and status = 'open'`;
+      const candidates: JobLink[] = open
+        .filter((posting) => passesFilters(input.filters, posting))
+        .map((posting) => ({
+          userId,
+          jobId: posting.job_id,
+          data: {
+            provider: input.provider,
+            board: input.board,
+            externalId: posting.external_id,
+            title: posting.title,
+          },
+        }));
+      const unique = [...new Map(candidates.map((link) => [link.jobId, link])).values()];
+      return { source: row, links: await linkJobsToUsers(tx, unique) };
+    });
+    await this.scheduler.ensureBoard(input.provider, input.board);
+    if (links.length > 0) {
+      await this.followUp.enqueueMatch({ userId, jobIds: links.map((link) => link.jobId) });
+    }
+    return { source, linked: links.length };
+  }
+
+  async list(userId: string): Promise<JobSource[]> {
+    return this.sql<JobSource[]>`
+      select id, provider, board, filters, created_at as "createdAt"
+      from job_sources where user_id = ${userId} order by id`;
+  }
+
+  /** Stops following; another user's source id is "not found". */
+  async unfollow(userId: string, sourceId: string): Promise<void> {
+    const removed = await this.sql.begin(async (tx) => {
+      const [row] = await tx<{ provider: Provider; board: string }[]>`
+        delete from job_sources where id = ${sourceId} and user_id = ${userId}
+        returning provider, board`;
+      if (!row) throw new NotFoundError('No such job source');
+      await appendEvent(tx, {
+        type: 'job_source.removed',
+        userId,
+        data: { sourceId, provider: row.provider, board: row.board },
+      });
+      return row;
+    });
+    await this.releaseBoardIfUnfollowed(removed.provider, removed.board);
+  }
+
+  /** Removes a board's schedule when nobody follows it any more. */
+  async releaseBoardIfUnfollowed(provider: Provider, board: string): Promise<boolean> {
+    const [row] = await this.sql<{ n: number }[]>`
+      select count(*)::int as n from job_sources where provider = ${provider} and board = ${board}`;
+    if ((row?.n ?? 0) > 0) return false;
+    await this.scheduler.removeBoard(provider, board);
+    return true;
+  }
+
+  /** Makes the schedules match the followed boards (at worker start, after crashes). */
+  async reconcileSchedules(): Promise<{ ensured: number; removed: number }> {
+    const followed = await this.sql<{ provider: Provider; board: string }[]>`
+      select distinct provider, board from job_sources`;
+    const wanted = new Set(followed.map((b) => `${b.provider}/${b.board}`));
+    const scheduled = await this.scheduler.listBoards();
+    const have = new Set(scheduled.map((b) => `${b.provider}/${b.board}`));
+    let ensured = 0;
+    for (const board of followed) {
+      if (have.has(`${board.provider}/${board.board}`)) continue;
+      await this.scheduler.ensureBoard(board.provider, board.board);
+      ensured++;
+    }
+    let removed = 0;
+    for (const board of scheduled) {
+      if (!wanted.has(`${board.provider}/${board.board}`)) {
+        await this.scheduler.removeBoard(board.provider, board.board);
+        removed++;
+      }
+    }
+    return { ensured, removed };
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The cell's services, built once per process and handed to the API through
+ * the Hono context (and to the worker's processors). Domain logic lives here,
+ * not in route handlers.
+ */
+import type { Redis } from 'ioredis';
+import { createSecretBox } from '../lib/crypto/secret-box.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
+import { createJobBoardAdapters } from './adapters/job-boards/job-board-adapters.ts';
+import type { JobBoardAdapter, Provider } from './adapters/job-boards/types.ts';
+import {
+  createSubmissionChannels,
+  isChannelName,
+  type SubmissionChannels,
+} from './adapters/submission/registry.ts';
+import {
+  type CellBaseConfig,
+  type CellDiscoveryConfig,
+  cellDiscoveryConfigSchema,
+} from './config.ts';
+import { AnalysisService } from './domain/analysis/analysis.ts';
+import type { JobAnalyzer } from './domain/analysis/contract.ts';
+import {
+  EmbeddedJobAnalyzer,
+  FallbackJobAnalyzer,
+  HttpJobAnalyzer,
+} from './domain/analysis/job-analyzers.ts';
+import { MatchService } from './domain/analysis/match.ts';
+import { ChannelCredentialsStore } from './domain/applications/channel-credentials.ts';
+import { SubmissionService } from './domain/applications/submission.ts';
+import { DiscoveryService } from './domain/discovery/discovery.ts';
+import { JobSourcesService } from './domain/discovery/job-sources.ts';
+import { EventsLogService } from './domain/events-log.ts';
+import { JobsService } from './domain/jobs/jobs.ts';
+import { ProfilesService } from './domain/profile/profiles.ts';
+import { UsersService } from './domain/users.ts';
+import { connectPostgres, connectRedisFailFast, type Sql } from './infra/connections.ts';
+import { CellQueues } from './infra/queues.ts';
+
+export interface CellServices {
+  cellId: string;
+  logger: Logger;
+  metrics: Metrics;
+  sql: Sql;
+  redis: Redis;
+  users: UsersService;
+  /** Submission channels (greenhouse, lever, ashby, email, webhook, manual). */
+  channels: SubmissionChannels;
+  /** Sealed per-user channel credentials. */
+  channelCredentials: ChannelCredentialsStore;
+  /** The submit-exactly-once protocol. */
+  submissions: SubmissionService;
+  /** Discovery and analysis settings with their defaults applied. */
+  settings: CellDiscoveryConfig;
+  queues: CellQueues;
+  profiles: ProfilesService;
+  jobSources: JobSourcesService;
+  discovery: DiscoveryService;
+  jobs: JobsService;
+  analysis: AnalysisService;
+  match: MatchService;
+  eventsLog: EventsLogService;
+  /** Closes every connection; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Test seams: replace the job-board adapters or the analyzer. */
+export interface CellServiceOverrides {
+  adapters?: Partial<Record<Provider, JobBoardAdapter>>;
+  analyzer?: JobAnalyzer;
+}
+
+export function buildCellServices(
+  config: CellBaseConfig,
+  logger: Logger,
+  metrics: Metrics,
+  overrides: CellServiceOverrides = {},
+): CellServices {
+  const settings = cellDiscoveryConfigSchema.parse(config);
+  const sql = connectPostgres(config.DATABASE_URL);
+  const redis = connectRedisFailFast(config.REDIS_URL, logger);
+  const channels = createSubmissionChannels({
+    ...(config.GREENHOUSE_API_URL ? { greenhouseUrl: config.GREENHOUSE_API_URL } : {}),
+    ...(config.LEVER_API_URL ? { leverUrl: config.LEVER_API_URL } : {}),
+    ...(config.ASHBY_API_URL ? { ashbyUrl: config.ASHBY_API_URL } : {}),
+    ...(config.SUBMISSION_TIMEOUT_MS ? { timeoutMs: config.SUBMISSION_TIMEOUT_MS } : {}),
+    ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}),
+    ...(config.SMTP_FROM ? { smtpFrom: config.SMTP_FROM } : {}),
+    remoteDedupes: (config.SUBMISSION_REMOTE_DEDUPES ?? '').split(',').filter(isChannelName),
+  });
+  const secretBox = config.SECRETS_KEY ? createSecretBox(config.SECRETS_KEY) : undefined;
+  const queues = new CellQueues({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    discoveryIntervalMs: settings.DISCOVERY_INTERVAL_MS,
+  });
+  const adapters = {
+    ...createJobBoardAdapters(
+      {
+        greenhouse: settings.JOB_BOARD_GREENHOUSE_URL,
+        lever: settings.JOB_BOARD_LEVER_URL,
+        ashby: settings.JOB_BOARD_ASHBY_URL,
+      },
+      {
+        timeoutMs: settings.DISCOVERY_FETCH_TIMEOUT_MS,
+        maxBytes: settings.DISCOVERY_MAX_RESPONSE_BYTES,
+      },
+    ),
+    ...overrides.adapters,
+  };
+  const analyzer =
+    overrides.analyzer ??
+    new FallbackJobAnalyzer(
+      new HttpJobAnalyzer({
+        baseUrl: config.AI_OPTIMIZER_URL,
+        cellId: config.CELL_ID,
+        timeoutMs: settings.AI_ANALYZE_TIMEOUT_MS,
+      }),
+      new EmbeddedJobAnalyzer(),
+      logger,
+    );
+  const match = new MatchService(sql);
+  let closing: Promise<void> | undefined;
+  return {
+    cellId: config.CELL_ID,
+    logger,
+    metrics,
+    sql,
+    redis,
+    users: new UsersService(sql),
+    channels,
+    channelCredentials: new ChannelCredentialsStore(sql, channels, secretBox),
+    submissions: new SubmissionService(sql, channels, { logger }),
+    settings,
+    queues,
+    profiles: new ProfilesService(sql, (userId, version) =>
+      // The version is committed either way; a lost rescore is redone on the next update.
+      queues
+        .enqueueMatch({ userId }, `profile-${userId}-${version}`)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, userId }, 'could not queue match recomputation'),
+        ),
+    ),
+    jobSources: new JobSourcesService(sql, queues, queues),
+    discovery: new DiscoveryService(sql, adapters, queues, logger),
+    jobs: new JobsService(sql, queues),
+    analysis: new AnalysisService(sql, analyzer, match),
+    match,
+    eventsLog: new EventsLogService(sql),
+    close() {
+      channels.close();
+      closing ??= Promise.allSettled([
+        queues.close(),
+        sql.end({ timeout: 5 }),
+        redis.quit().catch(() => redis.disconnect()),
+      ]).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Starts the cell's BullMQ workers and repeatable jobs. Each queue is one
+ * workflow step; processors are thin adapters over domain services and must
+ * be idempotent, because BullMQ delivers at least once.
+ */
+import { Queue, Worker } from 'bullmq';
+import { PROVIDERS } from '../adapters/job-boards/types.ts';
+import { workerRedisOptions } from '../infra/connections.ts';
+import { ANALYSIS_QUEUE, DISCOVERY_QUEUES, MATCH_QUEUE } from '../infra/queues.ts';
+import type { CellServices } from '../services.ts';
+import { HEARTBEAT_QUEUE, recordHeartbeat } from './heartbeat.ts';
+import { analysisProcessor, discoveryProcessor, matchProcessor } from './job-processors.ts';
+
+export interface CellWorkerOptions {
+  redisUrl: string;
+  /** BullMQ key prefix. @defaultValue 'bull' */
+  prefix?: string;
+  /** @defaultValue 5_000 */
+  heartbeatIntervalMs?: number;
+  /** Concurrent analyses. @defaultValue 2 */
+  analysisConcurrency?: number;
+}
+
+export interface RunningWorkers {
+  queueNames: string[];
+  close(): Promise<void>;
+}
+
+export async function startCellWorkers(
+  services: CellServices,
+  options: CellWorkerOptions,
+): Promise<RunningWorkers> {
+  const connection = workerRedisOptions(options.redisUrl);
+  const prefix = options.prefix ?? 'bull';
+  const { logger } = services;
+
+  const heartbeatQueue = new Queue(HEARTBEAT_QUEUE, { connection, prefix });
+  await heartbeatQueue.upsertJobScheduler(
+    'heartbeat',
+    { every: options.heartbeatIntervalMs ?? 5_000 },
+    { name: 'beat', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+  );
+  const beat = () => recordHeartbeat(services.redis);
+  await beat().catch(() => undefined);
+
+  const { settings } = services;
+  const workers = [
+    new Worker(HEARTBEAT_QUEUE, beat, { connection, prefix, concurrency: 1 }),
+    // One queue per provider: concurrency and rate limits are per provider.
+    ...PROVIDERS.map(
+      (provider) =>
+        new Worker(DISCOVERY_QUEUES[provider], discoveryProcessor(services), {
+          connection,
+          prefix,
+          concurrency: settings.DISCOVERY_CONCURRENCY_PER_PROVIDER,
+          limiter: { max: settings.DISCOVERY_RATE_PER_MINUTE, duration: 60_000 },
+        }),
+    ),
+    new Worker(ANALYSIS_QUEUE, analysisProcessor(services), {
+      connection,
+      prefix,
+      concurrency: options.analysisConcurrency ?? 2,
+    }),
+    new Worker(MATCH_QUEUE, matchProcessor(services), { connection, prefix, concurrency: 1 }),
+  ];
+  for (const worker of workers) {
+    worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn({ err: error, queue: worker.name, jobId: job?.id }, 'job failed'),
+    );
+  }
+
+  // Schedules follow the followed boards even if the API died between commit and upsert.
+  await services.jobSources
+    .reconcileSchedules()
+    .then((result) => logger.info(result, 'board schedules reconciled'))
+    .catch((error: unknown) => logger.error({ err: error }, 'board schedule reconcile failed'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    queueNames: workers.map((worker) => worker.name),
+    close() {
+      closing ??= Promise.allSettled([
+        ...workers.map((w) => w.close()),
+        heartbeatQueue.close(),
+      ]).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The AI task contract shared by the AI optimizer (server) and the cell (client):
+ * zod schemas and inferred types for the requests and responses of the three
+ * tasks `analyze-job`, `score-match` and `tailor-resume`.
+ */
+import { z } from 'zod';
+
+export const TASKS = ['analyze-job', 'score-match', 'tailor-resume'] as const;
+export type TaskName = (typeof TASKS)[number];
+
+export const SENIORITIES = [
+  'intern',
+  'junior',
+  'mid',
+  'senior',
+  'staff',
+  'principal',
+  'lead',
+  'manager',
+  'director',
+  'unknown',
+] as const;
+export type Seniority = (typeof SENIORITIES)[number];
+
+export const REMOTE_POLICIES = ['remote', 'hybrid', 'onsite', 'unknown'] as const;
+export type RemotePolicy = (typeof REMOTE_POLICIES)[number];
+
+export const TAILOR_STRATEGIES = ['keyword-first', 'impact-first', 'concise'] as const;
+export type TailorStrategy = (typeof TAILOR_STRATEGIES)[number];
+
+export const CACHE_KINDS = ['none', 'exact', 'near', 'singleflight'] as const;
+export type CacheKind = (typeof CACHE_KINDS)[number];
+
+/** A job as the cell knows it: a posting pulled from a board or pasted by hand. */
+export const jobInputSchema = z.object({
+  title: z.string().trim().min(1).max(300),
+  company: z.string().trim().max(300).optional(),
+  /** Plain text or HTML; both are accepted. */
+  description: z.string().min(1).max(100_000),
+  location: z.string().trim().max(300).optional(),
+});
+export type JobInput = z.infer<typeof jobInputSchema>;
+
+const term = z.string().trim().min(1).max(200);
+
+export const jobAnalysisSchema = z.object({
+  title: z.string().trim().min(1).max(300),
+  seniority: z.enum(SENIORITIES),
+  mustHave: z.array(term).max(100),
+  niceToHave: z.array(term).max(100),
+  keywords: z.array(term).max(200),
+  yearsMin: z.number().int().min(0).max(50).nullable(),
+  location: z.string().max(300).nullable(),
+  remote: z.enum(REMOTE_POLICIES),
+});
+export type JobAnalysis = z.infer<typeof jobAnalysisSchema>;
+
+const str = z.string();
+const strList = z.array(z.string());
+
+/**
+ * A JSON Resume (https://jsonresume.org/schema) as far as the AI tasks read it.
+ * Every object is loose: unknown fields pass through untouched, because the
+ * cell validates the full schema and a variant must keep what it does not read.
+ */
+export const jsonResumeSchema = z.looseObject({
+  basics: z
+    .looseObject({
+      name: str.optional(),
+      label: str.optional(),
+      summary: str.optional(),
+    })
+    .optional(),
+  work: z
+    .array(
+      z.looseObject({
+        name: str.optional(),
+        position: str.optional(),
+        summary: str.optional(),
+        description: str.optional(),
+        highlights: strList.optional(),
+        startDate: str.optional(),
+        endDate: str.optional(),
+      }),
+    )
+    .optional(),
+  volunteer: z.array(z.looseObject({ highlights: strList.optional() })).optional(),
+  education: z.array(z.looseObject({ courses: strList.optional() })).optional(),
+  skills: z
+    .array(
+      z.looseObject({ name: str.optional(), level: str.optional(), keywords: strList.optional() }),
+    )
+    .optional(),
+  projects: z
+    .array(
+      z.looseObject({
+        name: str.optional(),
+        description: str.optional(),
+        highlights: strList.optional(),
+        keywords: strList.optional(),
+      }),
+    )
+    .optional(),
+});
+export type JsonResume = z.infer<typeof jsonResumeSchema>;
+
+export const taskMetaSchema = z.object({
+  /** `openai`, `anthropic`, `local` or `embedded`. */
+  provider: z.string(),
+  model: z.string(),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  /** What this request cost; 0 for cache hits and the embedded provider. */
+  costUsd: z.number().min(0),
+  cache: z.enum(CACHE_KINDS),
+  latencyMs: z.number().min(0),
+});
+export type TaskMeta = z.infer<typeof taskMetaSchema>;
+
+export const analyzeJobRequestSchema = z.object({ job: jobInputSchema });
+export type AnalyzeJobRequest = z.infer<typeof analyzeJobRequestSchema>;
+export const analyzeJobResponseSchema = z.object({
+  analysis: jobAnalysisSchema,
+  meta: taskMetaSchema,
+});
+export type AnalyzeJobResponse = z.infer<typeof analyzeJobResponseSchema>;
+
+export const matchResultSchema = z.object({
+  score: z.number().int().min(0).max(100),
+  matched: z.array(term).max(200),
+  missing: z.array(term).max(200),
+});
+export type MatchResult = z.infer<typeof matchResultSchema>;
+
+export const scoreMatchRequestSchema = z.object({
+  profile: jsonResumeSchema,
+  analysis: jobAnalysisSchema,
+});
+export type ScoreMatchRequest = z.infer<typeof scoreMatchRequestSchema>;
+export const scoreMatchResponseSchema = z.object({
+  match: matchResultSchema,
+  meta: taskMetaSchema,
+});
+export type ScoreMatchResponse = z.infer<typeof scoreMatchResponseSchema>;
+
+export const tailorResumeRequestSchema = z.object({
+  profile: jsonResumeSchema,
+  analysis: jobAnalysisSchema,
+  strategy: z.enum(TAILOR_STRATEGIES),
+});
+export type TailorResumeRequest = z.infer<typeof tailorResumeRequestSchema>;
+export const tailorResumeResponseSchema = z.object({
+  variant: jsonResumeSchema,
+  strategy: z.enum(TAILOR_STRATEGIES),
+  meta: taskMetaSchema,
+});
+export type TailorResumeResponse = z.infer<typeof tailorResumeResponseSchema>;
+
+/** Request and answer schemas by task, for clients and for parsing model output. */
+export const taskSchemas = {
+  'analyze-job': { request: analyzeJobRequestSchema, output: jobAnalysisSchema },
+  'score-match': { request: scoreMatchRequestSchema, output: matchResultSchema },
+  'tailor-resume': { request: tailorResumeRequestSchema, output: jsonResumeSchema },
+} as const;
+
+export interface TaskInputs {
+  'analyze-job': AnalyzeJobRequest;
+  'score-match': ScoreMatchRequest;
+  'tailor-resume': TailorResumeRequest;
+}
+export interface TaskOutputs {
+  'analyze-job': JobAnalysis;
+  'score-match': MatchResult;
+  'tailor-resume': JsonResume;
+}
+
+/** HTTP paths of the tasks on the AI optimizer. */
+export const TASK_PATHS: Record<TaskName, string> = {
+  'analyze-job': '/v1/tasks/analyze-job',
+  'score-match': '/v1/tasks/score-match',
+  'tailor-resume': '/v1/tasks/tailor-resume',
+};

@@ -1,0 +1,155 @@
+/**
+ * Daily budgets per user and per cell, in Redis, counted in nano-dollars. A
+ * call reserves its estimated cost atomically (rejected when either budget
+ * would pass its cap) and is reconciled with the real cost afterwards, so the
+ * overspend is bounded by one request's estimation error. Crossing 80% of a
+ * cap is reported once.
+ */
+import type { Redis } from 'ioredis';
+import { BudgetExceededError, type BudgetScope } from './errors.ts';
+
+const NANO = 1e9;
+const KEY_TTL_SECONDS = 2 * 24 * 3600;
+export const WARNING_RATIO = 0.8;
+
+const RESERVE = `
+local est = tonumber(ARGV[1])
+local userCap = tonumber(ARGV[2])
+local cellCap = tonumber(ARGV[3])
+local user = tonumber(redis.call('GET', KEYS[1]) or '0')
+local cell = tonumber(redis.call('GET', KEYS[2]) or '0')
+if user + est > userCap then return {1, user, cell} end
+if cell + est > cellCap then return {2, user, cell} end
+user = redis.call('INCRBY', KEYS[1], est)
+cell = redis.call('INCRBY', KEYS[2], est)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return {0, user, cell}
+`;
+
+export interface BudgetOptions {
+  redis: Redis;
+  prefix: string;
+  userDailyUsd: number;
+  cellDailyUsd: number;
+  /** @defaultValue Date.now */
+  now?: () => number;
+  onWarning?: (scope: BudgetScope, who: string, spentUsd: number, limitUsd: number) => void;
+}
+
+export interface Reservation {
+  userKey: string;
+  cellKey: string;
+  reservedNano: number;
+}
+
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function nextUtcMidnight(ms: number): Date {
+  const date = new Date(ms);
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1));
+}
+
+export class Budgets {
+  private readonly now: () => number;
+
+  constructor(private readonly options: BudgetOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private keys(cellId: string, userId: string) {
+    const day = utcDay(this.now());
+    return {
+      userKey: `${this.options.prefix}budget:user:${userId}:${day}`,
+      cellKey: `${this.options.prefix}budget:cell:${cellId}:${day}`,
+    };
+  }
+
+  /** Reserves `estimateUsd` or throws {@link BudgetExceededError}. */
+  async reserve(cellId: string, userId: string, estimateUsd: number): Promise<Reservation> {
+    const { userKey, cellKey } = this.keys(cellId, userId);
+    const est = Math.ceil(estimateUsd * NANO);
+    const userCap = Math.floor(this.options.userDailyUsd * NANO);
+    const cellCap = Math.floor(this.options.cellDailyUsd * NANO);
+    const [status, user, cell] = (await this.options.redis.eval(
+      RESERVE,
+      2,
+      userKey,
+      cellKey,
+      est,
+      userCap,
+      cellCap,
+      KEY_TTL_SECONDS,
+    )) as [number, number, number];
+    if (status === 1)
+      throw new BudgetExceededError(
+        'user',
+        this.options.userDailyUsd,
+        user / NANO,
+        nextUtcMidnight(this.now()),
+      );
+    if (status === 2)
+      throw new BudgetExceededError(
+        'cell',
+        this.options.cellDailyUsd,
+        cell / NANO,
+        nextUtcMidnight(this.now()),
+      );
+    this.warnOnCrossing('user', userId, user - est, user, userCap);
+    this.warnOnCrossing('cell', cellId, cell - est, cell, cellCap);
+    return { userKey, cellKey, reservedNano: est };
+  }
+
+  /** Replaces the reservation by the real cost. */
+  async reconcile(
+    reservation: Reservation,
+    actualUsd: number,
+    cellId: string,
+    userId: string,
+  ): Promise<void> {
+    const delta = Math.ceil(actualUsd * NANO) - reservation.reservedNano;
+    if (delta === 0) return;
+    const results = await this.options.redis
+      .pipeline()
+      .incrby(reservation.userKey, delta)
+      .incrby(reservation.cellKey, delta)
+      .exec();
+    const user = Number(results?.[0]?.[1] ?? 0);
+    const cell = Number(results?.[1]?.[1] ?? 0);
+    this.warnOnCrossing(
+      'user',
+      userId,
+      user - delta,
+      user,
+      Math.floor(this.options.userDailyUsd * NANO),
+    );
+    this.warnOnCrossing(
+      'cell',
+      cellId,
+      cell - delta,
+      cell,
+      Math.floor(this.options.cellDailyUsd * NANO),
+    );
+  }
+
+  /** Today's spend in USD. */
+  async spent(cellId: string, userId: string): Promise<{ userUsd: number; cellUsd: number }> {
+    const { userKey, cellKey } = this.keys(cellId, userId);
+    const [user, cell] = await this.options.redis.mget(userKey, cellKey);
+    return { userUsd: Number(user ?? 0) / NANO, cellUsd: Number(cell ?? 0) / NANO };
+  }
+
+  private warnOnCrossing(
+    scope: BudgetScope,
+    who: string,
+    before: number,
+    after: number,
+    cap: number,
+  ) {
+    const line = cap * WARNING_RATIO;
+    if (cap > 0 && before < line && after >= line)
+      this.options.onWarning?.(scope, who, after / NANO, cap / NANO);
+  }
+}

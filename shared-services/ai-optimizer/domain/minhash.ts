@@ -1,0 +1,117 @@
+/**
+ * MinHash signatures over word shingles, and LSH banding to find candidates:
+ * the near-duplicate detector for reposted or lightly edited job postings.
+ * See docs/adr/0006-near-duplicate-jobs-minhash.md for the threshold measurement.
+ */
+import { htmlToText } from '../../../lib/ai/embedded/index.ts';
+
+/** Hash functions in a signature. */
+export const SIGNATURE_SIZE = 128;
+/**
+ * 32 bands of 4 rows: a pair becomes a candidate with probability 1-(1-J^4)^32,
+ * 0.99 at J=0.6 (the threshold) and 0.56 at J=0.4; candidates are then checked
+ * against the threshold on the full signature.
+ */
+export const BANDS = 32;
+export const ROWS = SIGNATURE_SIZE / BANDS;
+/** Words per shingle. */
+export const SHINGLE_WORDS = 5;
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** murmur3's 32-bit finalizer: a good mix of `x ^ seed`. */
+function mix(x: number): number {
+  let h = x;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const SEEDS = Uint32Array.from({ length: SIGNATURE_SIZE }, (_, i) =>
+  mix(0x9e3779b9 ^ (i * 0x61c88647)),
+);
+
+/** Lowercased words of the posting's text (HTML stripped), the unit of shingling. */
+export function words(text: string): string[] {
+  return htmlToText(text)
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}+#]+/u)
+    .filter(Boolean);
+}
+
+export function shingles(tokens: readonly string[], size = SHINGLE_WORDS): Set<number> {
+  const out = new Set<number>();
+  if (tokens.length <= size) {
+    out.add(fnv1a(tokens.join(' ')));
+    return out;
+  }
+  for (let i = 0; i + size <= tokens.length; i++)
+    out.add(fnv1a(tokens.slice(i, i + size).join(' ')));
+  return out;
+}
+
+export function signature(shingleHashes: Set<number>): Uint32Array {
+  const sig = new Uint32Array(SIGNATURE_SIZE).fill(0xffffffff);
+  for (const shingle of shingleHashes) {
+    for (let i = 0; i < SIGNATURE_SIZE; i++) {
+      const value = mix(shingle ^ (SEEDS[i] as number));
+      if (value < (sig[i] as number)) sig[i] = value;
+    }
+  }
+  return sig;
+}
+
+/** MinHash signature of a text. */
+export function signatureOf(text: string): Uint32Array {
+  return signature(shingles(words(text)));
+}
+
+/** Estimated Jaccard similarity: the share of equal signature slots. */
+export function similarity(a: Uint32Array, b: Uint32Array): number {
+  let equal = 0;
+  for (let i = 0; i < SIGNATURE_SIZE; i++) if (a[i] === b[i]) equal++;
+  return equal / SIGNATURE_SIZE;
+}
+
+/** Exact Jaccard similarity of two shingle sets (for measurement). */
+export function jaccard(a: Set<number>, b: Set<number>): number {
+  let inter = 0;
+  for (const x of a) if (b.has(x)) inter++;
+  const union = a.size + b.size - inter;
+  return union === 0 ? 1 : inter / union;
+}
+
+/** One hash per band; equal band hashes make two signatures candidates. */
+export function bandHashes(sig: Uint32Array): string[] {
+  const out: string[] = [];
+  for (let band = 0; band < BANDS; band++) {
+    let hash = 0x811c9dc5 ^ band;
+    for (let row = 0; row < ROWS; row++) {
+      hash = Math.imul(hash ^ (sig[band * ROWS + row] as number), 0x01000193);
+      hash = mix(hash);
+    }
+    out.push((hash >>> 0).toString(36));
+  }
+  return out;
+}
+
+export function encodeSignature(sig: Uint32Array): string {
+  return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
+}
+
+export function decodeSignature(encoded: string): Uint32Array {
+  const bytes = Buffer.from(encoded, 'base64');
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Uint32Array(copy.buffer);
+}

@@ -1,0 +1,262 @@
+/**
+ * The AI optimizer's domain service: one entry point per task request. Order
+ * of business: exact cache, near-duplicate cache (analyze-job), single-flight,
+ * budget reservation, the provider chain (through the batcher for
+ * analyze-job), budget reconciliation, caching, and one ledger row.
+ */
+import type {
+  CacheKind,
+  JobAnalysis,
+  TaskInputs,
+  TaskMeta,
+  TaskName,
+  TaskOutputs,
+} from '../../../lib/ai/contract.ts';
+import type { Logger } from '../../../lib/logger.ts';
+import type { AiMetrics } from './ai-metrics.ts';
+import type { AnalyzeBatcher } from './analyze-batcher.ts';
+import type { Budgets, Reservation } from './budget.ts';
+import {
+  type CatalogEntry,
+  type ChainGroup,
+  costOf,
+  difficultyTier,
+  expectedOutputTokens,
+  planChain,
+  type Tier,
+} from './catalog.ts';
+import { BudgetExceededError } from './errors.ts';
+import { type ExactCache, exactKey } from './exact-cache.ts';
+import type { Ledger } from './ledger.ts';
+import {
+  fingerprintJob,
+  type JobFingerprint,
+  type NearDuplicateCache,
+} from './near-duplicate-cache.ts';
+import { systemPrompt, userPrompt } from './prompts.ts';
+import type { ProviderChain } from './provider-chain.ts';
+import { SingleFlight } from './single-flight.ts';
+import { countTokens } from './tokens.ts';
+
+export interface RequestContext {
+  cellId: string;
+  userId: string;
+  requestId: string;
+  logger: Logger;
+}
+
+export interface TaskResult<T extends TaskName> {
+  output: TaskOutputs[T];
+  meta: TaskMeta;
+  /** Time spent waiting on providers, for Server-Timing and the overhead benchmark. */
+  providerMs: number;
+  batchWaitMs: number;
+}
+
+interface Resolved {
+  output: unknown;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  cache: CacheKind;
+  providerMs: number;
+  batchWaitMs: number;
+}
+
+export interface OptimizerDeps {
+  catalog: readonly CatalogEntry[];
+  chainGroups: readonly ChainGroup[];
+  chain: ProviderChain;
+  batcher: AnalyzeBatcher;
+  exactCache: ExactCache;
+  nearCache: NearDuplicateCache;
+  budgets: Budgets;
+  ledger: Ledger;
+  metrics: AiMetrics;
+  logger: Logger;
+  requestTimeoutMs: number;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+export class Optimizer {
+  private readonly flights = new SingleFlight<Resolved>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: OptimizerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** The models a request would try, in order (for tests and the bench). */
+  plan<T extends TaskName>(task: T, input: TaskInputs[T]): { tier: Tier; plan: CatalogEntry[] } {
+    const tier = difficultyTier(task, input);
+    const chars = systemPrompt(task).length + JSON.stringify(input).length;
+    const inputTokens = Math.ceil(chars / 3.6);
+    const plan = planChain(
+      this.deps.catalog,
+      this.deps.chainGroups,
+      tier,
+      inputTokens,
+      expectedOutputTokens(task, inputTokens),
+    ).filter((entry) => this.deps.chain.isAvailable(entry));
+    return { tier, plan };
+  }
+
+  async run<T extends TaskName>(
+    task: T,
+    input: TaskInputs[T],
+    ctx: RequestContext,
+  ): Promise<TaskResult<T>> {
+    const started = performance.now();
+    const { tier, plan } = this.plan(task, input);
+    const key = exactKey(task, tier, input);
+    let resolved: Resolved;
+    let shared = false;
+    try {
+      const flight = this.flights.run(key, () => this.resolve(task, input, ctx, key, tier, plan));
+      shared = flight.shared;
+      try {
+        resolved = await flight.promise;
+      } catch (error) {
+        // A budget belongs to the leader's user: a follower tries on its own account.
+        if (!(shared && error instanceof BudgetExceededError)) throw error;
+        shared = false;
+        resolved = await this.resolve(task, input, ctx, key, tier, plan);
+      }
+    } catch (error) {
+      this.deps.metrics.requests.inc({ task, outcome: 'error', cache: 'none' });
+      throw error;
+    }
+    const cache: CacheKind = shared
+      ? resolved.cache === 'none'
+        ? 'singleflight'
+        : resolved.cache
+      : resolved.cache;
+    const paid = cache === 'none';
+    const meta: TaskMeta = {
+      provider: resolved.provider,
+      model: resolved.model,
+      inputTokens: paid ? resolved.inputTokens : 0,
+      outputTokens: paid ? resolved.outputTokens : 0,
+      costUsd: paid ? resolved.costUsd : 0,
+      cache,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    if (cache !== 'none') this.deps.metrics.cacheHits.inc({ kind: cache });
+    this.deps.metrics.requests.inc({ task, outcome: 'ok', cache });
+    await this.deps.ledger
+      .record({ cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta })
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'ledger write failed'));
+    let output = resolved.output as TaskOutputs[T];
+    if (task === 'analyze-job' && cache === 'near') {
+      // A repost may retitle the job; the title is copied, never inferred.
+      const { job } = input as TaskInputs['analyze-job'];
+      output = {
+        ...(output as JobAnalysis),
+        title: job.title.trim().replace(/\s+/g, ' '),
+      } as TaskOutputs[T];
+    }
+    return {
+      output,
+      meta,
+      providerMs: shared ? 0 : resolved.providerMs,
+      batchWaitMs: shared ? 0 : resolved.batchWaitMs,
+    };
+  }
+
+  private async resolve<T extends TaskName>(
+    task: T,
+    input: TaskInputs[T],
+    ctx: RequestContext,
+    key: string,
+    tier: Tier,
+    plan: CatalogEntry[],
+  ): Promise<Resolved> {
+    const deadline = this.now() + this.deps.requestTimeoutMs;
+    const base = { inputTokens: 0, outputTokens: 0, costUsd: 0, providerMs: 0, batchWaitMs: 0 };
+    const exact = await this.deps.exactCache.get<TaskOutputs[T]>(key);
+    if (exact) return { ...base, ...exact, cache: 'exact' };
+
+    let fingerprint: JobFingerprint | undefined;
+    if (task === 'analyze-job') {
+      fingerprint = fingerprintJob((input as TaskInputs['analyze-job']).job);
+      const near = await this.deps.nearCache.find(fingerprint, tier);
+      if (near)
+        return {
+          ...base,
+          output: near.analysis,
+          provider: near.provider,
+          model: near.model,
+          cache: 'near',
+        };
+    }
+
+    const first = plan[0];
+    let reservation: Reservation | undefined;
+    let inputTokens = 0;
+    if (first && first.provider !== 'embedded') {
+      inputTokens = countTokens(systemPrompt(task) + userPrompt(task, input), first);
+      const estimate = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
+      if (estimate > 0) {
+        try {
+          reservation = await this.deps.budgets.reserve(ctx.cellId, ctx.userId, estimate);
+        } catch (error) {
+          if (error instanceof BudgetExceededError)
+            this.deps.metrics.budgetRejections.inc({ scope: error.scope });
+          throw error;
+        }
+      }
+    }
+
+    let result: Awaited<ReturnType<ProviderChain['run']>> & { batchWaitMs?: number };
+    try {
+      result =
+        task === 'analyze-job' && this.deps.batcher.accepts(plan)
+          ? await this.deps.batcher.submit(
+              (input as TaskInputs['analyze-job']).job,
+              plan,
+              deadline,
+              inputTokens,
+            )
+          : await this.deps.chain.run(task, input, plan, deadline, inputTokens);
+    } catch (error) {
+      // Whatever the failed calls cost was recorded by the observer; release the estimate.
+      if (reservation) await this.deps.budgets.reconcile(reservation, 0, ctx.cellId, ctx.userId);
+      throw error;
+    }
+    if (reservation)
+      await this.deps.budgets.reconcile(reservation, result.costUsd, ctx.cellId, ctx.userId);
+    if (result.costUsd > 0)
+      this.deps.metrics.spend.inc(
+        { cell: ctx.cellId, provider: result.entry.provider },
+        result.costUsd,
+      );
+
+    const answer = {
+      output: result.output,
+      provider: result.entry.provider,
+      model: result.entry.model,
+    };
+    await Promise.all([
+      this.deps.exactCache.set(key, answer),
+      fingerprint
+        ? this.deps.nearCache.add(fingerprint, tier, {
+            ...answer,
+            analysis: result.output as JobAnalysis,
+          })
+        : undefined,
+    ]).catch((error: unknown) => ctx.logger.warn({ err: error }, 'cache write failed'));
+
+    return {
+      ...answer,
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      costUsd: result.costUsd,
+      cache: 'none',
+      providerMs: result.providerMs,
+      batchWaitMs: result.batchWaitMs ?? 0,
+    };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * What the models are asked and how their answers are read: one system prompt
+ * per task, the input as JSON, the answer parsed as JSON against the task's
+ * schema (and, for tailoring, checked to invent nothing), and the repair turn.
+ */
+import { z } from 'zod';
+import {
+  type JobInput,
+  jobAnalysisSchema,
+  type TaskInputs,
+  type TaskName,
+  type TaskOutputs,
+  taskSchemas,
+} from '../../../lib/ai/contract.ts';
+import { inventedStrings } from '../../../lib/ai/embedded/index.ts';
+
+const ANALYSIS_SHAPE =
+  '{"title": string, "seniority": "intern"|"junior"|"mid"|"senior"|"staff"|"principal"|"lead"|"manager"|"director"|"unknown", "mustHave": string[], "niceToHave": string[], "keywords": string[], "yearsMin": integer|null, "location": string|null, "remote": "remote"|"hybrid"|"onsite"|"unknown"}';
+
+const SYSTEM: Record<TaskName, string> = {
+  'analyze-job': `You extract structured requirements from a job posting. Reply with one JSON object only, no prose, of this shape: ${ANALYSIS_SHAPE}. mustHave are skills the posting requires; niceToHave are skills it calls preferred, a plus or a bonus; keywords are the terms a resume should contain, most important first. Use canonical skill names (Kubernetes, PostgreSQL).`,
+  'score-match': `You compare a JSON Resume profile with a job analysis. Reply with one JSON object only: {"score": integer 0-100, "matched": string[], "missing": string[]}. matched are the job's keywords the profile evidences; missing are those it does not.`,
+  'tailor-resume': `You tailor a JSON Resume to a job by REORDERING and SELECTING only. Put the job's keywords first: skills, work entries' highlights and projects. Strategy keyword-first: most relevant first; impact-first: measurable results first; concise: keep at most 3 highlights per entry. NEVER invent, reword or add anything: every string in your answer must be copied verbatim from the profile. Reply with the tailored JSON Resume object only.`,
+};
+
+const BATCH_SYSTEM = `You extract structured requirements from several job postings. Reply with one JSON object only: {"analyses": [...]}, one analysis per posting in the same order, each of this shape: ${ANALYSIS_SHAPE}.`;
+
+export function systemPrompt(task: TaskName): string {
+  return SYSTEM[task];
+}
+
+export function userPrompt<T extends TaskName>(task: T, input: TaskInputs[T]): string {
+  return JSON.stringify({ task, input });
+}
+
+export function batchSystemPrompt(): string {
+  return BATCH_SYSTEM;
+}
+
+export function batchUserPrompt(jobs: JobInput[]): string {
+  return JSON.stringify({ task: 'analyze-job-batch', jobs });
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** The JSON object in a model's answer, tolerating code fences and stray prose. */
+export function extractJson(text: string): unknown {
+  const unfenced = text.replace(/^\s*```(?:json)?\s*/i, '').replace(/\s*```\s*$/, '');
+  try {
+    return JSON.parse(unfenced);
+  } catch {
+    const start = unfenced.indexOf('{');
+    const end = unfenced.lastIndexOf('}');
+    if (start >= 0 && end > start) return JSON.parse(unfenced.slice(start, end + 1));
+    throw new Error('no JSON object in the answer');
+  }
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Parses a model's answer for `task`; a tailored resume must invent nothing. */
+export function parseAnswer<T extends TaskName>(
+  task: T,
+  input: TaskInputs[T],
+  text: string,
+): Parsed<TaskOutputs[T]> {
+  let json: unknown;
+  try {
+    json = extractJson(text);
+  } catch (error) {
+    return { ok: false, problem: `not JSON: ${(error as Error).message}` };
+  }
+  const result = taskSchemas[task].output.safeParse(json);
+  if (!result.success) return { ok: false, problem: describe(result.error) };
+  if (task === 'tailor-resume') {
+    const invented = inventedStrings((input as TaskInputs['tailor-resume']).profile, result.data);
+    if (invented.length > 0)
+      return {
+        ok: false,
+        problem: `strings not in the profile: ${invented
+          .slice(0, 5)
+          .map((s) => JSON.stringify(s))
+          .join(', ')}`,
+      };
+  }
+  return { ok: true, value: result.data as TaskOutputs[T] };
+}
+
+const batchAnswerSchema = z.object({ analyses: z.array(jobAnalysisSchema) });
+
+export function parseBatchAnswer(
+  text: string,
+  count: number,
+): Parsed<TaskOutputs['analyze-job'][]> {
+  let json: unknown;
+  try {
+    json = extractJson(text);
+  } catch (error) {
+    return { ok: false, problem: `not JSON: ${(error as Error).message}` };
+  }
+  const result = batchAnswerSchema.safeParse(json);
+  if (!result.success) return { ok: false, problem: describe(result.error) };
+  if (result.data.analyses.length !== count)
+    return { ok: false, problem: `expected ${count} analyses, got ${result.data.analyses.length}` };
+  return { ok: true, value: result.data.analyses };
+}
+
+export function repairPrompt(problem: string): string {
+  return `Your answer was not valid: ${problem}. Reply again with only the corrected JSON object.`;
+}

@@ -1,0 +1,21 @@
+/** Maps the PDF service's domain errors to the one API error contract. */
+import { ApiError, type DomainErrorMapper } from '../../lib/errors.ts';
+import { PoolClosedError, PoolOverloadedError, RenderTimeoutError } from './pool.ts';
+
+export const mapPdfError: DomainErrorMapper = (error) => {
+  if (error instanceof PoolOverloadedError) {
+    return new ApiError('overloaded', 'The PDF renderer is at capacity; retry shortly', {
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      details: { retryAfterSeconds: error.retryAfterSeconds },
+    });
+  }
+  if (error instanceof RenderTimeoutError) {
+    return new ApiError('timeout', error.message, { details: { timeoutMs: error.timeoutMs } });
+  }
+  if (error instanceof PoolClosedError) {
+    return new ApiError('service_unavailable', 'The PDF service is shutting down', {
+      headers: { 'Retry-After': '1' },
+    });
+  }
+  return undefined;
+};

@@ -1,0 +1,67 @@
+/**
+ * The render domain service: sends a validated request to the pool and records
+ * what happened (outcome, duration, uncovered characters, pool occupancy).
+ */
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Metrics } from '../../lib/metrics.ts';
+import { PoolOverloadedError, type RenderPool, RenderTimeoutError } from './pool.ts';
+import type { RenderInput, RenderResult } from './render/render-resume.ts';
+
+export class RenderService {
+  private readonly renders: Counter<'template' | 'outcome'>;
+  private readonly duration: Histogram<'template'>;
+  private readonly uncovered: Counter<'template'>;
+  private readonly inFlight: Gauge<'state'>;
+
+  constructor(
+    private readonly pool: RenderPool,
+    metrics: Metrics,
+  ) {
+    this.renders = metrics.counter('pdf_renders_total', 'PDF renders by template and outcome', [
+      'template',
+      'outcome',
+    ]);
+    this.duration = metrics.histogram(
+      'pdf_render_duration_seconds',
+      'Time from admission to finished PDF, queue wait included',
+      ['template'],
+    );
+    this.uncovered = metrics.counter(
+      'pdf_uncovered_code_points_total',
+      'Code points replaced by U+FFFD because no embedded font covers them',
+      ['template'],
+    );
+    this.inFlight = metrics.gauge('pdf_pool_tasks', 'Render tasks in the pool', ['state']);
+  }
+
+  private observePool(): void {
+    const stats = this.pool.stats();
+    this.inFlight.set({ state: 'running' }, stats.running);
+    this.inFlight.set({ state: 'queued' }, stats.queued);
+  }
+
+  async render(input: RenderInput): Promise<RenderResult> {
+    const { template } = input;
+    const stop = this.duration.startTimer({ template });
+    try {
+      const promise = this.pool.render(input);
+      this.observePool();
+      const result = await promise;
+      stop();
+      this.renders.inc({ template, outcome: 'ok' });
+      if (result.uncovered.length > 0) this.uncovered.inc({ template }, result.uncovered.length);
+      return result;
+    } catch (error) {
+      const outcome =
+        error instanceof PoolOverloadedError
+          ? 'overloaded'
+          : error instanceof RenderTimeoutError
+            ? 'timeout'
+            : 'error';
+      this.renders.inc({ template, outcome });
+      throw error;
+    } finally {
+      this.observePool();
+    }
+  }
+}

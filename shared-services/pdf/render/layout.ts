@@ -1,0 +1,383 @@
+/**
+ * The layout engine: breaks paragraphs into lines with the real font metrics,
+ * then paginates whole lines. Rules: a line is never split; an entry that fits
+ * on a page is never split across pages; a heading stays with (at least the
+ * start of) its first entry; an entry taller than a page carries over line by
+ * line. Everything is measured before anything is drawn, so the page count is
+ * known up front and "Page N of M" needs no second pass.
+ */
+import type { Font } from 'fontkit';
+import { type FontSet, type FontStyle, unitWidth } from './fonts.ts';
+import type { Entry, Paragraph, ResumeModel, Run, Tone } from './resume-model.ts';
+import type { ParagraphStyle, TemplateStyle } from './templates.ts';
+
+export interface Fragment {
+  text: string;
+  /** Offset from the left content edge. */
+  x: number;
+  width: number;
+  style: FontStyle;
+  size: number;
+  tone: Tone;
+  link?: string;
+}
+
+export interface Line {
+  height: number;
+  /** Space above the line, dropped when the line opens a page. */
+  spaceBefore: number;
+  fragments: Fragment[];
+  /** Draw a horizontal rule under the line (section headings). */
+  rule?: boolean;
+}
+
+type BlockKind = 'header' | 'heading' | 'entry';
+
+interface Block {
+  kind: BlockKind;
+  lines: Line[];
+}
+
+export interface PlacedLine {
+  line: Line;
+  /** Top of the line box, in points from the top of the page. */
+  y: number;
+}
+
+export interface PageGeometry {
+  width: number;
+  height: number;
+  margin: number;
+}
+
+export interface Layout {
+  pages: PlacedLine[][];
+}
+
+const BULLET = '•';
+
+function fontFor(fonts: FontSet, style: FontStyle): Font {
+  return fonts[style];
+}
+
+function styleOf(run: Run): FontStyle {
+  if (run.bold) return 'bold';
+  return run.italic ? 'italic' : 'regular';
+}
+
+interface Segment {
+  text: string;
+  run: Run;
+  width: number;
+}
+
+/** Greedy line breaking at spaces; a word wider than the line is broken between characters. */
+export function breakRuns(
+  runs: readonly Run[],
+  fonts: FontSet,
+  size: number,
+  available: number,
+): Segment[][] {
+  const measure = (text: string, run: Run) => unitWidth(fontFor(fonts, styleOf(run)), text) * size;
+  // Words are maximal non-space sequences, possibly spanning runs ("Node.js" bold + "," plain).
+  const words: { segments: Segment[]; width: number; spaceBefore: Segment[] }[] = [];
+  let spaces: Segment[] = [];
+  let current: { segments: Segment[]; width: number; spaceBefore: Segment[] } | undefined;
+  for (const run of runs) {
+    for (const piece of run.text.split(/( +)/)) {
+      if (piece === '') continue;
+      if (piece.startsWith(' ')) {
+        current = undefined;
+        spaces.push({ text: piece, run, width: measure(piece, run) });
+        continue;
+      }
+      const segment = { text: piece, run, width: measure(piece, run) };
+      if (!current) {
+        current = { segments: [], width: 0, spaceBefore: spaces };
+        spaces = [];
+        words.push(current);
+      }
+      current.segments.push(segment);
+      current.width += segment.width;
+    }
+  }
+
+  const lines: Segment[][] = [];
+  let line: Segment[] = [];
+  let lineWidth = 0;
+  for (const word of words) {
+    const spaceWidth = line.length > 0 ? word.spaceBefore.reduce((sum, s) => sum + s.width, 0) : 0;
+    if (line.length > 0 && lineWidth + spaceWidth + word.width > available) {
+      lines.push(line);
+      line = [];
+      lineWidth = 0;
+    }
+    if (line.length === 0 && word.width > available) {
+      for (const segment of word.segments) {
+        let chunk = '';
+        for (const char of segment.text) {
+          const next = chunk + char;
+          if (chunk !== '' && lineWidth + measure(next, segment.run) > available) {
+            line.push({ text: chunk, run: segment.run, width: measure(chunk, segment.run) });
+            lines.push(line);
+            line = [];
+            lineWidth = 0;
+            chunk = char;
+          } else {
+            chunk = next;
+          }
+        }
+        if (chunk !== '') {
+          const width = measure(chunk, segment.run);
+          line.push({ text: chunk, run: segment.run, width });
+          lineWidth += width;
+        }
+      }
+      continue;
+    }
+    const hadContent = line.length > 0;
+    if (hadContent) line.push(...word.spaceBefore);
+    line.push(...word.segments);
+    lineWidth += (hadContent ? spaceWidth : 0) + word.width;
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
+}
+
+function sameStyle(a: Run, b: Run): boolean {
+  return (
+    styleOf(a) === styleOf(b) && (a.tone ?? 'text') === (b.tone ?? 'text') && a.link === b.link
+  );
+}
+
+/** Merges same-style segments into fragments and positions them. */
+function toFragments(
+  segments: readonly Segment[],
+  fonts: FontSet,
+  size: number,
+  x0: number,
+): Fragment[] {
+  const fragments: Fragment[] = [];
+  let x = x0;
+  let group: Segment[] = [];
+  const flush = () => {
+    const first = group[0];
+    if (!first) return;
+    const text = group.map((s) => s.text).join('');
+    const style = styleOf(first.run);
+    const width = unitWidth(fontFor(fonts, style), text) * size;
+    fragments.push({
+      text,
+      x,
+      width,
+      style,
+      size,
+      tone: first.run.tone ?? 'text',
+      link: first.run.link,
+    });
+    x += width;
+    group = [];
+  };
+  for (const segment of segments) {
+    const first = group[0];
+    if (first && !sameStyle(first.run, segment.run)) flush();
+    group.push(segment);
+  }
+  flush();
+  return fragments;
+}
+
+function lastLineTrimmed(segments: Segment[][]): Segment[][] {
+  return segments.map((line) => {
+    const trimmed = [...line];
+    while (trimmed.length > 0 && trimmed[trimmed.length - 1]?.text.trim() === '') trimmed.pop();
+    return trimmed;
+  });
+}
+
+interface ParagraphLinesOptions {
+  style: ParagraphStyle;
+  width: number;
+  align?: 'left' | 'center';
+  bullet?: boolean;
+  spaceBefore: number;
+}
+
+function paragraphLines(
+  runs: readonly Run[],
+  fonts: FontSet,
+  options: ParagraphLinesOptions,
+): Line[] {
+  const { style, width } = options;
+  const available = width - style.indent;
+  const broken = lastLineTrimmed(breakRuns(runs, fonts, style.size, available));
+  return broken.map((segments, index) => {
+    const lineWidth = segments.reduce((sum, s) => sum + s.width, 0);
+    const x0 = options.align === 'center' ? Math.max(0, (width - lineWidth) / 2) : style.indent;
+    const fragments = toFragments(segments, fonts, style.size, x0);
+    if (options.bullet && index === 0) {
+      const bulletWidth = unitWidth(fonts.regular, BULLET) * style.size;
+      fragments.unshift({
+        text: `${BULLET} `,
+        x: Math.max(0, style.indent - bulletWidth - style.size * 0.45),
+        width: bulletWidth,
+        style: 'regular',
+        size: style.size,
+        tone: 'muted',
+      });
+    }
+    return {
+      height: style.size * style.leading,
+      spaceBefore: index === 0 ? options.spaceBefore : 0,
+      fragments,
+    };
+  });
+}
+
+function entryLines(
+  entry: Entry,
+  fonts: FontSet,
+  template: TemplateStyle,
+  width: number,
+  gap: number,
+): Line[] {
+  return entry.paragraphs.flatMap((paragraph: Paragraph, index) => {
+    const style = template.paragraphs[paragraph.role];
+    return paragraphLines(paragraph.runs, fonts, {
+      style,
+      width,
+      bullet: paragraph.role === 'bullet',
+      spaceBefore: index === 0 ? gap : style.spaceBefore,
+    });
+  });
+}
+
+function headerBlock(
+  model: ResumeModel,
+  fonts: FontSet,
+  template: TemplateStyle,
+  width: number,
+): Block {
+  const align = template.name.align;
+  const lines: Line[] = [];
+  const plain = (size: number): ParagraphStyle => ({
+    size,
+    leading: 1.25,
+    spaceBefore: 0,
+    indent: 0,
+  });
+  if (model.name) {
+    lines.push(
+      ...paragraphLines([{ text: model.name, bold: true }], fonts, {
+        style: plain(template.name.size),
+        width,
+        align,
+        spaceBefore: 0,
+      }),
+    );
+  }
+  if (model.label) {
+    lines.push(
+      ...paragraphLines([{ text: model.label, tone: 'muted' }], fonts, {
+        style: plain(template.label.size),
+        width,
+        align,
+        spaceBefore: 1,
+      }),
+    );
+  }
+  if (model.contact.length > 0) {
+    lines.push(
+      ...paragraphLines(model.contact, fonts, {
+        style: { ...plain(template.contact.size), leading: 1.4 },
+        width,
+        align,
+        spaceBefore: 3,
+      }),
+    );
+  }
+  return { kind: 'header', lines };
+}
+
+function headingLine(
+  heading: string,
+  fonts: FontSet,
+  template: TemplateStyle,
+  width: number,
+): Line {
+  const { heading: style } = template;
+  const text = style.uppercase ? heading.toUpperCase() : heading;
+  const [line] = paragraphLines([{ text, bold: true, tone: style.tone }], fonts, {
+    style: { size: style.size, leading: 1.3, spaceBefore: 0, indent: 0 },
+    width,
+    spaceBefore: style.spaceBefore,
+  });
+  if (!line) throw new Error('heading produced no line');
+  return { ...line, height: line.height + style.spaceAfter, rule: style.rule };
+}
+
+/** Height of `lines` placed from `atTop` (a page top drops the first space). */
+function heightOf(lines: readonly Line[], atTop: boolean): number {
+  return lines.reduce(
+    (sum, line, index) => sum + line.height + (index === 0 && atTop ? 0 : line.spaceBefore),
+    0,
+  );
+}
+
+/** Lays the model out into pages of placed lines. */
+export function layoutResume(
+  model: ResumeModel,
+  fonts: FontSet,
+  template: TemplateStyle,
+  page: PageGeometry,
+): Layout {
+  const width = page.width - 2 * page.margin;
+  const top = page.margin;
+  const bottom = page.height - page.margin;
+  const pageHeight = bottom - top;
+
+  const blocks: Block[] = [];
+  const header = headerBlock(model, fonts, template, width);
+  if (header.lines.length > 0) blocks.push(header);
+  for (const section of model.sections) {
+    blocks.push({ kind: 'heading', lines: [headingLine(section.heading, fonts, template, width)] });
+    section.entries.forEach((entry, index) => {
+      const gap = index === 0 ? 0 : section.dense ? 2 : template.entryGap;
+      blocks.push({ kind: 'entry', lines: entryLines(entry, fonts, template, width, gap) });
+    });
+  }
+
+  const pages: PlacedLine[][] = [[]];
+  let y = top;
+  let atTop = true;
+  const newPage = () => {
+    pages.push([]);
+    y = top;
+    atTop = true;
+  };
+  const place = (line: Line) => {
+    if (!atTop) y += line.spaceBefore;
+    pages[pages.length - 1]?.push({ line, y });
+    y += line.height;
+    atTop = false;
+  };
+  /** The part of a block that must not be separated from what precedes it. */
+  const keepHeight = (block: Block | undefined, fromTop: boolean): number => {
+    if (!block) return 0;
+    const whole = heightOf(block.lines, fromTop);
+    // A block taller than a page can only be kept by its first two lines.
+    return whole <= pageHeight ? whole : heightOf(block.lines.slice(0, 2), fromTop);
+  };
+
+  blocks.forEach((block, index) => {
+    let need = keepHeight(block, atTop);
+    if (block.kind === 'heading') need += keepHeight(blocks[index + 1], false);
+    if (!atTop && y + need > bottom) newPage();
+    for (const line of block.lines) {
+      const lineHeight = line.height + (atTop ? 0 : line.spaceBefore);
+      if (!atTop && y + lineHeight > bottom) newPage();
+      place(line);
+    }
+  });
+  return { pages };
+}

@@ -1,0 +1,176 @@
+/**
+ * `renderResume`: JSON Resume in, PDF bytes out, in-process and without HTTP,
+ * so the worker pool, the benchmarks and the tests all call the same function.
+ *
+ * Output is deterministic: fixed creation and modification dates, a file ID
+ * derived from the (fixed) info dictionary, font subset tags derived from the
+ * font ids, and no clock or randomness anywhere. Same input, same bytes.
+ */
+import { createHash } from 'node:crypto';
+import PDFDocument from 'pdfkit';
+import {
+  countDocument,
+  type FontSet,
+  type FontStyle,
+  loadFontSet,
+  sharedLayoutCache,
+} from './fonts.ts';
+import { type Layout, layoutResume, type PageGeometry } from './layout.ts';
+import { ModelBuilder, type ResumeModel } from './resume-model.ts';
+import type { PageSize, Resume, TemplateId } from './resume-schema.ts';
+import { TEMPLATES, type TemplateStyle } from './templates.ts';
+import { CoverageReport } from './text-coverage.ts';
+
+export interface RenderInput {
+  resume: Resume;
+  template: TemplateId;
+  /** Keywords drawn bold where they occur in summaries, highlights and skills. */
+  emphasize?: readonly string[];
+  /** @defaultValue 'letter' */
+  pageSize?: PageSize;
+}
+
+export interface RenderResult {
+  pdf: Uint8Array;
+  pages: number;
+  /** Hex SHA-256 of `pdf`, usable as a cache key and ETag. */
+  sha256: string;
+  /** Code points replaced by U+FFFD because no embedded font covers them, as `U+XXXX`. */
+  uncovered: string[];
+}
+
+/** Page sizes in PDF points (1/72 in). */
+const PAGE_SIZES: Record<PageSize, { width: number; height: number }> = {
+  letter: { width: 612, height: 792 },
+  a4: { width: 595.28, height: 841.89 },
+};
+
+/** The fixed date written as CreationDate and ModDate, so output does not depend on the clock. */
+export const FIXED_PDF_DATE = new Date(Date.UTC(2000, 0, 1));
+
+function metadata(model: ResumeModel, emphasize: readonly string[]): Record<string, string | Date> {
+  const keywords = [...new Set([...model.keywords, ...emphasize])].join(', ').slice(0, 2_000);
+  return {
+    Title: model.name ? `${model.name} — Resume` : 'Resume',
+    Author: model.name ?? '',
+    Subject: model.label ?? 'Resume',
+    Keywords: keywords,
+    Creator: 'resume-platform pdf service',
+    Producer: 'PDFKit',
+    CreationDate: FIXED_PDF_DATE,
+    ModDate: FIXED_PDF_DATE,
+  };
+}
+
+type PdfDoc = InstanceType<typeof PDFDocument>;
+
+/**
+ * Selects a registered font. On a style's first use in a document, the
+ * document's font object gets the thread's shared word-layout cache (pdfkit
+ * keeps that cache per document); styles never used are never embedded.
+ */
+function useFont(
+  doc: PdfDoc,
+  fonts: FontSet,
+  style: FontStyle,
+  initialized: Set<FontStyle>,
+): PdfDoc {
+  doc.font(style);
+  if (!initialized.has(style)) {
+    initialized.add(style);
+    const embedded = (doc as unknown as { _font: { layoutCache?: unknown } })._font;
+    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(fonts[style]);
+  }
+  return doc;
+}
+
+function drawPages(
+  doc: PdfDoc,
+  layout: Layout,
+  template: TemplateStyle,
+  page: PageGeometry,
+  fonts: FontSet,
+): void {
+  const total = layout.pages.length;
+  const initialized = new Set<FontStyle>();
+  const ascent = (style: FontStyle) =>
+    (fonts[style].ascent - fonts[style].descent) / fonts[style].unitsPerEm;
+  layout.pages.forEach((lines, index) => {
+    doc.addPage({ size: [page.width, page.height], margin: 0 });
+    for (const { line, y } of lines) {
+      for (const fragment of line.fragments) {
+        const top = y + (line.height - fragment.size * ascent(fragment.style)) / 2;
+        useFont(doc, fonts, fragment.style, initialized)
+          .fontSize(fragment.size)
+          .fillColor(template.colors[fragment.tone])
+          .text(fragment.text, page.margin + fragment.x, top, {
+            lineBreak: false,
+            link: fragment.link,
+          });
+      }
+      if (line.rule) {
+        const ruleY = y + line.height - 2.5;
+        doc
+          .moveTo(page.margin, ruleY)
+          .lineTo(page.width - page.margin, ruleY)
+          .lineWidth(0.6)
+          .strokeColor(template.colors.muted)
+          .stroke();
+      }
+    }
+    if (total >= 2) {
+      const label = `Page ${index + 1} of ${total}`;
+      const size = template.footerSize;
+      const width = useFont(doc, fonts, 'regular', initialized).fontSize(size).widthOfString(label);
+      doc
+        .fillColor(template.colors.muted)
+        .text(label, (page.width - width) / 2, page.height - page.margin / 2 - size, {
+          lineBreak: false,
+        });
+    }
+  });
+}
+
+/** Renders a validated resume to PDF bytes. */
+export async function renderResume(input: RenderInput): Promise<RenderResult> {
+  const template = TEMPLATES[input.template];
+  const fonts = loadFontSet(template.fonts);
+  const coverage = new CoverageReport(fonts);
+  const emphasize = input.emphasize ?? [];
+  const model = new ModelBuilder(coverage, emphasize).build(input.resume);
+  const page: PageGeometry = { ...PAGE_SIZES[input.pageSize ?? 'letter'], margin: template.margin };
+  const layout = layoutResume(model, fonts, template, page);
+
+  countDocument();
+  const doc = new PDFDocument({
+    // No default font: pdfkit would otherwise parse Helvetica's AFM metrics for every document.
+    font: null as unknown as string,
+    autoFirstPage: false,
+    compress: true,
+    displayTitle: true,
+    info: metadata(
+      model,
+      emphasize.map((k) => coverage.clean(k)),
+    ) as PDFKit.DocumentInfo,
+  });
+  for (const style of ['regular', 'bold', 'italic'] as const) {
+    // pdfkit accepts an already-parsed fontkit font; it is typed as a path or buffer only.
+    doc.registerFont(style, fonts[style] as unknown as Buffer);
+  }
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
+  drawPages(doc, layout, template, page, fonts);
+  doc.end();
+  await done;
+  const pdf = Buffer.concat(chunks);
+  return {
+    pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength),
+    pages: layout.pages.length,
+    sha256: createHash('sha256').update(pdf).digest('hex'),
+    uncovered: coverage.labels(),
+  };
+}

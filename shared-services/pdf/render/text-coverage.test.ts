@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadFontSet } from './fonts.ts';
+import { TEMPLATES } from './templates.ts';
+import { CoverageReport, UNCOVERED_MARKER } from './text-coverage.ts';
+
+describe('CoverageReport', () => {
+  for (const template of Object.values(TEMPLATES)) {
+    it(`never drops a character: every code point is kept or replaced one for one (${template.id})`, () => {
+      const fonts = loadFontSet(template.fonts);
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+          const report = new CoverageReport(fonts);
+          const input = [...text.normalize('NFC')];
+          const output = [...report.clean(text)];
+          expect(output).toHaveLength(input.length);
+          output.forEach((char, index) => {
+            const original = input[index] ?? '';
+            if (char === original) return;
+            if (char === ' ') {
+              expect(original).toMatch(
+                /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u,
+              );
+            } else {
+              expect(char).toBe(UNCOVERED_MARKER);
+              expect(report.uncovered.has(original.codePointAt(0) ?? -1)).toBe(true);
+            }
+          });
+        }),
+      );
+    });
+  }
+
+  it('covers Latin with diacritics, Greek and Cyrillic in every template', () => {
+    const sample = 'Åsa Ørsted Łódź Ñandú Đặng Ελληνικά Ωμέγα Русский Україна Ђорђе';
+    for (const template of Object.values(TEMPLATES)) {
+      const report = new CoverageReport(loadFontSet(template.fonts));
+      expect(report.clean(sample)).toBe(sample);
+      expect(report.labels()).toEqual([]);
+    }
+  });
+
+  it('reports CJK, right-to-left scripts and emoji as uncovered', () => {
+    const report = new CoverageReport(loadFontSet(TEMPLATES.classic.fonts));
+    expect(report.clean('東京 שלום مرحبا 😀 ok')).toBe('�� ���� ����� � ok');
+    expect(report.labels()).toContain('U+6771');
+    expect(report.labels()).toContain('U+05E9');
+    expect(report.labels()).toContain('U+0645');
+    expect(report.labels()).toContain('U+1F600');
+  });
+
+  it('turns control characters into spaces and composes decomposed accents', () => {
+    const report = new CoverageReport(loadFontSet(TEMPLATES.modern.fonts));
+    expect(report.clean('a\u0000b\tc\u202ed')).toBe('a b c d');
+    expect(report.clean('Jose\u0301')).toBe('José');
+  });
+});

@@ -1,0 +1,30 @@
+/** `POST /v1/render`: validate, render in the pool, answer with the PDF and its hash. */
+import { Hono } from 'hono';
+import { readJsonBody } from '../../../lib/validation.ts';
+import type { PdfEnv } from '../env.ts';
+import { renderRequestSchema } from '../render/resume-schema.ts';
+
+/** At most this many code points are listed in `x-pdf-uncovered-chars`; the count is always exact. */
+const UNCOVERED_HEADER_LIMIT = 64;
+
+export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
+  const request = await readJsonBody(c, renderRequestSchema);
+  const result = await c.get('services').renderer.render(request);
+  const etag = `"sha256-${result.sha256}"`;
+  const headers: Record<string, string> = {
+    etag,
+    'x-content-sha256': result.sha256,
+    'x-pdf-pages': String(result.pages),
+    'cache-control': 'no-cache',
+  };
+  if (result.uncovered.length > 0) {
+    headers['x-pdf-uncovered-count'] = String(result.uncovered.length);
+    headers['x-pdf-uncovered-chars'] = result.uncovered.slice(0, UNCOVERED_HEADER_LIMIT).join(',');
+  }
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+  return c.body(result.pdf as Uint8Array<ArrayBuffer>, 200, {
+    ...headers,
+    'content-type': 'application/pdf',
+    'content-disposition': 'inline; filename="resume.pdf"',
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A whole local platform for cross-process tests: real Postgres and Redis per
+ * cell, real cell API and worker processes, shared services and the router,
+ * started by the same orchestrator as `make dev-cells`, on shifted ports and
+ * in a temporary directory so it never collides with a developer's platform.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Orchestrator } from '../../deploy/local/orchestrator.ts';
+import { type CellPart, cellId, type PortPlan, portPlan } from '../../deploy/local/topology.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Platform {
+  cells: number;
+  ports: PortPlan;
+  routerUrl: string;
+  adminToken: string;
+  orchestrator: Orchestrator;
+  cellUrl(k: number): string;
+  /** SIGKILLs one part of one cell. */
+  kill(cell: number, part: CellPart): Promise<void>;
+  /** Starts whatever parts of the cell are down and waits until they are healthy. */
+  startCell(cell: number): Promise<void>;
+  restartRouter(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Finds a port offset whose whole plan is free on this machine. */
+async function freeOffset(cells: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const offset = 20_000 + Math.floor(Math.random() * 300) * 100;
+    const plan = portPlan(offset);
+    const ports = [plan.router, plan.pdf, plan.ai, plan.controlPostgres, plan.sharedRedis];
+    for (let k = 1; k <= cells; k++) {
+      ports.push(plan.cellApi(k), plan.cellWorker(k), plan.cellPostgres(k), plan.cellRedis(k));
+    }
+    const free = await Promise.all(ports.map(portIsFree));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error('no free port range for a test platform');
+}
+
+export async function startPlatform(options: {
+  cells: number;
+  env?: Record<string, string>;
+}): Promise<Platform> {
+  const devDir = mkdtempSync(path.join(tmpdir(), 'cellular-platform-'));
+  chmodSync(devDir, 0o755);
+  const portOffset = await freeOffset(options.cells);
+  const orchestrator = new Orchestrator({
+    repoRoot,
+    devDir,
+    portOffset,
+    extraEnv: { LOG_LEVEL: 'warn', ...options.env },
+  });
+  const ports = portPlan(portOffset);
+  const platform: Platform = {
+    cells: options.cells,
+    ports,
+    routerUrl: `http://127.0.0.1:${ports.router}`,
+    adminToken: orchestrator.secrets().ADMIN_TOKEN,
+    orchestrator,
+    cellUrl: (k) => `http://127.0.0.1:${ports.cellApi(k)}`,
+    async kill(cell, part) {
+      await orchestrator.kill(cell, part);
+    },
+    async startCell(cell) {
+      await orchestrator.startCell(cell, () => {});
+    },
+    async restartRouter() {
+      await orchestrator.restart('router');
+    },
+    async stop() {
+      await orchestrator.stopAll(() => {});
+      rmSync(devDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await orchestrator.up(options.cells, () => {});
+  } catch (error) {
+    await platform.stop();
+    throw error;
+  }
+  return platform;
+}
+
+export { cellId };

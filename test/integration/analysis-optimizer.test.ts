@@ -1,0 +1,100 @@
+/**
+ * Job analysis through the AI optimizer's HTTP API (a local fake speaking
+ * `POST /v1/tasks/analyze-job`), and the embedded fallback when it errors.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCell, type TestCell } from '../harness/cell.ts';
+
+describe('analysis through the AI optimizer', () => {
+  const seen: { headers: IncomingHttpHeaders; body: { job?: Record<string, unknown> } }[] = [];
+  let failing = false;
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => {
+      raw += chunk;
+    });
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body: JSON.parse(raw) });
+      if (failing || req.url !== '/v1/tasks/analyze-job') {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{}}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          analysis: {
+            title: 'Platform Engineer',
+            seniority: 'senior',
+            mustHave: ['Go'],
+            niceToHave: ['Rust'],
+            keywords: ['Go', 'Rust'],
+            yearsMin: 4,
+            location: 'Berlin',
+            remote: false,
+          },
+          meta: { provider: 'fake', cached: false },
+        }),
+      );
+    });
+  });
+  let cell: TestCell;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    cell = await createTestCell({ cellId: 'cell-ai', aiOptimizerUrl: `http://127.0.0.1:${port}` });
+  });
+  afterAll(async () => {
+    await cell.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function manualJob(userId: string): Promise<string> {
+    const res = await cell.app.request('/v1/jobs', {
+      method: 'POST',
+      headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
+      body: JSON.stringify({
+        title: 'Platform Engineer',
+        company: 'Acme',
+        description: 'Go services. Rust is a plus.',
+        location: 'Berlin',
+      }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  it('sends the job with the cell and user ids and stores the answer', async () => {
+    const userId = await cell.createUser();
+    const jobId = await manualJob(userId);
+    const outcome = await cell.services.analysis.analyzeJob(jobId);
+    expect(outcome).toMatchObject({ status: 'analyzed', source: 'optimizer' });
+    const call = seen.at(-1);
+    expect(call?.headers['x-cell-id']).toBe('cell-ai');
+    expect(call?.headers['x-user-id']).toBe(userId);
+    expect(call?.body.job).toEqual({
+      title: 'Platform Engineer',
+      company: 'Acme',
+      description: 'Go services. Rust is a plus.',
+      location: 'Berlin',
+    });
+    const [job] = await cell.db.sql`select analysis, analysis_source from jobs where id = ${jobId}`;
+    expect(job).toMatchObject({
+      analysis_source: 'optimizer',
+      analysis: { mustHave: ['Go'], yearsMin: 4 },
+    });
+  });
+
+  it('falls back to the embedded analyzer when the optimizer errors', async () => {
+    failing = true;
+    try {
+      const userId = await cell.createUser();
+      const jobId = await manualJob(userId);
+      const outcome = await cell.services.analysis.analyzeJob(jobId);
+      expect(outcome).toMatchObject({ status: 'analyzed', source: 'embedded' });
+      expect(outcome.analysis?.mustHave).toEqual(['Go']);
+      expect(outcome.analysis?.niceToHave).toEqual(['Rust']);
+    } finally {
+      failing = false;
+    }
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * Discovery against local fake boards speaking each provider's real format:
+ * ingestion once, idempotent re-runs, edits, removals, near-duplicates across
+ * boards, analysis with the embedded fallback, and match scores.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeJobBoards, startFakeJobBoards } from '../fakes/job-boards/fake-job-boards.ts';
+import { fakePosting, fakePostings } from '../fakes/job-boards/postings.ts';
+import { createTestCell, type TestCell } from '../harness/cell.ts';
+import { jsonOf } from '../harness/http.ts';
+
+let boards: FakeJobBoards;
+let cell: TestCell;
+
+beforeAll(async () => {
+  boards = await startFakeJobBoards();
+});
+afterAll(() => boards.close());
+
+beforeEach(async () => {
+  cell = await createTestCell({
+    config: {
+      JOB_BOARD_GREENHOUSE_URL: boards.urls.greenhouse,
+      JOB_BOARD_LEVER_URL: boards.urls.lever,
+      JOB_BOARD_ASHBY_URL: boards.urls.ashby,
+    },
+  });
+  boards.conditional = true;
+  boards.failWith = null;
+  return () => cell.close();
+});
+
+let boardSeq = 0;
+function uniqueBoard(label: string): string {
+  boardSeq++;
+  return `${label}-${process.pid}-${boardSeq}-${Date.now()}`;
+}
+
+async function follow(userId: string, provider: string, board: string, filters = {}) {
+  const res = await cell.app.request('/v1/job-sources', {
+    method: 'POST',
+    headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
+    body: JSON.stringify({ provider, board, filters }),
+  });
+  expect(res.status).toBe(201);
+  return jsonOf(res);
+}
+
+async function count(table: string, where = 'true'): Promise<number> {
+  const [row] = await cell.db.sql.unsafe(`select count(*)::int as n from ${table} where ${where}`);
+  return row?.n as number;
+}
+
+describe('discovery of a 500-posting Greenhouse board', () => {
+  it('ingests every posting once, and a second run adds none', async () => {
+    const board = uniqueBoard('acme');
+    boards.setBoard('greenhouse', board, fakePostings(500));
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', board);
+
+    const first = await cell.services.discovery.syncBoard('greenhouse', board);
+    expect(first).toMatchObject({ status: 'synced', fetched: 500, created: 500, linked: 500 });
+    expect(await count('postings')).toBe(500);
+    expect(await count('jobs')).toBe(500);
+    expect(await count('user_jobs')).toBe(500);
+    expect(await count('events', `type = 'job.discovered'`)).toBe(500);
+
+    // Conditional request: the board has not changed, the fake answers 304.
+    const second = await cell.services.discovery.syncBoard('greenhouse', board);
+    expect(second.status).toBe('not_modified');
+    // Without validators the full board comes back; still nothing new.
+    boards.conditional = false;
+    const third = await cell.services.discovery.syncBoard('greenhouse', board);
+    expect(third).toMatchObject({
+      status: 'synced',
+      fetched: 500,
+      created: 0,
+      linked: 0,
+      updated: 0,
+    });
+    expect(await count('postings')).toBe(500);
+    expect(await count('events', `type = 'job.discovered'`)).toBe(500);
+    expect(boards.requestCount('greenhouse', board)).toBe(3);
+  });
+
+  it('stores clean text, not HTML, from the escaped Greenhouse content', async () => {
+    const board = uniqueBoard('clean');
+    boards.setBoard('greenhouse', board, fakePostings(3));
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', board);
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    const rows = await cell.db.sql<{ description: string }[]>`select description from postings`;
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.description).not.toMatch(/<\/?[a-z][^>]*>|&lt;|&amp;/i);
+      expect(row.description).toContain('About the role');
+      expect(row.description).toMatch(/small changes often & safely/);
+      expect(row.description.length).toBeGreaterThan(2_000);
+    }
+  });
+});
+
+describe('discovery changes', () => {
+  it('updates an edited posting and closes a removed one', async () => {
+    const board = uniqueBoard('edits');
+    const postings = fakePostings(5);
+    boards.setBoard(
+      'lever',
+      board,
+      postings.map((p) => ({ ...p, id: `lv-${p.id}` })),
+    );
+    const userId = await cell.createUser();
+    await follow(userId, 'lever', board);
+    await cell.services.discovery.syncBoard('lever', board);
+
+    const edited = postings.map((p) => ({ ...p, id: `lv-${p.id}` }));
+    const target = edited[1];
+    if (!target) throw new Error('fixture');
+    target.title = 'Senior Backend Engineer (edited)';
+    target.descriptionHtml = `${target.descriptionHtml}<p>Now with Elixir.</p>`;
+    const removed = edited.pop();
+    boards.setBoard('lever', board, edited);
+    const summary = await cell.services.discovery.syncBoard('lever', board);
+    expect(summary).toMatchObject({ updated: 1, closed: 1, created: 0 });
+
+    const [job] = await cell.db.sql`
+      select j.id, j.title, j.description from jobs j join postings p on p.job_id = j.id
+      where p.external_id = ${target.id}`;
+    expect(job?.title).toBe('Senior Backend Engineer (edited)');
+    expect(job?.description).toContain('Now with Elixir.');
+    const res = await cell.app.request(`/v1/jobs/${job?.id}`, {
+      headers: cell.signedHeaders(userId),
+    });
+    expect((await jsonOf(res)).title).toBe('Senior Backend Engineer (edited)');
+
+    const [gone] = await cell.db.sql`
+      select p.status, p.closed_at, j.status as job_status from postings p join jobs j on j.id = p.job_id
+      where p.external_id = ${removed?.id ?? ''}`;
+    expect(gone).toMatchObject({ status: 'closed', job_status: 'closed' });
+    expect(gone?.closed_at).not.toBeNull();
+
+    // It comes back: reopened, not duplicated.
+    boards.setBoard('lever', board, [...edited, removed as NonNullable<typeof removed>]);
+    const back = await cell.services.discovery.syncBoard('lever', board);
+    expect(back).toMatchObject({ reopened: 1, created: 0 });
+    expect(await count('jobs')).toBe(5);
+  });
+
+  it('lists the same posting on two boards as one job with both sources', async () => {
+    const ghBoard = uniqueBoard('dup-gh');
+    const ashbyBoard = uniqueBoard('dup-ashby');
+    const shared = fakePosting(7);
+    boards.setBoard('greenhouse', ghBoard, [shared, fakePosting(8)]);
+    boards.setBoard('ashby', ashbyBoard, [
+      // Same posting, other ids and other markup and case: still the same job.
+      {
+        ...shared,
+        id: 'a1b2c3d4-0000-4000-8000-000000000007',
+        title: shared.title.toUpperCase(),
+        descriptionHtml: shared.descriptionHtml
+          .replaceAll('<p>', '<div>')
+          .replaceAll('</p>', '</div>'),
+      },
+    ]);
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', ghBoard);
+    await follow(userId, 'ashby', ashbyBoard);
+    await cell.services.discovery.syncBoard('greenhouse', ghBoard);
+    const second = await cell.services.discovery.syncBoard('ashby', ashbyBoard);
+    expect(second).toMatchObject({ created: 0, duplicates: 1, linked: 0 });
+
+    const list = await jsonOf(
+      await cell.app.request('/v1/jobs', { headers: cell.signedHeaders(userId) }),
+    );
+    expect(list.jobs).toHaveLength(2);
+    const job = list.jobs.find((j: { title: string }) => j.title === shared.title);
+    const detail = await jsonOf(
+      await cell.app.request(`/v1/jobs/${job.id}`, { headers: cell.signedHeaders(userId) }),
+    );
+    expect(detail.sources.map((s: { provider: string }) => s.provider).sort()).toEqual([
+      'ashby',
+      'greenhouse',
+    ]);
+    expect(await count('events', `type = 'job.discovered'`)).toBe(2);
+  });
+
+  it('recognises a posting re-posted under a new id as the same job', async () => {
+    const board = uniqueBoard('repost');
+    const original = fakePosting(3);
+    boards.setBoard('greenhouse', board, [original]);
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', board);
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    boards.setBoard('greenhouse', board, [{ ...original, id: '9999001' }]);
+    const summary = await cell.services.discovery.syncBoard('greenhouse', board);
+    expect(summary).toMatchObject({ created: 0, duplicates: 1, closed: 1 });
+    const jobs = await cell.db.sql`select status from jobs`;
+    expect(jobs).toEqual([{ status: 'open' }]);
+    expect(await count('postings')).toBe(2);
+  });
+
+  it('applies each follower filters to what they get', async () => {
+    const board = uniqueBoard('filters');
+    boards.setBoard('greenhouse', board, fakePostings(14));
+    const everything = await cell.createUser();
+    const remoteOnly = await cell.createUser();
+    const goOnly = await cell.createUser();
+    await follow(everything, 'greenhouse', board);
+    await follow(remoteOnly, 'greenhouse', board, { remote: true });
+    await follow(goOnly, 'greenhouse', board, { keywords: ['kubernetes'] });
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    expect(await count('user_jobs', `user_id = '${everything}'`)).toBe(14);
+    expect(await count('user_jobs', `user_id = '${remoteOnly}'`)).toBe(2);
+    expect(await count('user_jobs', `user_id = '${goOnly}'`)).toBe(2);
+  });
+
+  it('gives a new follower the board postings the cell already has, without fetching', async () => {
+    const board = uniqueBoard('late');
+    boards.setBoard('ashby', board, fakePostings(4, 10));
+    const first = await cell.createUser();
+    await follow(first, 'ashby', board);
+    await cell.services.discovery.syncBoard('ashby', board);
+    const before = boards.requestCount('ashby', board);
+    const late = await cell.createUser();
+    const created = await follow(late, 'ashby', board);
+    expect(created.linked).toBe(4);
+    expect(boards.requestCount('ashby', board)).toBe(before);
+    expect(await count('events', `type = 'job.discovered' and user_id = '${late}'`)).toBe(4);
+  });
+
+  it('fails a missing board without retry and a failing one with a retryable error', async () => {
+    const userId = await cell.createUser();
+    const missing = uniqueBoard('missing');
+    await follow(userId, 'greenhouse', missing);
+    await expect(cell.services.discovery.syncBoard('greenhouse', missing)).rejects.toThrow(
+      /not found/,
+    );
+    const failing = uniqueBoard('failing');
+    boards.setBoard('lever', failing, fakePostings(1));
+    await follow(userId, 'lever', failing);
+    boards.failWith = 503;
+    await expect(cell.services.discovery.syncBoard('lever', failing)).rejects.toMatchObject({
+      name: 'BoardFetchError',
+      status: 503,
+    });
+    const [state] = await cell.db
+      .sql`select last_status, last_error from boards where board = ${failing}`;
+    expect(state?.last_status).toBe(503);
+  });
+});
+
+describe('analysis and match', () => {
+  it('analyzes each new job once with the embedded analyzer when the optimizer is down', async () => {
+    const board = uniqueBoard('analysis');
+    boards.setBoard('greenhouse', board, fakePostings(2));
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', board);
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    const jobs = await cell.db.sql<{ id: string }[]>`select id from jobs order by id`;
+    const [first] = jobs;
+    if (!first) throw new Error('no job');
+    const outcome = await cell.services.analysis.analyzeJob(first.id);
+    expect(outcome.status).toBe('analyzed');
+    expect(outcome.source).toBe('embedded');
+    expect(outcome.analysis?.mustHave).toEqual(expect.arrayContaining(['TypeScript', 'Node.js']));
+    expect((await cell.services.analysis.analyzeJob(first.id)).status).toBe('up_to_date');
+    expect(await count('events', `type = 'job.analyzed' and user_id = '${userId}'`)).toBe(1);
+  });
+
+  it('scores jobs against the profile and rescores when the profile changes', async () => {
+    const board = uniqueBoard('match');
+    boards.setBoard('greenhouse', board, [fakePosting(0)]);
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', board);
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    const [job] = await cell.db.sql<{ id: string }[]>`select id from jobs`;
+    if (!job) throw new Error('no job');
+
+    const put = (skills: string[]) =>
+      cell.app.request('/v1/profile', {
+        method: 'PUT',
+        headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
+        body: JSON.stringify({
+          basics: { name: 'Ana' },
+          skills: [{ name: 'Dev', keywords: skills }],
+        }),
+      });
+    expect((await put(['TypeScript'])).status).toBe(200);
+    await cell.services.analysis.analyzeJob(job.id);
+    const before = await jsonOf(
+      await cell.app.request(`/v1/jobs/${job.id}`, { headers: cell.signedHeaders(userId) }),
+    );
+    expect(before.match.matched).toContain('TypeScript');
+    expect(before.match.missing).toContain('PostgreSQL');
+
+    // Every keyword the analysis found, so the profile now covers the whole job.
+    await put(before.analysis.keywords);
+    await cell.services.match.scoreUser(userId);
+    const after = await jsonOf(
+      await cell.app.request(`/v1/jobs/${job.id}`, { headers: cell.signedHeaders(userId) }),
+    );
+    expect(after.match.score).toBe(100);
+    expect(after.match.score).toBeGreaterThan(before.match.score);
+    expect(after.match.profileVersion).toBe(2);
+  });
+});
