@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: bench-router cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -126,3 +126,13 @@ bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless
 bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cells (+ SVG chart)
 	@mkdir -p bench/results
 	$(TSX) bench/capacity.ts
+bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx (hash consistent) vs router
+	@mkdir -p bench/results
+	@bash deploy/local/ensure-deps.sh nginx-light:nginx
+	$(TSX) bench/router-ring.ts
+	$(TSX) bench/router.ts
+
+cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (needs ADMIN_TOKEN, ROUTER_URL)
+	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
+	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
+	$(TSX) router/cli/cellctl.ts $(ARGS)
