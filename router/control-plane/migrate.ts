@@ -6,22 +6,16 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
 import { z } from 'zod';
 import { configFields, loadConfig } from '../../lib/config.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { runMigrations } from '../../lib/migrations.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Brings the control-plane database at `url` up to the latest schema; idempotent. */
-export async function migrateControlPlane(url: string): Promise<void> {
-  await runner({
-    databaseUrl: url,
-    dir: MIGRATIONS_DIR,
-    direction: 'up',
-    migrationsTable: 'pgmigrations',
-    count: Number.POSITIVE_INFINITY,
-    log: () => {},
-  });
+export function migrateControlPlane(url: string, logger?: Logger): Promise<string[]> {
+  return runMigrations({ databaseUrl: url, dir: MIGRATIONS_DIR, logger });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
