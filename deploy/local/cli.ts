@@ -142,7 +142,9 @@ async function main(): Promise<void> {
         console.log(`  cell-${k}: ${applied.length ? applied.join(', ') : 'up to date'}`);
       }
       const { migrateControlPlane } = await import('../../router/control-plane/migrate.ts');
-      const applied = await migrateControlPlane(postgresUrl(PORTS.controlPostgres, CONTROL_PLANE_DATABASE));
+      const applied = await migrateControlPlane(
+        postgresUrl(PORTS.controlPostgres, CONTROL_PLANE_DATABASE),
+      );
       console.log(`  control plane: ${applied.length ? applied.join(', ') : 'up to date'}`);
       return;
     }

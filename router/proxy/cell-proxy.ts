@@ -141,6 +141,7 @@ export class CellProxy {
           headers: { 'x-cell-id': cellId },
         });
       case 'UND_ERR_CONNECT_TIMEOUT':
+      case 'UND_ERR_SOCKET':
       case 'ECONNRESET':
       case 'EHOSTUNREACH':
       case 'ENETUNREACH':
@@ -180,6 +181,11 @@ export class CellProxy {
     headers['x-request-id'] = target.requestId;
     headers['x-cell-id'] = target.cellId;
     const body = response.body;
+    // Destroying an undici body emits an abort error; without a listener that
+    // error would crash the router whenever a client leaves early.
+    body.on('error', () => {
+      if (!outgoing.destroyed) outgoing.destroy();
+    });
     if (outgoing.destroyed) {
       // The client left while the cell was answering: drop the cell's body too.
       body.destroy();
@@ -198,7 +204,6 @@ export class CellProxy {
         done();
       };
       outgoing.once('close', onClose);
-      body.once('error', () => outgoing.destroy());
       body.pipe(outgoing);
     });
     return RESPONSE_ALREADY_SENT;
