@@ -169,18 +169,15 @@ describe('cell failure isolation with real processes', () => {
     const during = load.samples.filter((s) => s.at >= restartStartedAt && s.at <= restartedAt);
     const after = load.samples.filter((s) => s.at > restartedAt + 500);
     expect(before.filter((s) => s.status !== 200)).toEqual([]);
-    // While the router restarts a request either completes (drained in flight)
-    // or fails at the connection, which a client can retry; never a 5xx body
-    // from a half-dead process or a hang.
-    for (const sample of during) {
-      if (sample.status === 0) {
-        expect(sample.transportError).toMatch(
-          /ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed/,
-        );
-      } else {
-        expect(sample.status).toBe(200);
-      }
-    }
+    // While the router restarts a request either completes (drained in flight),
+    // fails at the connection, which a client can retry, or gets a clean 503 in
+    // the one error format; never a hang, a 500 or a half-written answer.
+    const unclean = during.filter((sample) =>
+      sample.status === 0
+        ? !/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed/.test(sample.transportError ?? '')
+        : sample.status !== 200 && !(sample.status === 503 && sample.code),
+    );
+    expect(unclean).toEqual([]);
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((s) => s.status !== 200)).toEqual([]);
   }, 90_000);
