@@ -22,6 +22,7 @@ import {
 import { AnalysisService } from './domain/analysis/analysis.ts';
 import type { JobAnalyzer } from './domain/analysis/contract.ts';
 import {
+  CachedJobAnalyzer,
   EmbeddedJobAnalyzer,
   FallbackJobAnalyzer,
   HttpJobAnalyzer,
@@ -117,7 +118,7 @@ export function buildCellServices(
         cellId: config.CELL_ID,
         timeoutMs: settings.AI_ANALYZE_TIMEOUT_MS,
       }),
-      new EmbeddedJobAnalyzer(),
+      [new CachedJobAnalyzer(sql), new EmbeddedJobAnalyzer()],
       logger,
     );
   const match = new MatchService(sql);
