@@ -519,15 +519,18 @@ export class WorkflowService {
     transition: Transition,
   ): Promise<NextStep | undefined> {
     const moved = await this.sql.begin(async (tx) => {
-      const set = { ...(transition.set ?? {}) };
-      const columns = Object.keys(set);
       const [row] = await tx<{ id: string }[]>`
-        update applications
-           set status = ${transition.to}, updated_at = now()
-               ${columns.length > 0 ? tx`, ${tx(set as Record<string, never>, ...(columns as never[]))}` : tx``}
+        update applications set status = ${transition.to}, updated_at = now()
          where id = ${app.id} and status = ${from} and revision = ${app.revision}
         returning id`;
       if (!row) return false;
+      const set = transition.set ?? {};
+      const columns = Object.keys(set);
+      if (columns.length > 0) {
+        await tx`
+          update applications set ${tx(set as Record<string, never>, ...(columns as never[]))}
+           where id = ${app.id}`;
+      }
       await tx`
         update application_steps
            set status = 'done', finished_at = now(),
