@@ -30,7 +30,7 @@ beforeAll(async () => {
   receiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
   statusReceiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
   board = await startFakeGreenhouse({ apiKey: 'gh-key' });
-  cell = await createWorkflowCell({ pdfUrl: pdf.url, config: { GREENHOUSE_API_URL: board.url } });
+  cell = await createWorkflowCell({ pdfUrl: pdf.url, config: { GREENHOUSE_API_URL: `${board.url}/v1` } });
 });
 afterAll(async () => {
   await cell?.close();
@@ -421,6 +421,7 @@ describe('at-least-once delivery', () => {
       channel: 'greenhouse',
     });
     const app = await cell.waitForStatus(userId, created.applicationId, ['submitted', 'failed']);
+    expect(app.failure).toBeNull();
     expect(app.status).toBe('submitted');
     expect(board.applications.length - before).toBe(1);
     const received = board.applications.at(-1)?.fields as Json;
