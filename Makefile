@@ -103,3 +103,9 @@ bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the c
 bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio -> bench/results/pdf.json
 	@mkdir -p bench/results
 	$(TSX) bench/pdf.ts
+# --- Applications workflow ----------------------------------------------------------------
+
+.PHONY: bench-workflow
+bench-workflow: deps ## Workflow: workflows/s one cell completes end to end (auto, embedded AI, real PDF service, fake board), p95 -> bench/results/workflow.json
+	@mkdir -p bench/results
+	$(TSX) bench/workflow.ts
