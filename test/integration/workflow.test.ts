@@ -30,7 +30,10 @@ beforeAll(async () => {
   receiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
   statusReceiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
   board = await startFakeGreenhouse({ apiKey: 'gh-key' });
-  cell = await createWorkflowCell({ pdfUrl: pdf.url, config: { GREENHOUSE_API_URL: `${board.url}/v1` } });
+  cell = await createWorkflowCell({
+    pdfUrl: pdf.url,
+    config: { GREENHOUSE_API_URL: `${board.url}/v1` },
+  });
 });
 afterAll(async () => {
   await cell?.close();
