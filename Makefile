@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: lockfile help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: bench-router cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -58,12 +58,14 @@ clean: ## Stop everything and delete local data (.dev/)
 test: deps ## Format/lint check, typecheck, unit tests and integration tests
 	npx biome ci .
 	npx tsc --noEmit
+	npx tsc -p loadtest/tsconfig.json
 	npx vitest run --config vitest.unit.config.ts
 	npx vitest run --config vitest.integration.config.ts
 
 check: deps ## Format/lint check and typecheck only
 	npx biome ci .
 	npx tsc --noEmit
+	npx tsc -p loadtest/tsconfig.json
 
 lint: deps ## Lint and format check (Biome)
 	npx biome ci .
@@ -71,8 +73,9 @@ lint: deps ## Lint and format check (Biome)
 format: deps ## Format and apply safe lint fixes
 	npx biome check --write .
 
-typecheck: deps ## Type-check (tsc --noEmit)
+typecheck: deps ## Type-check the platform and the k6 scripts
 	npx tsc --noEmit
+	npx tsc -p loadtest/tsconfig.json
 
 test-unit: deps ## Unit tests only
 	npx vitest run --config vitest.unit.config.ts
@@ -80,29 +83,59 @@ test-unit: deps ## Unit tests only
 test-integration: deps ## Integration tests only (real Postgres and Redis)
 	npx vitest run --config vitest.integration.config.ts
 
-# --- Benchmarks ---------------------------------------------------------------------------
-
-bench: deps ## Run every benchmark and write bench/results/
-	@mkdir -p bench/results
-
 lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
 	npm install --no-audit --no-fund
 	$(TSX) deploy/tools/complete-lockfile.ts
 
-# --- AI optimizer -------------------------------------------------------------------------
+# --- Load and failover (k6, for SREs) ----------------------------------------------------
 
-bench-ai: deps ## AI optimizer benchmark: cache hit rates, cost vs always-premium, near-dup false hits, overhead
+WARMUP ?= 20
+FAULT_WINDOW ?= 20
+RECOVERY ?= 20
+
+smoke-test: ## Hit every public endpoint once through the router with checks (needs k6)
+	@bash loadtest/require-k6.sh && k6 run loadtest/smoke.ts
+
+load-test: ## Run the k6 load mix against the running platform (RATE, USERS, DURATION; needs k6)
+	@bash loadtest/run-load.sh
+
+test-failover: ## k6 failover drill: kill PART of cell CELL=k under load, restart, verdict (PART=api|worker|postgres|redis)
+	@WARMUP=$(WARMUP) FAULT_WINDOW=$(FAULT_WINDOW) RECOVERY=$(RECOVERY) bash loadtest/run-failover.sh $(CELL) $(PART)
+
+# --- Benchmarks ---------------------------------------------------------------------------
+
+BENCHES := bench-router bench-pdf bench-ai bench-cell bench-workflow bench-capacity
+
+bench: deps ## Run every benchmark, then write bench/results/report.{json,md} and the capacity chart
+	@mkdir -p bench/results
+	@for target in $(BENCHES); do $(MAKE) --no-print-directory $$target || echo "$$target failed" >&2; done
+	$(TSX) bench/report.ts
+
+bench-ai: deps ## AI optimizer: cache hit rates, cost vs always-premium, near-dup false hits, overhead
 	@mkdir -p bench/results
 	$(TSX) bench/ai.ts
-bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell (bench/results/cell-jobs.json)
+
+bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell
 	@mkdir -p bench/results
 	$(TSX) bench/cell-jobs.ts
-# --- PDF service --------------------------------------------------------------------------
 
-.PHONY: bench-pdf
-bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio -> bench/results/pdf.json
+bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
 	@mkdir -p bench/results
 	$(TSX) bench/pdf.ts
+bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cells (+ SVG chart)
+	@mkdir -p bench/results
+	$(TSX) bench/capacity.ts
+bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx (hash consistent) vs router
+	@mkdir -p bench/results
+	@bash deploy/local/ensure-deps.sh nginx-light:nginx
+	$(TSX) bench/router-ring.ts
+	$(TSX) bench/router.ts
+
+cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (needs ADMIN_TOKEN, ROUTER_URL)
+	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
+	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
+	$(TSX) router/cli/cellctl.ts $(ARGS)
+
 # --- Applications workflow ----------------------------------------------------------------
 
 .PHONY: bench-workflow

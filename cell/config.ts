@@ -113,6 +113,8 @@ export const cellApiConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Requests per user per minute, counted in the cell's Redis. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Longest a `/v1` request may take before a clean `503 service_unavailable`. */
+  REQUEST_TIMEOUT_MS: configFields.durationMs.default(5_000),
   ...cellDiscoveryFields,
   ...cellWorkflowFields,
 });

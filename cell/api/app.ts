@@ -1,6 +1,7 @@
 /** The cell API: `createApp(services)` builds the Hono app; `server.ts` listens. */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { requestDeadline } from '../../lib/deadline.ts';
 import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
 import { requestContext } from '../../lib/request-id.ts';
 import type { CellServices } from '../services.ts';
@@ -49,6 +50,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   });
   app.use('/v1/*', identity);
   app.use('/internal/*', identity);
+  app.use('/v1/*', requestDeadline(options.requestTimeoutMs ?? 5_000));
   app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
 
   app.route('/health', healthRoutes);

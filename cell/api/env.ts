@@ -8,6 +8,8 @@ export interface CellApiOptions {
   bodyLimitBytes: number;
   /** Requests per user per minute. @defaultValue 120 */
   rateLimitPerMinute?: number;
+  /** Deadline of a `/v1` request. @defaultValue 5_000 */
+  requestTimeoutMs?: number;
 }
 
 export interface CellEnv {

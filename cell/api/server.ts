@@ -30,6 +30,7 @@ const app = createApp(services, {
   signatureMaxAgeMs: config.SIGNATURE_MAX_AGE_MS,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+  requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
 });
 const server = await listen(app, { port: config.PORT, host: config.HOST });
 shutdown.add('http', () => server.close());

@@ -141,18 +141,11 @@ async function main(): Promise<void> {
         const applied = await migrateCell(postgresUrl(PORTS.cellPostgres(k), CELL_DATABASE));
         console.log(`  cell-${k}: ${applied.length ? applied.join(', ') : 'up to date'}`);
       }
-      try {
-        const modulePath = '../../router/control-plane/migrate.ts';
-        const { migrateControlPlane } = (await import(modulePath)) as {
-          migrateControlPlane: (url: string) => Promise<string[]>;
-        };
-        const applied = await migrateControlPlane(
-          postgresUrl(PORTS.controlPostgres, CONTROL_PLANE_DATABASE),
-        );
-        console.log(`  control plane: ${applied.length ? applied.join(', ') : 'up to date'}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      }
+      const { migrateControlPlane } = await import('../../router/control-plane/migrate.ts');
+      const applied = await migrateControlPlane(
+        postgresUrl(PORTS.controlPostgres, CONTROL_PLANE_DATABASE),
+      );
+      console.log(`  control plane: ${applied.length ? applied.join(', ') : 'up to date'}`);
       return;
     }
     case 'clean':

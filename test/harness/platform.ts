@@ -4,7 +4,7 @@
  * started by the same orchestrator as `make dev-cells`, on shifted ports and
  * in a temporary directory so it never collides with a developer's platform.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,6 +84,9 @@ export async function startPlatform(options: {
     },
     async stop() {
       await orchestrator.stopAll(() => {});
+      // Set PLATFORM_LOGS_DIR to keep every process's log for a post-mortem.
+      const keep = process.env.PLATFORM_LOGS_DIR;
+      if (keep) cpSync(path.join(devDir, 'logs'), keep, { recursive: true });
       rmSync(devDir, { recursive: true, force: true });
     },
   };

@@ -83,7 +83,11 @@ describe('cell failure isolation with real processes', () => {
   const users: TestUser[] = [];
 
   beforeAll(async () => {
-    platform = await startPlatform({ cells: 3, env: { PASSWORD_SCRYPT_LOG_N: '12' } });
+    platform = await startPlatform({
+      cells: 3,
+      // The load below is far above one person's 120 requests a minute.
+      env: { PASSWORD_SCRYPT_LOG_N: '12', RATE_LIMIT_PER_MINUTE: '1000000' },
+    });
     client = new ApiClient(platform.routerUrl, { connections: 32 });
     const perCell = new Map<string, number>();
     for (
@@ -136,10 +140,11 @@ describe('cell failure isolation with real processes', () => {
         // Every failure is a clean 503 in the one error format: the router's
         // cell_unavailable, or the cell's own service_unavailable in the moment
         // before the router's health checks notice. Never a hang or a 500.
-        for (const failure of failures) {
-          expect(failure.status).toBe(503);
-          expect(['cell_unavailable', 'service_unavailable']).toContain(failure.code);
-        }
+        const unclean = failures.filter(
+          (f) =>
+            f.status !== 503 || !['cell_unavailable', 'service_unavailable'].includes(f.code ?? ''),
+        );
+        expect(unclean).toEqual([]);
         const routerAnswers = failures.filter((f) => f.code === 'cell_unavailable');
         expect(routerAnswers.length).toBeGreaterThan(0);
         // Answered by the router itself, without waiting on the dead cell.
@@ -163,7 +168,7 @@ describe('cell failure isolation with real processes', () => {
     const before = load.samples.filter((s) => s.at < restartStartedAt);
     const during = load.samples.filter((s) => s.at >= restartStartedAt && s.at <= restartedAt);
     const after = load.samples.filter((s) => s.at > restartedAt + 500);
-    expect(before.every((s) => s.status === 200)).toBe(true);
+    expect(before.filter((s) => s.status !== 200)).toEqual([]);
     // While the router restarts a request either completes (drained in flight)
     // or fails at the connection, which a client can retry; never a 5xx body
     // from a half-dead process or a hang.
@@ -177,6 +182,6 @@ describe('cell failure isolation with real processes', () => {
       }
     }
     expect(after.length).toBeGreaterThan(20);
-    expect(after.every((s) => s.status === 200)).toBe(true);
+    expect(after.filter((s) => s.status !== 200)).toEqual([]);
   }, 90_000);
 });

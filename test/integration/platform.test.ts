@@ -3,6 +3,7 @@
  * by the orchestrator behind `make dev-cells`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../harness/api-client.ts';
 import { jsonOf } from '../harness/http.ts';
 import { type Platform, startPlatform } from '../harness/platform.ts';
 
@@ -14,7 +15,7 @@ async function ready(platform: Platform, k: number) {
 describe('local platform with three cells', () => {
   let platform: Platform;
   beforeAll(async () => {
-    platform = await startPlatform({ cells: 3 });
+    platform = await startPlatform({ cells: 3, env: { PASSWORD_SCRYPT_LOG_N: '12' } });
   }, 180_000);
   afterAll(async () => {
     await platform?.stop();
@@ -52,6 +53,32 @@ describe('local platform with three cells', () => {
     await platform.startCell(2);
     expect((await ready(platform, 2)).status).toBe(200);
   });
+
+  it('routes each user to the same cell every time and spreads 300 users across all cells', async () => {
+    const client = new ApiClient(platform.routerUrl, { connections: 16 });
+    try {
+      const perCell = new Map<string, number>();
+      for (let i = 0; i < 300; i++) {
+        const user = await client.signup('spread');
+        for (let repeat = 0; repeat < 2; repeat++) {
+          const me = await client.request('GET', '/v1/me', { token: user.accessToken });
+          expect(me.status).toBe(200);
+          expect(me.cellId).toBe(user.cellId);
+          expect(me.body).toMatchObject({
+            userId: user.id,
+            cellId: user.cellId,
+            initialized: true,
+          });
+        }
+        perCell.set(user.cellId, (perCell.get(user.cellId) ?? 0) + 1);
+      }
+      expect([...perCell.keys()].sort()).toEqual(['cell-1', 'cell-2', 'cell-3']);
+      // Each cell gets a fair share: 100 expected, far from any one cell taking all.
+      for (const count of perCell.values()) expect(count).toBeGreaterThan(60);
+    } finally {
+      await client.close();
+    }
+  }, 180_000);
 
   it('is idempotent: starting again reports everything as already running', async () => {
     const outcomes: string[] = [];

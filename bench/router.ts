@@ -1,0 +1,301 @@
+/**
+ * Router benchmark (`make bench-router`): the same upstream cells and the same
+ * load generator, three ways in:
+ *   1. direct to a cell,
+ *   2. through nginx with `hash $http_x_user_id consistent` (the industry baseline),
+ *   3. through a bare node:http + undici proxy (the floor any Node proxy starts from),
+ *   4. through our router (real process: JWT check, placement, signing, streaming proxy).
+ * For each: saturation throughput and p50/p99 (closed loop), then p50/p99 at
+ * half of nginx's saturation rate (open loop). Also the latency of the router's
+ * own `503 cell_unavailable` for users of a dead cell. Writes bench/results/router.json.
+ *
+ * Env: BENCH_DURATION_MS (default 5000), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3),
+ * BENCH_ROUTER_NODE_ARGS (extra node flags for the router, e.g. `--cpu-prof`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import {
+  freePort,
+  initPostgres,
+  startPostgres,
+  stopProcess,
+  waitForPort,
+  waitForPostgres,
+} from '../deploy/local/native-servers.ts';
+import { newId } from '../lib/ids.ts';
+import { migrateControlPlane } from '../router/control-plane/migrate.ts';
+import { RendezvousRing } from '../router/placement/ring.ts';
+import { closedLoop, type LoadRequest, type LoadResult, openLoop } from './load-generator.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+const SECRETS = {
+  ROUTER_SECRET: 'bench-router-secret-bench-router-secret',
+  JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-bench',
+  ADMIN_TOKEN: 'bench-admin-token-bench-admin-token-bench',
+};
+
+const root = mkdtempSync(path.join(tmpdir(), 'bench-router-'));
+chmodSync(root, 0o755);
+const children: ChildProcess[] = [];
+let pgPid: number | undefined;
+
+function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) =>
+    process.stderr.write(`[${path.basename(command)}] ${chunk}`),
+  );
+  children.push(child);
+  return child;
+}
+
+async function cleanup(): Promise<void> {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  if (pgPid) await stopProcess(pgPid, 'SIGINT');
+  rmSync(root, { recursive: true, force: true });
+}
+
+async function main() {
+  // Control plane for the router.
+  const pgPort = await freePort();
+  const pgDir = path.join(root, 'pg');
+  initPostgres({ dataDir: pgDir, port: pgPort, logFile: path.join(root, 'pg.log') });
+  pgPid = startPostgres({
+    dataDir: pgDir,
+    port: pgPort,
+    logFile: path.join(root, 'pg.log'),
+    unsafeFast: true,
+  });
+  await waitForPostgres(pgPort);
+  const dbUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
+  await migrateControlPlane(dbUrl);
+
+  // Three live cells in one upstream process, plus one registered dead cell.
+  const cellPorts = [await freePort(), await freePort(), await freePort()];
+  const deadPort = await freePort();
+  startChild(process.execPath, [
+    '--import',
+    'tsx',
+    'bench/router-upstream.ts',
+    ...cellPorts.map(String),
+  ]);
+  await Promise.all(cellPorts.map((port) => waitForPort(port)));
+  const cells = [
+    ...cellPorts.map((port, i) => ({
+      id: `cell-${i + 1}`,
+      url: `http://127.0.0.1:${port}`,
+      weight: 1,
+    })),
+    { id: 'cell-dead', url: `http://127.0.0.1:${deadPort}`, weight: 1 },
+  ];
+  const registry = path.join(root, 'cells.json');
+  writeFileSync(registry, JSON.stringify({ cells }));
+
+  // nginx with its own prefix, config and pid file, as the current user.
+  const nginxPort = await freePort();
+  const nginxDir = path.join(root, 'nginx');
+  mkdirSync(path.join(nginxDir, 'logs'), { recursive: true });
+  const user = userInfo();
+  writeFileSync(
+    path.join(nginxDir, 'nginx.conf'),
+    `${user.uid === 0 ? 'user root;\n' : ''}worker_processes 1;
+pid ${nginxDir}/nginx.pid;
+error_log ${nginxDir}/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${nginxDir}/body;
+  proxy_temp_path ${nginxDir}/proxy;
+  fastcgi_temp_path ${nginxDir}/fastcgi;
+  uwsgi_temp_path ${nginxDir}/uwsgi;
+  scgi_temp_path ${nginxDir}/scgi;
+  upstream cells {
+    hash $http_x_user_id consistent;
+${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
+    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / {
+      proxy_pass http://cells;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  startChild(NGINX, [
+    '-p',
+    nginxDir,
+    '-e',
+    `${nginxDir}/logs/error.log`,
+    '-c',
+    `${nginxDir}/nginx.conf`,
+    '-g',
+    'daemon off;',
+  ]);
+  await waitForPort(nginxPort);
+
+  // The floor: a bare node:http + undici proxy with the same ring.
+  const rawPort = await freePort();
+  startChild(process.execPath, [
+    '--import',
+    'tsx',
+    'bench/router-raw-proxy.ts',
+    String(rawPort),
+    ...cellPorts.map(String),
+  ]);
+  await waitForPort(rawPort);
+
+  // Our router, as a real process.
+  const routerPort = await freePort();
+  const extraNodeArgs = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  startChild(process.execPath, [...extraNodeArgs, '--import', 'tsx', 'router/server.ts'], {
+    ...SECRETS,
+    PORT: String(routerPort),
+    CONTROL_PLANE_DATABASE_URL: dbUrl,
+    CELL_REGISTRY_FILE: registry,
+    LOG_LEVEL: 'warn',
+  });
+  await waitForPort(routerPort, 30_000);
+
+  // Users: 64 on live cells (by the router's own placement), 16 on the dead cell.
+  const ring = new RendezvousRing(cells);
+  const key = new TextEncoder().encode(SECRETS.JWT_SECRET);
+  const live: LoadRequest[] = [];
+  const dead: LoadRequest[] = [];
+  while (live.length < 64 || dead.length < 16) {
+    const userId = newId();
+    const onDead = ring.lookup(userId) === 'cell-dead';
+    if ((onDead && dead.length >= 16) || (!onDead && live.length >= 64)) continue;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setIssuer('cellular-router')
+      .setAudience('cellular-api')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
+    const request = {
+      path: '/v1/jobs?limit=20',
+      headers: { authorization: `Bearer ${token}`, 'x-user-id': userId },
+    };
+    (onDead ? dead : live).push(request);
+  }
+
+  const allTargets = {
+    direct: `http://127.0.0.1:${cellPorts[0]}`,
+    nginx: `http://127.0.0.1:${nginxPort}`,
+    nodeRawProxy: `http://127.0.0.1:${rawPort}`,
+    router: `http://127.0.0.1:${routerPort}`,
+  };
+  // BENCH_TARGETS=router (comma-separated) runs a subset, e.g. while profiling.
+  const only = process.env.BENCH_TARGETS?.split(',');
+  const targets = Object.fromEntries(
+    Object.entries(allTargets).filter(([name]) => !only || only.includes(name) || name === 'nginx'),
+  ) as typeof allTargets;
+  // Interleaved rounds, median per target: the machine is shared and noisy, so a single
+  // back-to-back run of each target mostly measures whoever else was busy at the time.
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const combine = (runs: LoadResult[]): LoadResult & { rounds: number[] } => ({
+    ...(runs[0] as LoadResult),
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    rps: median(runs.map((run) => run.rps)),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p90Ms: median(runs.map((run) => run.p90Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    maxMs: Math.max(...runs.map((run) => run.maxMs)),
+    rounds: runs.map((run) => run.rps),
+  });
+  const satRuns: Record<string, LoadResult[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(targets)) {
+      await closedLoop(url, live, { connections: CONNECTIONS, durationMs: 1_000 }); // warm-up
+      const run = await closedLoop(url, live, { connections: CONNECTIONS, durationMs: DURATION });
+      satRuns[name] = [...(satRuns[name] ?? []), run];
+      process.stderr.write(`round ${round} saturation ${name}: ${JSON.stringify(run)}\n`);
+    }
+  }
+  const saturation = Object.fromEntries(
+    Object.entries(satRuns).map(([name, runs]) => [name, combine(runs)]),
+  );
+  const rate = Math.round((saturation.nginx?.rps ?? 1000) / 2);
+  const halfRuns: Record<string, LoadResult[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(targets)) {
+      const run = await openLoop(url, live, { rate, durationMs: DURATION, connections: 256 });
+      halfRuns[name] = [...(halfRuns[name] ?? []), run];
+      process.stderr.write(`round ${round} half-rate ${name}: ${JSON.stringify(run)}\n`);
+    }
+  }
+  const halfRate = Object.fromEntries(
+    Object.entries(halfRuns).map(([name, runs]) => [name, combine(runs)]),
+  );
+  const deadCell = await openLoop(targets.router, dead, {
+    rate: Math.min(rate, 2_000),
+    durationMs: 3_000,
+  });
+
+  const ratio = (a = 0, b = 1) => Math.round((a / b) * 1000) / 1000;
+  const result = {
+    benchmark: 'router',
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    setup: {
+      upstream: '3 cells in one node process, small JSON answer',
+      nginx: 'worker_processes 1, hash $http_x_user_id consistent, keepalive 128',
+      nodeRawProxy: 'one node process: node:http + undici pool + pipe, same ring, nothing else',
+      router: 'one node process: JWT verify, placement, HMAC signing, undici keep-alive pool',
+      loadGenerator: 'undici, same process for every target',
+      connections: CONNECTIONS,
+      durationMs: DURATION,
+      rounds: ROUNDS,
+      aggregation: 'median of interleaved rounds',
+    },
+    saturation,
+    halfNginxRate: { rate, ...halfRate },
+    ratios: {
+      routerToNginxThroughput: ratio(saturation.router?.rps, saturation.nginx?.rps),
+      nginxToDirectThroughput: ratio(saturation.nginx?.rps, saturation.direct?.rps),
+      routerToDirectThroughput: ratio(saturation.router?.rps, saturation.direct?.rps),
+      nodeRawProxyToNginxThroughput: ratio(saturation.nodeRawProxy?.rps, saturation.nginx?.rps),
+      routerToNodeRawProxyThroughput: ratio(saturation.router?.rps, saturation.nodeRawProxy?.rps),
+    },
+    addedLatencyAtHalfNginxRate: {
+      routerP99OverDirectMs:
+        Math.round(((halfRate.router?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) / 1000,
+      nginxP99OverDirectMs:
+        Math.round(((halfRate.nginx?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) / 1000,
+      nodeRawProxyP99OverDirectMs:
+        Math.round(((halfRate.nodeRawProxy?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) /
+        1000,
+      routerP50OverDirectMs:
+        Math.round(((halfRate.router?.p50Ms ?? 0) - (halfRate.direct?.p50Ms ?? 0)) * 1000) / 1000,
+    },
+    deadCell503: deadCell,
+    targets: { routerToNginxThroughput: 0.5, addedP99Ms: 1, deadCell503P99Ms: 50 },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/router.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+try {
+  await main();
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,63 @@
+/**
+ * The router's Hono app: health and metrics, auth, the admin API, and the
+ * authenticated proxy of every other `/v1/*` request to the user's cell.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { createErrorHandler, notFoundHandler } from '../lib/errors.ts';
+import { readinessResponse } from '../lib/health.ts';
+import { REQUEST_ID_HEADER, requestContext, resolveRequestId } from '../lib/request-id.ts';
+import type { RouterEnv } from './env.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { proxyRoutes } from './routes/proxy-routes.ts';
+import type { RouterServices } from './services.ts';
+
+function isProxyPath(path: string): boolean {
+  return path.startsWith('/v1/') && !path.startsWith('/v1/auth/');
+}
+
+export function createApp(services: RouterServices): Hono<RouterEnv> {
+  const app = new Hono<RouterEnv>();
+  app.onError(createErrorHandler(services.logger, services.mapError));
+  app.notFound(notFoundHandler);
+  // requestContext is typed for the bare request-context env; ours extends it.
+  const context = requestContext(services.logger) as unknown as MiddlewareHandler<RouterEnv>;
+  app.use(async (c, next) => {
+    if (!isProxyPath(c.req.path)) return context(c, next);
+    // The proxy writes straight to the socket, so nothing may touch the response after it:
+    // same request id as requestContext, but the proxy sets the response header itself.
+    const requestId = resolveRequestId(c.req.header(REQUEST_ID_HEADER));
+    c.set('requestId', requestId);
+    // No child logger per proxied request: the hot path logs only on errors, with the id.
+    c.set('logger', services.logger);
+    await next();
+  });
+  app.use(async (c, next) => {
+    c.set('services', services);
+    await next();
+  });
+  // Proxied requests are counted by cell and status in router/metrics.ts instead.
+  for (const path of ['/health/*', '/metrics', '/v1/auth/*', '/admin/*']) {
+    app.use(path, services.metrics.base.httpMiddleware);
+  }
+
+  app.get('/health/live', (c) => c.json({ status: 'live' }));
+  app.get('/health/ready', (c) =>
+    readinessResponse(c, {
+      controlPlane: async () => {
+        await services.sql`select 1`;
+        return undefined;
+      },
+      registry: async () => {
+        const cells = services.directory.cells();
+        if (services.directory.version === 0) throw new Error('registry not loaded');
+        return { cells: cells.length };
+      },
+    }),
+  );
+  app.get('/metrics', (c) => services.metrics.base.handler(c));
+  app.route('/v1/auth', authRoutes);
+  app.route('/admin/v1', adminRoutes);
+  app.route('/v1', proxyRoutes);
+  return app;
+}

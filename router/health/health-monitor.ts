@@ -1,0 +1,181 @@
+/**
+ * Active health checks of every cell's `GET /health/ready`.
+ *
+ * A cell goes down after `failuresToDown` failed checks in a row, or at once
+ * when its port refuses connections (the process is gone: waiting for a second
+ * proof only lengthens the outage users see as timeouts). It comes back after
+ * `successesToUp` good checks in a row. The proxy also reports refused
+ * connections, so a dead cell is seen between two checks.
+ */
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../../lib/logger.ts';
+import type { CellRecord } from '../control-plane/control-plane-store.ts';
+
+export interface CellHealth {
+  up: boolean;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** Latency of the last check that got an answer, in ms. */
+  latencyMs: number | undefined;
+  lastCheckedAt: string | undefined;
+  lastError: string | undefined;
+}
+
+export interface HealthMonitorOptions {
+  /** @defaultValue 1000 */
+  intervalMs?: number;
+  /** @defaultValue 800 */
+  timeoutMs?: number;
+  /** @defaultValue 2 */
+  failuresToDown?: number;
+  /** @defaultValue 2 */
+  successesToUp?: number;
+  /** Called whenever a cell changes between up and down. */
+  onChange?: (cellId: string, up: boolean) => void;
+}
+
+export function isConnectionRefused(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if ((current as { code?: string }).code === 'ECONNREFUSED') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export class HealthMonitor {
+  readonly #health = new Map<string, CellHealth>();
+  #cells: CellRecord[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  constructor(
+    private readonly dispatcherFor: (cellId: string) => Dispatcher | undefined,
+    private readonly logger: Logger,
+    private readonly options: HealthMonitorOptions = {},
+  ) {}
+
+  /** Tracks the registry's cells; new cells start up until proven otherwise. */
+  sync(cells: readonly CellRecord[]): void {
+    this.#cells = [...cells];
+    const ids = new Set(cells.map((cell) => cell.id));
+    for (const id of this.#health.keys()) if (!ids.has(id)) this.#health.delete(id);
+    for (const cell of cells) {
+      if (!this.#health.has(cell.id)) {
+        this.#health.set(cell.id, {
+          up: true,
+          consecutiveFailures: 0,
+          consecutiveSuccesses: 0,
+          latencyMs: undefined,
+          lastCheckedAt: undefined,
+          lastError: undefined,
+        });
+        this.options.onChange?.(cell.id, true);
+      }
+    }
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.checkAll(), this.options.intervalMs ?? 1_000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  knownCells(): string[] {
+    return [...this.#health.keys()];
+  }
+
+  isUp(cellId: string): boolean {
+    return this.#health.get(cellId)?.up ?? false;
+  }
+
+  health(cellId: string): CellHealth | undefined {
+    const health = this.#health.get(cellId);
+    return health && { ...health };
+  }
+
+  /** One round of checks over every cell; overlapping rounds are skipped. */
+  async checkAll(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      await Promise.all(this.#cells.map((cell) => this.check(cell.id)));
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async check(cellId: string): Promise<void> {
+    const dispatcher = this.dispatcherFor(cellId);
+    if (!dispatcher) return;
+    const timeout = this.options.timeoutMs ?? 800;
+    const start = performance.now();
+    try {
+      const response = await dispatcher.request({
+        method: 'GET',
+        path: '/health/ready',
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout),
+      });
+      await response.body.dump();
+      const latencyMs = performance.now() - start;
+      if (response.statusCode === 200) this.recordSuccess(cellId, latencyMs);
+      else this.recordFailure(cellId, `readiness answered ${response.statusCode}`, latencyMs);
+    } catch (error) {
+      if (isConnectionRefused(error)) this.markRefused(cellId);
+      else this.recordFailure(cellId, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** A connection to the cell was refused: down at once. */
+  markRefused(cellId: string): void {
+    const health = this.#health.get(cellId);
+    if (!health) return;
+    health.consecutiveSuccesses = 0;
+    health.consecutiveFailures = Math.max(health.consecutiveFailures + 1, this.failuresToDown);
+    health.lastError = 'connection refused';
+    health.lastCheckedAt = new Date().toISOString();
+    this.#set(cellId, health, false);
+  }
+
+  private get failuresToDown(): number {
+    return this.options.failuresToDown ?? 2;
+  }
+
+  private recordSuccess(cellId: string, latencyMs: number): void {
+    const health = this.#health.get(cellId);
+    if (!health) return;
+    health.consecutiveFailures = 0;
+    health.consecutiveSuccesses++;
+    health.latencyMs = Math.round(latencyMs * 100) / 100;
+    health.lastCheckedAt = new Date().toISOString();
+    health.lastError = undefined;
+    if (!health.up && health.consecutiveSuccesses >= (this.options.successesToUp ?? 2)) {
+      this.#set(cellId, health, true);
+    }
+  }
+
+  private recordFailure(cellId: string, reason: string, latencyMs?: number): void {
+    const health = this.#health.get(cellId);
+    if (!health) return;
+    health.consecutiveSuccesses = 0;
+    health.consecutiveFailures++;
+    if (latencyMs !== undefined) health.latencyMs = Math.round(latencyMs * 100) / 100;
+    health.lastCheckedAt = new Date().toISOString();
+    health.lastError = reason;
+    if (health.up && health.consecutiveFailures >= this.failuresToDown) {
+      this.#set(cellId, health, false);
+    }
+  }
+
+  #set(cellId: string, health: CellHealth, up: boolean): void {
+    if (health.up === up) return;
+    health.up = up;
+    this.logger.warn({ cellId, up, reason: health.lastError }, up ? 'cell up' : 'cell down');
+    this.options.onChange?.(cellId, up);
+  }
+}

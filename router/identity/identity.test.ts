@@ -1,0 +1,96 @@
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { newId } from '../../lib/ids.ts';
+import { InvalidTokenError } from '../errors.ts';
+import { WindowLimiter } from './login-limiter.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { AccessTokens, hashRefreshToken, newRefreshToken } from './tokens.ts';
+
+const SECRET = 'unit-secret-unit-secret-unit-secret-unit';
+
+describe('passwords', () => {
+  it('verifies the right password and rejects a wrong one', async () => {
+    const stored = await hashPassword('correct horse', 10);
+    expect(stored).toMatch(/^scrypt\$10\$8\$1\$/);
+    expect(await verifyPassword('correct horse', stored)).toBe(true);
+    expect(await verifyPassword('correct horsf', stored)).toBe(false);
+  });
+
+  it('salts every hash and rejects malformed stored hashes', async () => {
+    expect(await hashPassword('same', 10)).not.toBe(await hashPassword('same', 10));
+    for (const bad of ['', 'scrypt$10$8$1$abc', 'bcrypt$1$2$3$4$5', 'scrypt$99$8$1$AAAA$AAAA']) {
+      expect(await verifyPassword('x', bad)).toBe(false);
+    }
+  });
+});
+
+describe('access tokens', () => {
+  const tokens = new AccessTokens({ secret: SECRET, ttlSeconds: 900 });
+
+  it('round-trips the user id and remembers the verdict', async () => {
+    const userId = newId();
+    const token = await tokens.issue(userId);
+    expect(await tokens.verify(token)).toBe(userId);
+    expect(await tokens.verify(token)).toBe(userId);
+  });
+
+  it('rejects expired, wrongly signed, tampered and foreign-algorithm tokens', async () => {
+    const userId = newId();
+    const sign = (secret: string, exp: string) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setIssuer('cellular-router')
+        .setAudience('cellular-api')
+        .setExpirationTime(exp)
+        .sign(new TextEncoder().encode(secret));
+    const good = await tokens.issue(userId);
+    const cases = [
+      await sign(SECRET, '-1s'),
+      await sign('other-secret-other-secret-other-secret-other', '10m'),
+      `${good.slice(0, -2)}xx`,
+      'a.b.c',
+      '',
+      `eyJhbGciOiJub25lIn0.${good.split('.')[1]}.`,
+    ];
+    for (const token of cases) {
+      await expect(tokens.verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    }
+  });
+
+  it('stops accepting a cached token once it expires', async () => {
+    const short = new AccessTokens({ secret: SECRET, ttlSeconds: 1 });
+    const token = await short.issue(newId());
+    await short.verify(token);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(short.verify(token)).rejects.toThrow(/expired/);
+  });
+
+  it('makes refresh tokens random and stores only their hash', () => {
+    const a = newRefreshToken();
+    expect(a).not.toBe(newRefreshToken());
+    expect(hashRefreshToken(a)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashRefreshToken(a)).not.toContain(a);
+  });
+});
+
+describe('WindowLimiter', () => {
+  it('allows `limit` attempts per window, then says how long to wait', () => {
+    const limiter = new WindowLimiter({ limit: 3, windowMs: 60_000 });
+    const t0 = 1_000_000;
+    expect([1, 2, 3].map(() => limiter.hit('k', t0))).toEqual([0, 0, 0]);
+    expect(limiter.hit('k', t0 + 10_000)).toBe(50);
+    expect(limiter.hit('other', t0)).toBe(0);
+    expect(limiter.hit('k', t0 + 60_000)).toBe(0);
+  });
+
+  it('forgets a key on reset and sweeps expired windows', () => {
+    const limiter = new WindowLimiter({ limit: 1, windowMs: 1_000, maxKeys: 2 });
+    limiter.hit('a', 0);
+    expect(limiter.hit('a', 1)).toBeGreaterThan(0);
+    limiter.reset('a');
+    expect(limiter.hit('a', 2)).toBe(0);
+    limiter.hit('b', 2);
+    expect(limiter.hit('c', 5_000)).toBe(0);
+  });
+});

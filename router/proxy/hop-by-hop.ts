@@ -1,0 +1,81 @@
+/**
+ * Header filtering between client and cell: hop-by-hop headers (RFC 9110
+ * §7.6.1) and anything named in `Connection` are not forwarded, and the
+ * identity headers only the router may set are dropped from client requests.
+ */
+import { IDENTITY_HEADERS } from '../../lib/router-signature.ts';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Never forwarded to a cell: hop-by-hop, router-owned identity, and the client's credentials. */
+const REQUEST_DROPPED = new Set([
+  ...HOP_BY_HOP,
+  'host',
+  'expect',
+  'authorization',
+  IDENTITY_HEADERS.userId,
+  IDENTITY_HEADERS.cellId,
+  IDENTITY_HEADERS.requestId,
+  IDENTITY_HEADERS.signature,
+]);
+
+/** Never passed back to the client: hop-by-hop, and ids the router sets itself. */
+const RESPONSE_DROPPED = new Set([
+  ...HOP_BY_HOP,
+  IDENTITY_HEADERS.cellId,
+  IDENTITY_HEADERS.requestId,
+  IDENTITY_HEADERS.userId,
+  IDENTITY_HEADERS.signature,
+]);
+
+type HeaderValue = string | string[] | undefined;
+
+function connectionTokens(value: HeaderValue): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const tokens = joined
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token && token !== 'close' && token !== 'keep-alive');
+  return tokens.length > 0 ? new Set(tokens) : undefined;
+}
+
+function filter(
+  headers: Record<string, HeaderValue>,
+  dropped: Set<string>,
+): Record<string, string | string[]> {
+  const extra = connectionTokens(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (dropped.has(lower) || extra?.has(lower)) continue;
+    out[lower] = value;
+  }
+  return out;
+}
+
+/** Client request headers (lower-case names) minus what must not reach a cell. */
+export function requestHeadersForCell(
+  headers: Record<string, HeaderValue>,
+): Record<string, string | string[]> {
+  return filter(headers, REQUEST_DROPPED);
+}
+
+/** Cell response headers minus hop-by-hop and router-owned ones. */
+export function responseHeadersForClient(
+  headers: Record<string, HeaderValue>,
+): Record<string, string | string[]> {
+  return filter(headers, RESPONSE_DROPPED);
+}

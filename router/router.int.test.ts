@@ -1,0 +1,604 @@
+import { SignJWT } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../lib/ids.ts';
+import { createTestDatabase, type TestDatabase } from '../test/harness/databases.ts';
+import { runCellctl } from './cli/cellctl.ts';
+import { migrateControlPlane } from './control-plane/migrate.ts';
+import { FakeCell } from './testing/fake-cell.ts';
+import { type RunningRouter, startRouter, TEST_SECRETS } from './testing/router-fixture.ts';
+
+let db: TestDatabase;
+let cells: FakeCell[];
+let routers: RunningRouter[];
+
+async function withCells(count: number): Promise<FakeCell[]> {
+  cells = [];
+  for (let i = 1; i <= count; i++) {
+    const cell = new FakeCell({ id: `cell-${i}`, secret: TEST_SECRETS.ROUTER_SECRET });
+    await cell.start();
+    cells.push(cell);
+    await db.sql`insert into cells (id, url, weight) values (${cell.id}, ${cell.url}, 1)`;
+  }
+  return cells;
+}
+
+async function router(env: Record<string, string> = {}): Promise<RunningRouter> {
+  const started = await startRouter(db.url, env);
+  routers.push(started);
+  return started;
+}
+
+function cellById(id: string | null): FakeCell {
+  const cell = cells.find((c) => c.id === id);
+  if (!cell) throw new Error(`no cell ${id}`);
+  return cell;
+}
+
+interface Session {
+  user: { id: string; email: string };
+  cellId: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+async function post(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+async function signup(base: string, email = `u-${newId()}@example.com`): Promise<Session> {
+  const res = await post(base, '/v1/auth/signup', {
+    email,
+    password: 'correct horse',
+    name: 'Ada',
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as Session;
+}
+
+function authed(token: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${token}`, ...extra };
+}
+
+/** A user id the ring puts on `cellId`. */
+function userOnCell(r: RunningRouter, cellId: string): string {
+  for (;;) {
+    const id = newId();
+    if (r.services.directory.place(id)?.cell.id === cellId) return id;
+  }
+}
+
+async function tokenFor(userId: string, secret: string = TEST_SECRETS.JWT_SECRET, exp = '15m') {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer('cellular-router')
+    .setAudience('cellular-api')
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
+}
+
+beforeEach(async () => {
+  db = await createTestDatabase(migrateControlPlane);
+  routers = [];
+  cells = [];
+});
+
+afterEach(async () => {
+  for (const r of routers) await r.close();
+  for (const cell of cells) await cell.stop();
+  await db.drop();
+});
+
+describe('identity', () => {
+  it('signs up, initialises the user in its ring cell and proxies with a verified identity', async () => {
+    await withCells(3);
+    const r = await router();
+    const session = await signup(r.url);
+    const ringCell = r.services.directory.place(session.user.id)?.cell.id;
+    expect(session.cellId).toBe(ringCell);
+    expect(cellById(session.cellId).users.has(session.user.id)).toBe(true);
+
+    const res = await fetch(`${r.url}/v1/echo?x=1&y=two`, {
+      headers: authed(session.accessToken, { 'x-request-id': 'client-request-0001' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('client-request-0001');
+    expect(res.headers.get('x-cell-id')).toBe(ringCell);
+    const echo = (await res.json()) as {
+      cell: string;
+      userId: string;
+      query: string;
+      path: string;
+    };
+    expect(echo).toMatchObject({
+      cell: ringCell,
+      userId: session.user.id,
+      path: '/v1/echo',
+      query: '?x=1&y=two',
+    });
+  });
+
+  it('logs in, rotates refresh tokens, revokes a replayed family and logs out', async () => {
+    await withCells(1);
+    const r = await router();
+    const email = `Mixed-${newId()}@Example.com`;
+    const first = await signup(r.url, email);
+
+    const wrong = await post(r.url, '/v1/auth/login', { email, password: 'wrong password' });
+    expect(wrong.status).toBe(401);
+    const login = await post(r.url, '/v1/auth/login', {
+      email: email.toUpperCase(),
+      password: 'correct horse',
+    });
+    expect(login.status).toBe(200);
+    const session = (await login.json()) as Session;
+    expect(session.user.id).toBe(first.user.id);
+
+    const rotated = await post(r.url, '/v1/auth/refresh', { refreshToken: session.refreshToken });
+    expect(rotated.status).toBe(200);
+    const next = (await rotated.json()) as Session;
+    expect(next.refreshToken).not.toBe(session.refreshToken);
+    const ping = await fetch(`${r.url}/v1/ping`, { headers: authed(next.accessToken) });
+    expect(ping.status).toBe(200);
+
+    // Replaying the used token is theft: it fails and takes the new one down with it.
+    const replay = await post(r.url, '/v1/auth/refresh', { refreshToken: session.refreshToken });
+    expect(replay.status).toBe(401);
+    const afterReplay = await post(r.url, '/v1/auth/refresh', { refreshToken: next.refreshToken });
+    expect(afterReplay.status).toBe(401);
+
+    const logout = await post(r.url, '/v1/auth/logout', { refreshToken: first.refreshToken });
+    expect(logout.status).toBe(204);
+    const afterLogout = await post(r.url, '/v1/auth/refresh', { refreshToken: first.refreshToken });
+    expect(afterLogout.status).toBe(401);
+  });
+
+  it('rejects a second signup with the same email with 409', async () => {
+    await withCells(1);
+    const r = await router();
+    const email = `dup-${newId()}@example.com`;
+    await signup(r.url, email);
+    const again = await post(r.url, '/v1/auth/signup', {
+      email,
+      password: 'another one',
+      name: 'B',
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it('limits login attempts per email with 429 and Retry-After', async () => {
+    await withCells(1);
+    const r = await router({ LOGIN_LIMIT_PER_EMAIL: '3' });
+    const email = `limited-${newId()}@example.com`;
+    for (let i = 0; i < 3; i++) {
+      expect((await post(r.url, '/v1/auth/login', { email, password: 'nope' })).status).toBe(401);
+    }
+    const limited = await post(r.url, '/v1/auth/login', { email, password: 'nope' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+
+  it('limits login attempts per IP across emails', async () => {
+    await withCells(1);
+    const r = await router({ LOGIN_LIMIT_PER_IP: '2' });
+    await post(r.url, '/v1/auth/login', { email: 'a@example.com', password: 'x' });
+    await post(r.url, '/v1/auth/login', { email: 'b@example.com', password: 'x' });
+    const limited = await post(r.url, '/v1/auth/login', { email: 'c@example.com', password: 'x' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('fails signup with 503 cell_unavailable and no account when the cell is down, and a retry works', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const email = `retry-${newId()}@example.com`;
+    await cell.stop();
+    const down = await post(r.url, '/v1/auth/signup', {
+      email,
+      password: 'correct horse',
+      name: 'A',
+    });
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { error: { code: string } }).error.code).toBe(
+      'cell_unavailable',
+    );
+    expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await db.sql`select 1 from accounts where email = ${email}`).length).toBe(0);
+
+    await cell.start();
+    cell.initStatus = 500;
+    await expect.poll(() => r.services.health.isUp('cell-1'), { timeout: 5_000 }).toBe(true);
+    const refused = await post(r.url, '/v1/auth/signup', {
+      email,
+      password: 'correct horse',
+      name: 'A',
+    });
+    expect(refused.status).toBe(503);
+    expect((await db.sql`select 1 from accounts where email = ${email}`).length).toBe(0);
+    expect((await db.sql`select 1 from refresh_tokens`).length).toBe(0);
+
+    cell.initStatus = 201;
+    const ok = await signup(r.url, email);
+    expect(cell.users.has(ok.user.id)).toBe(true);
+  });
+});
+
+describe('security', () => {
+  it('drops spoofed identity headers and replaces an invalid request id', async () => {
+    await withCells(2);
+    const r = await router();
+    const session = await signup(r.url);
+    const victim = newId();
+    const res = await fetch(`${r.url}/v1/echo`, {
+      headers: authed(session.accessToken, {
+        'x-user-id': victim,
+        'x-cell-id': 'cell-9',
+        'x-router-signature': 't=1,v1=00',
+        'x-request-id': 'bad id with spaces',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const echo = (await res.json()) as { userId: string; headers: Record<string, string> };
+    expect(echo.userId).toBe(session.user.id);
+    expect(echo.headers['x-cell-id']).toBe(session.cellId);
+    expect(echo.headers['x-request-id']).not.toBe('bad id with spaces');
+    expect(echo.headers['x-request-id']).toBe(res.headers.get('x-request-id'));
+    expect(echo.headers.authorization).toBeUndefined();
+  });
+
+  it('answers 401 to missing, malformed, expired and wrongly signed tokens without calling a cell', async () => {
+    await withCells(1);
+    const r = await router();
+    const userId = newId();
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer not.a.jwt' },
+      { authorization: 'Basic abc' },
+      authed(await tokenFor(userId, TEST_SECRETS.JWT_SECRET, '-1m')),
+      authed(await tokenFor(userId, 'another-secret-another-secret-another-secret')),
+      authed(await tokenFor('not-a-uuid')),
+    ];
+    for (const headers of cases) {
+      const res = await fetch(`${r.url}/v1/echo`, { headers });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
+    expect(cells[0]?.seen.length).toBe(0);
+  });
+
+  it('answers 404, 405, 400 and 415 to bad requests, never 500', async () => {
+    await withCells(1);
+    const r = await router();
+    expect((await fetch(`${r.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${r.url}/v1/auth/login`)).status).toBe(405);
+    const badJson = await fetch(`${r.url}/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":',
+    });
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    const invalid = await post(r.url, '/v1/auth/signup', { email: 'nope', password: 'x' });
+    expect(invalid.status).toBe(400);
+    const notJson = await fetch(`${r.url}/v1/auth/login`, { method: 'POST', body: 'a=b' });
+    expect(notJson.status).toBe(415);
+    const badRefresh = await post(r.url, '/v1/auth/refresh', { refreshToken: 'unknown' });
+    expect(badRefresh.status).toBe(401);
+    expect((await fetch(`${r.url}/admin/v1/cells`)).status).toBe(401);
+    expect(
+      (await fetch(`${r.url}/admin/v1/cells`, { headers: authed('x'.repeat(40)) })).status,
+    ).toBe(401);
+  });
+});
+
+describe('proxy', () => {
+  it('answers 504 cell_timeout when the cell sends no headers in time', async () => {
+    await withCells(1);
+    const r = await router({ CELL_HEADERS_TIMEOUT_MS: '300' });
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const res = await fetch(`${r.url}/v1/slow?ms=3000`, { headers: authed(token) });
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('cell_timeout');
+  });
+
+  it('answers 413 to a declared or streamed body over the limit', async () => {
+    await withCells(1);
+    const r = await router({ BODY_LIMIT_BYTES: '1000' });
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const declared = await fetch(`${r.url}/v1/upload`, {
+      method: 'POST',
+      headers: authed(token),
+      body: Buffer.alloc(5000),
+    });
+    expect(declared.status).toBe(413);
+    expect(cells[0]?.seen.length).toBe(0);
+
+    const chunks = [Buffer.alloc(600), Buffer.alloc(600)];
+    const streamed = await fetch(`${r.url}/v1/upload`, {
+      method: 'POST',
+      headers: authed(token),
+      body: new ReadableStream({
+        pull(controller) {
+          const chunk = chunks.shift();
+          if (chunk) controller.enqueue(chunk);
+          else controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+
+    const fits = await fetch(`${r.url}/v1/upload`, {
+      method: 'POST',
+      headers: authed(token),
+      body: Buffer.alloc(900),
+    });
+    expect(await fits.json()).toEqual({ bytes: 900 });
+  });
+
+  it('streams a 5 MB response to the client before the cell has finished writing it', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const total = 5 * 1024 * 1024;
+    const res = await fetch(`${r.url}/v1/big?hold=1&bytes=${total}`, { headers: authed(token) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    // The cell is holding after its first chunk: a buffering proxy could not have sent us anything.
+    expect(first.value?.byteLength).toBeGreaterThan(0);
+    expect(cell.bigBytesWritten).toBeLessThan(total);
+    cell.releaseHeld();
+    let received = first.value?.byteLength ?? 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+    }
+    expect(received).toBe(total);
+  });
+
+  it('streams an upload through to the cell', async () => {
+    await withCells(1);
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const res = await fetch(`${r.url}/v1/upload`, {
+      method: 'PUT',
+      headers: authed(token, { 'content-type': 'application/octet-stream' }),
+      body: Buffer.alloc(1_000_000, 7),
+    });
+    expect(await res.json()).toEqual({ bytes: 1_000_000 });
+  });
+});
+
+describe('cell failure isolation', () => {
+  it('answers 503 cell_unavailable for a dead cell, never reroutes, and others keep working', async () => {
+    const [dead] = await withCells(3);
+    if (!dead) throw new Error('no cell');
+    const r = await router();
+    const victim = await tokenFor(userOnCell(r, 'cell-1'));
+    const others = [
+      await tokenFor(userOnCell(r, 'cell-2')),
+      await tokenFor(userOnCell(r, 'cell-3')),
+    ];
+    await dead.stop();
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${r.url}/v1/ping`, { headers: authed(victim) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(res.headers.get('x-cell-id')).toBe('cell-1');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'cell_unavailable',
+      );
+      for (const token of others) {
+        expect((await fetch(`${r.url}/v1/ping`, { headers: authed(token) })).status).toBe(200);
+      }
+    }
+    expect(r.services.health.isUp('cell-1')).toBe(false);
+    const victimSeen = cells
+      .slice(1)
+      .flatMap((c) => c.seen)
+      .filter((s) => s.headers.authorization);
+    expect(victimSeen).toEqual([]);
+    const seenUsers = new Set(
+      cells.slice(1).flatMap((c) => c.seen.map((s) => s.headers['x-cell-id'])),
+    );
+    expect([...seenUsers].sort()).toEqual(['cell-2', 'cell-3']);
+  });
+
+  it('marks a cell down after 2 failed readiness checks and up only after 2 good ones', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router({ HEALTH_CHECK_INTERVAL_MS: '3600000' });
+    const health = r.services.health;
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    cell.ready = false;
+    await health.checkAll();
+    expect(health.isUp('cell-1')).toBe(true);
+    await health.checkAll();
+    expect(health.isUp('cell-1')).toBe(false);
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(token) })).status).toBe(503);
+
+    cell.ready = true;
+    await health.checkAll();
+    expect(health.isUp('cell-1')).toBe(false);
+    await health.checkAll();
+    expect(health.isUp('cell-1')).toBe(true);
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(token) })).status).toBe(200);
+  });
+
+  it('recovers a killed cell by itself once it answers again', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    await cell.stop();
+    await expect.poll(() => r.services.health.isUp('cell-1'), { timeout: 3_000 }).toBe(false);
+    await cell.start();
+    await expect.poll(() => r.services.health.isUp('cell-1'), { timeout: 3_000 }).toBe(true);
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(token) })).status).toBe(200);
+  });
+
+  it('answers 503 cell_draining for a draining cell until it is activated again', async () => {
+    await withCells(2);
+    const r = await router();
+    const admin = authed(TEST_SECRETS.ADMIN_TOKEN);
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const other = await tokenFor(userOnCell(r, 'cell-2'));
+    expect(
+      (await fetch(`${r.url}/admin/v1/cells/cell-1/drain`, { method: 'POST', headers: admin }))
+        .status,
+    ).toBe(200);
+    const res = await fetch(`${r.url}/v1/ping`, { headers: authed(token) });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('cell_draining');
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(other) })).status).toBe(200);
+    // New signups avoid the draining cell instead of failing.
+    for (let i = 0; i < 5; i++) expect((await signup(r.url)).cellId).toBe('cell-2');
+    await fetch(`${r.url}/admin/v1/cells/cell-1/activate`, { method: 'POST', headers: admin });
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(token) })).status).toBe(200);
+  });
+});
+
+describe('control plane', () => {
+  it('keeps two replicas in agreement and propagates an override to the other within 2 s', async () => {
+    await withCells(3);
+    const a = await router();
+    const b = await router();
+    for (let i = 0; i < 2000; i++) {
+      const id = newId();
+      expect(b.services.directory.place(id)?.cell.id).toBe(a.services.directory.place(id)?.cell.id);
+    }
+    const session = await signup(a.url);
+    const target = session.cellId === 'cell-1' ? 'cell-2' : 'cell-1';
+    const set = await fetch(`${a.url}/admin/v1/overrides/${session.user.id}`, {
+      method: 'PUT',
+      headers: { ...authed(TEST_SECRETS.ADMIN_TOKEN), 'content-type': 'application/json' },
+      body: JSON.stringify({ cellId: target, reason: 'migration' }),
+    });
+    expect(set.status).toBe(200);
+    await expect
+      .poll(() => b.services.directory.place(session.user.id)?.cell.id, {
+        timeout: 2_000,
+        interval: 20,
+      })
+      .toBe(target);
+    const where = await fetch(
+      `${b.url}/admin/v1/placements/${encodeURIComponent(session.user.email)}`,
+      {
+        headers: authed(TEST_SECRETS.ADMIN_TOKEN),
+      },
+    );
+    expect(await where.json()).toMatchObject({
+      cellId: target,
+      reason: 'override',
+      ringCellId: session.cellId,
+    });
+    const res = await fetch(`${b.url}/v1/echo`, { headers: authed(session.accessToken) });
+    expect(((await res.json()) as { cell: string }).cell).toBe(target);
+
+    const cleared = await fetch(`${a.url}/admin/v1/overrides/${session.user.id}`, {
+      method: 'DELETE',
+      headers: authed(TEST_SECRETS.ADMIN_TOKEN),
+    });
+    expect(cleared.status).toBe(204);
+    await expect
+      .poll(() => b.services.directory.place(session.user.id)?.reason, {
+        timeout: 2_000,
+        interval: 20,
+      })
+      .toBe('ring');
+  });
+
+  it('lists cells with state, health and user counts, and exposes metrics', async () => {
+    await withCells(2);
+    const r = await router();
+    const sessions = [await signup(r.url), await signup(r.url), await signup(r.url)];
+    const res = await fetch(`${r.url}/admin/v1/cells`, {
+      headers: authed(TEST_SECRETS.ADMIN_TOKEN),
+    });
+    const body = (await res.json()) as {
+      cells: { id: string; users: number; health: string; state: string }[];
+    };
+    expect(body.cells.map((c) => c.id)).toEqual(['cell-1', 'cell-2']);
+    for (const cell of body.cells) {
+      expect(cell.state).toBe('active');
+      expect(cell.health).toBe('up');
+      expect(cell.users).toBe(sessions.filter((s) => s.cellId === cell.id).length);
+    }
+    await fetch(`${r.url}/v1/ping`, { headers: authed(sessions[0]?.accessToken ?? '') });
+    const metrics = await (await fetch(`${r.url}/metrics`)).text();
+    expect(metrics).toMatch(/cell_up\{[^}]*cell="cell-1"[^}]*\} 1/);
+    expect(metrics).toMatch(/router_proxy_requests_total\{[^}]*status="200"/);
+    expect(metrics).toMatch(/router_placement_overrides\{[^}]*\} 0/);
+  });
+
+  it('upserts the registry file without overriding a state an operator set', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    await db.sql`update cells set state = 'draining', url = 'http://127.0.0.1:1' where id = 'cell-1'`;
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/registry-`)}/cells.json`;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        cells: [
+          { id: 'cell-1', url: cell.url, weight: 2 },
+          { id: 'cell-7', url: 'http://127.0.0.1:9/', weight: 1 },
+        ],
+      }),
+    );
+    const r = await router({ CELL_REGISTRY_FILE: file });
+    const rows = await db.sql`select id, url, weight, state from cells order by id`;
+    expect(rows).toEqual([
+      { id: 'cell-1', url: cell.url, weight: 2, state: 'draining' },
+      { id: 'cell-7', url: 'http://127.0.0.1:9', weight: 1, state: 'active' },
+    ]);
+    expect(r.services.directory.cells().length).toBe(2);
+  });
+
+  it('lets an operator drive the router with cellctl', async () => {
+    await withCells(2);
+    const r = await router();
+    const env = { ROUTER_URL: r.url, ADMIN_TOKEN: TEST_SECRETS.ADMIN_TOKEN };
+    const session = await signup(r.url);
+    const status = await runCellctl(['status'], env);
+    expect(status).toMatch(/^ID\s+STATE\s+HEALTH/);
+    expect(status).toMatch(/cell-1\s+active\s+up/);
+    expect(await runCellctl(['where', session.user.email], env)).toContain(
+      `lives on ${session.cellId} (active, up) because: ring`,
+    );
+    const other = session.cellId === 'cell-1' ? 'cell-2' : 'cell-1';
+    expect(
+      await runCellctl(['override', 'set', session.user.id, other, 'support', 'case'], env),
+    ).toBe(`${session.user.id} pinned to ${other}`);
+    expect(await runCellctl(['where', session.user.id], env)).toContain(
+      `because: override (support case)`,
+    );
+    expect(await runCellctl(['override', 'list'], env)).toContain(session.user.id);
+    await runCellctl(['override', 'clear', session.user.id], env);
+    expect(await runCellctl(['drain', 'cell-2'], env)).toBe('cell-2 is now draining');
+    expect(await runCellctl(['activate', 'cell-2'], env)).toBe('cell-2 is now active');
+    await expect(runCellctl(['drain', 'cell-9'], env)).rejects.toThrow(/404/);
+    await expect(runCellctl(['status'], { ...env, ADMIN_TOKEN: 'x'.repeat(40) })).rejects.toThrow(
+      /401/,
+    );
+    await expect(runCellctl(['bogus'], env)).rejects.toThrow(/usage/);
+  });
+});

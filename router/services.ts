@@ -1,0 +1,164 @@
+/**
+ * Builds the router's services once at boot: control-plane connection and
+ * sync, placement directory, health monitor, cell pools, identity and admin.
+ * `start()` loads the registry and starts the background loops; `close()` is
+ * idempotent and runs every cleanup even when one fails.
+ */
+import postgres from 'postgres';
+import { ApiError, type DomainErrorMapper } from '../lib/errors.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import { AdminService } from './admin/admin-service.ts';
+import type { RouterConfig } from './config.ts';
+import { readCellRegistryFile } from './control-plane/cell-registry-file.ts';
+import { ControlPlaneStore } from './control-plane/control-plane-store.ts';
+import { ControlPlaneSync } from './control-plane/control-plane-sync.ts';
+import { migrateControlPlane } from './control-plane/migrate.ts';
+import { createRouterErrorMapper } from './errors.ts';
+import { HealthMonitor } from './health/health-monitor.ts';
+import { AccountStore } from './identity/account-store.ts';
+import { AuthService } from './identity/auth-service.ts';
+import { WindowLimiter } from './identity/login-limiter.ts';
+import { AccessTokens } from './identity/tokens.ts';
+import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
+import { CellGate } from './placement/cell-gate.ts';
+import { PlacementDirectory } from './placement/placement-directory.ts';
+import { CellPools } from './proxy/cell-pools.ts';
+import { CellProxy } from './proxy/cell-proxy.ts';
+import { UserProvisioner } from './proxy/user-provisioner.ts';
+
+export interface RouterServices {
+  config: RouterConfig;
+  logger: Logger;
+  metrics: RouterMetrics;
+  sql: postgres.Sql;
+  directory: PlacementDirectory;
+  health: HealthMonitor;
+  pools: CellPools;
+  gate: CellGate;
+  proxy: CellProxy;
+  tokens: AccessTokens;
+  auth: AuthService;
+  admin: AdminService;
+  sync: ControlPlaneSync;
+  /** Maps router domain errors to the one error format. */
+  mapError: DomainErrorMapper;
+  /** The HTTP status an error will be answered with. */
+  errorStatus(error: unknown): number;
+  /** Migrates (unless told not to), loads the registry file, syncs, starts health checks. */
+  start(options?: { migrate?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+}
+
+export function buildRouterServices(
+  config: RouterConfig,
+  options: BuildOptions = {},
+): RouterServices {
+  const logger = options.logger ?? createLogger({ service: 'router', level: config.LOG_LEVEL });
+  const metrics = createRouterMetrics();
+  const sql = postgres(config.CONTROL_PLANE_DATABASE_URL, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: 5,
+  });
+  const store = new ControlPlaneStore(sql);
+  const accounts = new AccountStore(sql);
+  const directory = new PlacementDirectory();
+  const pools = new CellPools({
+    connectTimeoutMs: config.CELL_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.CELL_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: config.CELL_BODY_TIMEOUT_MS,
+    connections: config.CELL_POOL_CONNECTIONS,
+  });
+  const health = new HealthMonitor((cellId) => pools.health(cellId), logger, {
+    intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
+    timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    failuresToDown: config.HEALTH_FAILURES_TO_DOWN,
+    successesToUp: config.HEALTH_SUCCESSES_TO_UP,
+    onChange: (cellId, up) => metrics.cellUp.set({ cell: cellId }, up ? 1 : 0),
+  });
+  directory.onChange((cells) => {
+    pools.sync(cells);
+    const known = new Set(cells.map((cell) => cell.id));
+    for (const id of health.knownCells()) if (!known.has(id)) metrics.cellUp.remove({ cell: id });
+    health.sync(cells);
+    metrics.overrides.set(directory.overrideCount());
+  });
+  const sync = new ControlPlaneSync(store, directory, logger, {
+    pollMs: config.CONTROL_PLANE_POLL_MS,
+  });
+  const gate = new CellGate(directory, health);
+  const tokens = new AccessTokens({
+    secret: config.JWT_SECRET,
+    ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const provisioner = new UserProvisioner(pools, health, {
+    routerSecret: config.ROUTER_SECRET,
+    timeoutMs: config.SIGNUP_CELL_TIMEOUT_MS,
+  });
+  const limiterOptions = { windowMs: config.LOGIN_LIMIT_WINDOW_MS };
+  const auth = new AuthService(accounts, gate, provisioner, tokens, logger, {
+    scryptLogN: config.PASSWORD_SCRYPT_LOG_N,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    ipLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_IP }),
+    emailLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_EMAIL }),
+  });
+  const proxy = new CellProxy(pools, health, {
+    routerSecret: config.ROUTER_SECRET,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  const admin = new AdminService(store, accounts, directory, health, sync);
+
+  const mapError = createRouterErrorMapper(config.RETRY_AFTER_SECONDS);
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    metrics,
+    sql,
+    directory,
+    health,
+    pools,
+    gate,
+    proxy,
+    tokens,
+    auth,
+    admin,
+    sync,
+    mapError,
+    errorStatus: (error) =>
+      error instanceof ApiError ? error.status : (mapError(error)?.status ?? 500),
+    async start(startOptions = {}) {
+      if (startOptions.migrate ?? true)
+        await migrateControlPlane(config.CONTROL_PLANE_DATABASE_URL);
+      if (config.CELL_REGISTRY_FILE) {
+        const file = await readCellRegistryFile(config.CELL_REGISTRY_FILE);
+        await store.upsertCells(file.cells);
+      }
+      await sync.start();
+      await health.checkAll();
+      health.start();
+    },
+    close() {
+      closing ??= (async () => {
+        const steps: [string, () => Promise<unknown> | unknown][] = [
+          ['health', () => health.stop()],
+          ['sync', () => sync.close()],
+          ['pools', () => pools.close()],
+          ['postgres', () => sql.end({ timeout: 5 })],
+        ];
+        for (const [name, step] of steps) {
+          try {
+            await step();
+          } catch (error) {
+            logger.error({ err: error, step: name }, 'router cleanup failed');
+          }
+        }
+      })();
+      return closing;
+    },
+  };
+}
