@@ -122,7 +122,6 @@ bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the c
 bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
 	@mkdir -p bench/results
 	$(TSX) bench/pdf.ts
-
 bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cells (+ SVG chart)
 	@mkdir -p bench/results
 	$(TSX) bench/capacity.ts
@@ -136,3 +135,10 @@ cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (
 	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
 	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
 	$(TSX) router/cli/cellctl.ts $(ARGS)
+
+# --- Applications workflow ----------------------------------------------------------------
+
+.PHONY: bench-workflow
+bench-workflow: deps ## Workflow: workflows/s one cell completes end to end (auto, embedded AI, real PDF service, fake board), p95 -> bench/results/workflow.json
+	@mkdir -p bench/results
+	$(TSX) bench/workflow.ts
