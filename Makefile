@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: bench-router cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: bench-router bench-workflow cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -122,9 +122,14 @@ bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the c
 bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
 	@mkdir -p bench/results
 	$(TSX) bench/pdf.ts
+bench-workflow: deps ## Workflows/s one cell completes end to end (auto, embedded AI, real PDF, fake board), p95
+	@mkdir -p bench/results
+	$(TSX) bench/workflow.ts
+
 bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cells (+ SVG chart)
 	@mkdir -p bench/results
 	$(TSX) bench/capacity.ts
+
 bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx (hash consistent) vs router
 	@mkdir -p bench/results
 	@bash deploy/local/ensure-deps.sh nginx-light:nginx
@@ -135,10 +140,3 @@ cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (
 	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
 	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
 	$(TSX) router/cli/cellctl.ts $(ARGS)
-
-# --- Applications workflow ----------------------------------------------------------------
-
-.PHONY: bench-workflow
-bench-workflow: deps ## Workflow: workflows/s one cell completes end to end (auto, embedded AI, real PDF service, fake board), p95 -> bench/results/workflow.json
-	@mkdir -p bench/results
-	$(TSX) bench/workflow.ts

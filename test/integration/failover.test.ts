@@ -174,7 +174,9 @@ describe('cell failure isolation with real processes', () => {
     // the one error format; never a hang, a 500 or a half-written answer.
     const unclean = during.filter((sample) =>
       sample.status === 0
-        ? !/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed/.test(sample.transportError ?? '')
+        ? !/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed/.test(
+            sample.transportError ?? '',
+          )
         : sample.status !== 200 && !(sample.status === 503 && sample.code),
     );
     expect(unclean).toEqual([]);
