@@ -16,22 +16,13 @@
  * Run: make bench-workflow  (or node --import tsx bench/workflow.ts)
  * Env: BURST (300), RATE (28), SECONDS (15), CONCURRENCY (16), USERS (40).
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createApp } from '../cell/api/app.ts';
 import { migrateCell } from '../cell/db/migrate.ts';
 import { buildCellServices } from '../cell/services.ts';
 import { startCellWorkers } from '../cell/workers/workers.ts';
-import {
-  freePort,
-  initPostgres,
-  startPostgres,
-  startRedis,
-  stopProcess,
-  waitForPort,
-  waitForPostgres,
-} from '../deploy/local/native-servers.ts';
+import { startThrowawayServers } from '../deploy/local/native-servers.ts';
 import { newId } from '../lib/ids.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createMetrics } from '../lib/metrics.ts';
@@ -49,25 +40,13 @@ const SINGLE = 15;
 const SECRET = 'bench-router-secret-0123456789abcdef-0123';
 const CELL_ID = 'cell-bench';
 
-const root = mkdtempSync(path.join(tmpdir(), 'workflow-bench-'));
-chmodSync(root, 0o755);
-const [pgPort, redisPort] = [await freePort(), await freePort()];
-const pgDir = path.join(root, 'pg');
-initPostgres({ dataDir: pgDir, port: pgPort, logFile: path.join(root, 'pg.log') });
-const pgPid = startPostgres({ dataDir: pgDir, port: pgPort, logFile: path.join(root, 'pg.log') });
-const redisPid = startRedis({
-  dir: path.join(root, 'redis'),
-  port: redisPort,
-  logFile: path.join(root, 'redis.log'),
-  appendOnly: true,
-});
+const servers = await startThrowawayServers({ label: 'workflow-bench', durable: true });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 try {
-  await Promise.all([waitForPostgres(pgPort), waitForPort(redisPort)]);
-  const databaseUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const databaseUrl = servers.postgresUrl;
+  const redisUrl = servers.redisUrl;
   await migrateCell(databaseUrl);
   const pdf = await startPdfService(2);
   const board = await startFakeGreenhouse({ apiKey: 'gh-key' });
@@ -246,7 +225,6 @@ try {
   await services.close();
   await Promise.all([pdf.close(), board.close()]);
 } finally {
-  await Promise.all([stopProcess(pgPid, 'SIGINT'), stopProcess(redisPid)]);
-  rmSync(root, { recursive: true, force: true });
+  await servers.stop();
 }
 process.exit(0);
