@@ -36,6 +36,7 @@ import {
 import { systemPrompt, userPrompt } from './prompts.ts';
 import type { ProviderChain } from './provider-chain.ts';
 import { SingleFlight } from './single-flight.ts';
+import type { StageTimer } from './stage-timer.ts';
 import { countTokens } from './tokens.ts';
 
 export interface RequestContext {
@@ -43,6 +44,8 @@ export interface RequestContext {
   userId: string;
   requestId: string;
   logger: Logger;
+  /** Where the request's stage timings go (Server-Timing); none: not timed. */
+  timer?: StageTimer;
 }
 
 export interface TaskResult<T extends TaskName> {
@@ -110,15 +113,27 @@ export class Optimizer {
     ctx: RequestContext,
   ): Promise<TaskResult<T>> {
     const started = performance.now();
+    const timer = ctx.timer;
     const { tier, plan } = this.plan(task, input);
     const key = exactKey(task, tier, input);
+    timer?.lap('key', started);
     let resolved: Resolved;
     let shared = false;
     try {
       const flight = this.flights.run(key, () => this.resolve(task, input, ctx, key, tier, plan));
       shared = flight.shared;
       try {
+        const waitStarted = performance.now();
         resolved = await flight.promise;
+        if (shared && timer) {
+          // A follower waited on the leader's provider call: that part is provider time.
+          const waited = performance.now() - waitStarted;
+          const provider = Math.min(waited, resolved.providerMs);
+          const batch = Math.min(waited - provider, resolved.batchWaitMs);
+          timer.add('provider', provider);
+          timer.add('batch', batch);
+          timer.add('flight', waited - provider - batch);
+        }
       } catch (error) {
         // A budget belongs to the leader's user: a follower tries on its own account.
         if (!(shared && error instanceof BudgetExceededError)) throw error;
@@ -146,9 +161,11 @@ export class Optimizer {
     };
     if (cache !== 'none') this.deps.metrics.cacheHits.inc({ kind: cache });
     this.deps.metrics.requests.inc({ task, outcome: 'ok', cache });
+    const ledgerStarted = performance.now();
     await this.deps.ledger
       .record({ cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta })
       .catch((error: unknown) => ctx.logger.error({ err: error }, 'ledger write failed'));
+    timer?.lap('ledger', ledgerStarted);
     let output = resolved.output as TaskOutputs[T];
     if (task === 'analyze-job' && cache === 'near') {
       // A repost may retitle the job; the title is copied, never inferred.
@@ -174,15 +191,20 @@ export class Optimizer {
     tier: Tier,
     plan: CatalogEntry[],
   ): Promise<Resolved> {
+    const timer = ctx.timer;
     const deadline = this.now() + this.deps.requestTimeoutMs;
     const base = { inputTokens: 0, outputTokens: 0, costUsd: 0, providerMs: 0, batchWaitMs: 0 };
+    let mark = performance.now();
     const exact = await this.deps.exactCache.get<TaskOutputs[T]>(key);
+    mark = timer?.lap('lookup', mark) ?? mark;
     if (exact) return { ...base, ...exact, cache: 'exact' };
 
     let fingerprint: JobFingerprint | undefined;
     if (task === 'analyze-job') {
       fingerprint = fingerprintJob((input as TaskInputs['analyze-job']).job);
+      mark = timer?.lap('fingerprint', mark) ?? mark;
       const near = await this.deps.nearCache.find(fingerprint, tier);
+      mark = timer?.lap('near', mark) ?? mark;
       if (near)
         return {
           ...base,
@@ -198,6 +220,7 @@ export class Optimizer {
     let inputTokens = 0;
     if (first && first.provider !== 'embedded') {
       inputTokens = countTokens(systemPrompt(task) + userPrompt(task, input), first);
+      mark = timer?.lap('tokens', mark) ?? mark;
       const estimate = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
       if (estimate > 0) {
         try {
@@ -206,6 +229,8 @@ export class Optimizer {
           if (error instanceof BudgetExceededError)
             this.deps.metrics.budgetRejections.inc({ scope: error.scope });
           throw error;
+        } finally {
+          mark = timer?.lap('reserve', mark) ?? mark;
         }
       }
     }
@@ -226,8 +251,16 @@ export class Optimizer {
       if (reservation) await this.deps.budgets.reconcile(reservation, 0, ctx.cellId, ctx.userId);
       throw error;
     }
+    if (timer) {
+      const batch = result.batchWaitMs ?? 0;
+      timer.add('provider', result.providerMs);
+      timer.add('batch', batch);
+      mark = timer.lap('chain', mark);
+      timer.add('chain', -result.providerMs - batch);
+    }
     if (reservation)
       await this.deps.budgets.reconcile(reservation, result.costUsd, ctx.cellId, ctx.userId);
+    mark = timer?.lap('reconcile', mark) ?? mark;
     if (result.costUsd > 0)
       this.deps.metrics.spend.inc(
         { cell: ctx.cellId, provider: result.entry.provider },
@@ -248,6 +281,7 @@ export class Optimizer {
           })
         : undefined,
     ]).catch((error: unknown) => ctx.logger.warn({ err: error }, 'cache write failed'));
+    timer?.lap('cache-write', mark);
 
     return {
       ...answer,
