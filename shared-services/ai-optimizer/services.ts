@@ -21,6 +21,7 @@ import { Ledger } from './domain/ledger.ts';
 import { NearDuplicateCache } from './domain/near-duplicate-cache.ts';
 import { Optimizer } from './domain/optimizer.ts';
 import { ProviderChain } from './domain/provider-chain.ts';
+import { WriteBehind } from './domain/redis-steps.ts';
 
 export interface AiOptimizerServices {
   config: AiOptimizerConfig;
@@ -33,6 +34,8 @@ export interface AiOptimizerServices {
   optimizer: Optimizer;
   ledger: Ledger;
   budgets: Budgets;
+  /** Writes sent and not awaited by requests (cache fills, reconciliations, ledger rows). */
+  writes: WriteBehind;
   close(): Promise<void>;
 }
 
@@ -165,7 +168,10 @@ export function buildServices(
     },
   });
   const ledger = new Ledger(redis, prefix, config.AI_LEDGER_RETENTION_DAYS, options.now);
+  const writes = new WriteBehind((what) => aiMetrics.backgroundWriteFailures.inc({ write: what }));
   const optimizer = new Optimizer({
+    redis,
+    writes,
     catalog,
     chainGroups: config.AI_FALLBACK_CHAIN,
     chain,
@@ -198,11 +204,16 @@ export function buildServices(
     optimizer,
     ledger,
     budgets,
+    writes,
     close() {
-      closed ??= redis.quit().then(
-        () => undefined,
-        () => redis.disconnect(),
-      );
+      // Unawaited writes first: QUIT would also wait for them, but drain() logs their failures.
+      closed ??= writes
+        .drain()
+        .then(() => redis.quit())
+        .then(
+          () => undefined,
+          () => redis.disconnect(),
+        );
       return closed;
     },
   };

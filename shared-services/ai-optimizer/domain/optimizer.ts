@@ -1,9 +1,17 @@
 /**
  * The AI optimizer's domain service: one entry point per task request. Order
- * of business: exact cache, near-duplicate cache (analyze-job), single-flight,
+ * of business: single-flight, exact cache, near-duplicate cache (analyze-job),
  * budget reservation, the provider chain (through the batcher for
  * analyze-job), budget reconciliation, caching, and one ledger row.
+ *
+ * Redis is met in at most two round trips before the provider: the exact
+ * lookup and the near-duplicate band lookup together (the prompt's tokens are
+ * counted meanwhile), then, on a miss, the candidate postings and the budget
+ * reservation together. Reconciliation, cache fills and the ledger row are
+ * sent before the answer leaves, but not awaited (see redis-steps.ts).
  */
+
+import type { Redis } from 'ioredis';
 import type {
   CacheKind,
   JobAnalysis,
@@ -35,9 +43,10 @@ import {
 } from './near-duplicate-cache.ts';
 import { systemPrompt, userPrompt } from './prompts.ts';
 import type { ProviderChain } from './provider-chain.ts';
+import { send, type WriteBehind } from './redis-steps.ts';
 import { SingleFlight } from './single-flight.ts';
 import type { StageTimer } from './stage-timer.ts';
-import { countTokens } from './tokens.ts';
+import { countPromptTokens } from './tokens.ts';
 
 export interface RequestContext {
   cellId: string;
@@ -69,6 +78,10 @@ interface Resolved {
 }
 
 export interface OptimizerDeps {
+  /** The connection every component queues its commands on. */
+  redis: Redis;
+  /** Where writes the answer does not wait for go. */
+  writes: WriteBehind;
   catalog: readonly CatalogEntry[];
   chainGroups: readonly ChainGroup[];
   chain: ProviderChain;
@@ -162,9 +175,17 @@ export class Optimizer {
     if (cache !== 'none') this.deps.metrics.cacheHits.inc({ kind: cache });
     this.deps.metrics.requests.inc({ task, outcome: 'ok', cache });
     const ledgerStarted = performance.now();
-    await this.deps.ledger
-      .record({ cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta })
-      .catch((error: unknown) => ctx.logger.error({ err: error }, 'ledger write failed'));
+    this.deps.writes.send(
+      'ledger',
+      this.deps.ledger.queueRecord(this.deps.redis.pipeline(), {
+        cellId: ctx.cellId,
+        userId: ctx.userId,
+        requestId: ctx.requestId,
+        task,
+        ...meta,
+      }),
+      ctx.logger,
+    );
     timer?.lap('ledger', ledgerStarted);
     let output = resolved.output as TaskOutputs[T];
     if (task === 'analyze-job' && cache === 'near') {
@@ -191,21 +212,62 @@ export class Optimizer {
     tier: Tier,
     plan: CatalogEntry[],
   ): Promise<Resolved> {
+    const { redis, exactCache, nearCache, budgets } = this.deps;
     const timer = ctx.timer;
     const deadline = this.now() + this.deps.requestTimeoutMs;
     const base = { inputTokens: 0, outputTokens: 0, costUsd: 0, providerMs: 0, batchWaitMs: 0 };
     let mark = performance.now();
-    const exact = await this.deps.exactCache.get<TaskOutputs[T]>(key);
-    mark = timer?.lap('lookup', mark) ?? mark;
-    if (exact) return { ...base, ...exact, cache: 'exact' };
 
+    // Round trip 1: the exact answer and, for analyze-job, the postings sharing a MinHash band.
     let fingerprint: JobFingerprint | undefined;
     if (task === 'analyze-job') {
       fingerprint = fingerprintJob((input as TaskInputs['analyze-job']).job);
       mark = timer?.lap('fingerprint', mark) ?? mark;
-      const near = await this.deps.nearCache.find(fingerprint, tier);
+    }
+    const lookup = redis.pipeline();
+    const exactReply = exactCache.queueGet<TaskOutputs[T]>(lookup, key);
+    const candidatesReply = fingerprint
+      ? nearCache.queueCandidates(lookup, fingerprint, tier)
+      : Promise.resolve([]);
+    send(lookup);
+    // While Redis answers: the budget estimate for the first planned model.
+    const first = plan[0];
+    let inputTokens = 0;
+    let estimateUsd = 0;
+    if (first && first.provider !== 'embedded') {
+      inputTokens = countPromptTokens(systemPrompt(task), userPrompt(task, input), first);
+      estimateUsd = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
+      mark = timer?.lap('tokens', mark) ?? mark;
+    }
+    const [exact, candidates] = await Promise.all([exactReply, candidatesReply]);
+    mark = timer?.lap('lookup', mark) ?? mark;
+    if (exact) return { ...base, ...exact, cache: 'exact' };
+
+    // Round trip 2: the candidate postings and the budget reservation. The reservation is
+    // made before the candidates are checked; a near hit (free) releases it unawaited.
+    const step = redis.pipeline();
+    const docsReply =
+      fingerprint && candidates.length > 0 ? nearCache.queueDocuments(step, candidates) : undefined;
+    const reservationReply =
+      estimateUsd > 0 ? budgets.queueReserve(step, ctx.cellId, ctx.userId, estimateUsd) : undefined;
+    // A budget refusal matters only on a miss; until then it must not surface as unhandled.
+    reservationReply?.catch(() => undefined);
+    send(step);
+    // While Redis answers: the cheap analyzer's reading, for the candidates and the cache fill.
+    if (fingerprint) {
+      void fingerprint.guard;
+      mark = timer?.lap('fingerprint', mark) ?? mark;
+    }
+    if (fingerprint && docsReply) {
+      const near = nearCache.best(fingerprint, await docsReply);
       mark = timer?.lap('near', mark) ?? mark;
-      if (near)
+      if (near) {
+        // The reservation's reply came in the same round trip; giving it back is not awaited.
+        if (reservationReply)
+          await reservationReply.then(
+            (held) => this.release(held, ctx),
+            () => undefined, // refused: nothing was reserved, and a near hit is free
+          );
         return {
           ...base,
           output: near.analysis,
@@ -213,25 +275,18 @@ export class Optimizer {
           model: near.model,
           cache: 'near',
         };
+      }
     }
-
-    const first = plan[0];
     let reservation: Reservation | undefined;
-    let inputTokens = 0;
-    if (first && first.provider !== 'embedded') {
-      inputTokens = countTokens(systemPrompt(task) + userPrompt(task, input), first);
-      mark = timer?.lap('tokens', mark) ?? mark;
-      const estimate = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
-      if (estimate > 0) {
-        try {
-          reservation = await this.deps.budgets.reserve(ctx.cellId, ctx.userId, estimate);
-        } catch (error) {
-          if (error instanceof BudgetExceededError)
-            this.deps.metrics.budgetRejections.inc({ scope: error.scope });
-          throw error;
-        } finally {
-          mark = timer?.lap('reserve', mark) ?? mark;
-        }
+    if (reservationReply) {
+      try {
+        reservation = await reservationReply;
+      } catch (error) {
+        if (error instanceof BudgetExceededError)
+          this.deps.metrics.budgetRejections.inc({ scope: error.scope });
+        throw error;
+      } finally {
+        mark = timer?.lap('reserve', mark) ?? mark;
       }
     }
 
@@ -248,7 +303,7 @@ export class Optimizer {
           : await this.deps.chain.run(task, input, plan, deadline, inputTokens);
     } catch (error) {
       // Whatever the failed calls cost was recorded by the observer; release the estimate.
-      if (reservation) await this.deps.budgets.reconcile(reservation, 0, ctx.cellId, ctx.userId);
+      if (reservation) this.release(reservation, ctx);
       throw error;
     }
     if (timer) {
@@ -258,29 +313,31 @@ export class Optimizer {
       mark = timer.lap('chain', mark);
       timer.add('chain', -result.providerMs - batch);
     }
-    if (reservation)
-      await this.deps.budgets.reconcile(reservation, result.costUsd, ctx.cellId, ctx.userId);
-    mark = timer?.lap('reconcile', mark) ?? mark;
     if (result.costUsd > 0)
       this.deps.metrics.spend.inc(
         { cell: ctx.cellId, provider: result.entry.provider },
         result.costUsd,
       );
 
+    // The real cost and the caches, in one pipeline sent now and not awaited: this
+    // connection runs it before any later lookup, reservation or ledger query.
     const answer = {
       output: result.output,
       provider: result.entry.provider,
       model: result.entry.model,
     };
-    await Promise.all([
-      this.deps.exactCache.set(key, answer),
-      fingerprint
-        ? this.deps.nearCache.add(fingerprint, tier, {
-            ...answer,
-            analysis: result.output as JobAnalysis,
-          })
-        : undefined,
-    ]).catch((error: unknown) => ctx.logger.warn({ err: error }, 'cache write failed'));
+    const writes = redis.pipeline();
+    if (reservation)
+      budgets
+        .queueReconcile(writes, reservation, result.costUsd, ctx.cellId, ctx.userId)
+        .catch(() => undefined); // a failure is logged by WriteBehind
+    exactCache.queueSet(writes, key, answer);
+    if (fingerprint)
+      nearCache.queueAdd(writes, fingerprint, tier, {
+        ...answer,
+        analysis: result.output as JobAnalysis,
+      });
+    this.deps.writes.send('cache-and-budget', writes, ctx.logger);
     timer?.lap('cache-write', mark);
 
     return {
@@ -292,5 +349,14 @@ export class Optimizer {
       providerMs: result.providerMs,
       batchWaitMs: result.batchWaitMs ?? 0,
     };
+  }
+
+  /** Gives back a reservation, unawaited. */
+  private release(held: Reservation, ctx: RequestContext): void {
+    const pipeline = this.deps.redis.pipeline();
+    this.deps.budgets
+      .queueReconcile(pipeline, held, 0, ctx.cellId, ctx.userId)
+      .catch(() => undefined); // a failure is logged by WriteBehind
+    this.deps.writes.send('budget-release', pipeline, ctx.logger);
   }
 }
