@@ -153,7 +153,12 @@ export function buildServices(
     },
   });
   const prefix = config.AI_KEY_PREFIX;
+  const writes = new WriteBehind(
+    () => redis.pipeline(),
+    (what) => aiMetrics.backgroundWriteFailures.inc({ write: what }),
+  );
   const budgets = new Budgets({
+    beforeRead: writes.beforeRead,
     redis,
     prefix,
     userDailyUsd: config.AI_BUDGET_USER_DAILY_USD,
@@ -167,8 +172,13 @@ export function buildServices(
       );
     },
   });
-  const ledger = new Ledger(redis, prefix, config.AI_LEDGER_RETENTION_DAYS, options.now);
-  const writes = new WriteBehind((what) => aiMetrics.backgroundWriteFailures.inc({ write: what }));
+  const ledger = new Ledger(
+    redis,
+    prefix,
+    config.AI_LEDGER_RETENTION_DAYS,
+    options.now,
+    writes.beforeRead,
+  );
   const optimizer = new Optimizer({
     redis,
     writes,

@@ -48,6 +48,8 @@ export interface BudgetOptions {
   /** @defaultValue Date.now */
   now?: () => number;
   onWarning?: (scope: BudgetScope, who: string, spentUsd: number, limitUsd: number) => void;
+  /** Called before a read, to send writes that were deferred (see redis-steps.ts). */
+  beforeRead?: () => void;
 }
 
 export interface Reservation {
@@ -183,6 +185,7 @@ export class Budgets {
   /** Today's spend in USD. */
   async spent(cellId: string, userId: string): Promise<{ userUsd: number; cellUsd: number }> {
     const { userKey, cellKey } = this.keys(cellId, userId);
+    this.options.beforeRead?.();
     const [user, cell] = await this.options.redis.mget(userKey, cellKey);
     return { userUsd: Number(user ?? 0) / NANO, cellUsd: Number(cell ?? 0) / NANO };
   }

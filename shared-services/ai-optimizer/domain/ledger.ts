@@ -43,6 +43,8 @@ export class Ledger {
     private readonly prefix: string,
     private readonly retentionDays: number,
     private readonly now: () => number = Date.now,
+    /** Called before a read, to send writes that were deferred (see redis-steps.ts). */
+    private readonly beforeRead: () => void = () => undefined,
   ) {}
 
   private cellKey(cellId: string) {
@@ -75,6 +77,7 @@ export class Ledger {
       : query.sinceMs !== undefined
         ? String(query.sinceMs)
         : '-';
+    this.beforeRead();
     const raw = await this.redis.xrange(key, start, '+', 'COUNT', query.limit + 1);
     const entries = raw.slice(0, query.limit).map(([id, fields]) => {
       const record: Record<string, string> = {};

@@ -8,7 +8,8 @@
  * lookup and the near-duplicate band lookup together (the prompt's tokens are
  * counted meanwhile), then, on a miss, the candidate postings and the budget
  * reservation together. Reconciliation, cache fills and the ledger row are
- * sent before the answer leaves, but not awaited (see redis-steps.ts).
+ * deferred writes, sent right after the answer and not awaited, and before
+ * any later command of this process (see redis-steps.ts).
  */
 
 import type { Redis } from 'ioredis';
@@ -43,7 +44,7 @@ import {
 } from './near-duplicate-cache.ts';
 import { systemPrompt, userPrompt } from './prompts.ts';
 import type { ProviderChain } from './provider-chain.ts';
-import { send, type WriteBehind } from './redis-steps.ts';
+import type { WriteBehind } from './redis-steps.ts';
 import { SingleFlight } from './single-flight.ts';
 import type { StageTimer } from './stage-timer.ts';
 import { countPromptTokens } from './tokens.ts';
@@ -175,16 +176,9 @@ export class Optimizer {
     if (cache !== 'none') this.deps.metrics.cacheHits.inc({ kind: cache });
     this.deps.metrics.requests.inc({ task, outcome: 'ok', cache });
     const ledgerStarted = performance.now();
-    this.deps.writes.send(
-      'ledger',
-      this.deps.ledger.queueRecord(this.deps.redis.pipeline(), {
-        cellId: ctx.cellId,
-        userId: ctx.userId,
-        requestId: ctx.requestId,
-        task,
-        ...meta,
-      }),
-      ctx.logger,
+    const row = { cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta };
+    this.deps.writes.defer('ledger', ctx.logger, (pipeline) =>
+      this.deps.ledger.queueRecord(pipeline, row),
     );
     timer?.lap('ledger', ledgerStarted);
     let output = resolved.output as TaskOutputs[T];
@@ -229,7 +223,7 @@ export class Optimizer {
     const candidatesReply = fingerprint
       ? nearCache.queueCandidates(lookup, fingerprint, tier)
       : Promise.resolve([]);
-    send(lookup);
+    this.deps.writes.send(lookup);
     // While Redis answers: the budget estimate for the first planned model.
     const first = plan[0];
     let inputTokens = 0;
@@ -252,7 +246,7 @@ export class Optimizer {
       estimateUsd > 0 ? budgets.queueReserve(step, ctx.cellId, ctx.userId, estimateUsd) : undefined;
     // A budget refusal matters only on a miss; until then it must not surface as unhandled.
     reservationReply?.catch(() => undefined);
-    send(step);
+    this.deps.writes.send(step);
     // While Redis answers: the cheap analyzer's reading, for the candidates and the cache fill.
     if (fingerprint) {
       void fingerprint.guard;
@@ -319,25 +313,24 @@ export class Optimizer {
         result.costUsd,
       );
 
-    // The real cost and the caches, in one pipeline sent now and not awaited: this
-    // connection runs it before any later lookup, reservation or ledger query.
+    // The real cost and the caches: deferred writes (see redis-steps.ts), not awaited.
     const answer = {
       output: result.output,
       provider: result.entry.provider,
       model: result.entry.model,
     };
-    const writes = redis.pipeline();
-    if (reservation)
-      budgets
-        .queueReconcile(writes, reservation, result.costUsd, ctx.cellId, ctx.userId)
-        .catch(() => undefined); // a failure is logged by WriteBehind
-    exactCache.queueSet(writes, key, answer);
-    if (fingerprint)
-      nearCache.queueAdd(writes, fingerprint, tier, {
-        ...answer,
-        analysis: result.output as JobAnalysis,
-      });
-    this.deps.writes.send('cache-and-budget', writes, ctx.logger);
+    this.deps.writes.defer('cache-and-budget', ctx.logger, (pipeline) => {
+      if (reservation)
+        budgets
+          .queueReconcile(pipeline, reservation, result.costUsd, ctx.cellId, ctx.userId)
+          .catch(() => undefined); // a failure is logged by WriteBehind
+      exactCache.queueSet(pipeline, key, answer);
+      if (fingerprint)
+        nearCache.queueAdd(pipeline, fingerprint, tier, {
+          ...answer,
+          analysis: result.output as JobAnalysis,
+        });
+    });
     timer?.lap('cache-write', mark);
 
     return {
@@ -353,10 +346,10 @@ export class Optimizer {
 
   /** Gives back a reservation, unawaited. */
   private release(held: Reservation, ctx: RequestContext): void {
-    const pipeline = this.deps.redis.pipeline();
-    this.deps.budgets
-      .queueReconcile(pipeline, held, 0, ctx.cellId, ctx.userId)
-      .catch(() => undefined); // a failure is logged by WriteBehind
-    this.deps.writes.send('budget-release', pipeline, ctx.logger);
+    this.deps.writes.defer('budget-release', ctx.logger, (pipeline) => {
+      this.deps.budgets
+        .queueReconcile(pipeline, held, 0, ctx.cellId, ctx.userId)
+        .catch(() => undefined); // a failure is logged by WriteBehind
+    });
   }
 }

@@ -1,13 +1,18 @@
 /**
  * Redis in as few round trips as a request allows. A step queues commands from
  * several components on one pipeline, each command's reply as its own promise,
- * and sends them in one socket write. Writes whose outcome the answer does not
- * need (cache fills, budget reconciliation, ledger rows) are sent before the
- * answer goes out but not awaited: one connection serves commands in the order
- * they were sent, so any later command of this process (the next request's
- * lookup, budget reservation or ledger query) still sees them. Their failures
- * are logged and counted, never dropped silently, and `drain()` waits for them
- * at shutdown.
+ * and sends them in one socket write.
+ *
+ * Writes whose outcome the answer does not need (cache fills, budget
+ * reconciliation, ledger rows) are deferred: every request of one event-loop
+ * turn adds to one pipeline, sent by `setImmediate` once the turn's answers
+ * are written, and never awaited. That takes their socket writes off the
+ * answer's path and coalesces them across concurrent requests. Nothing can
+ * overtake them: every read of this process (`send`, `beforeRead`) first
+ * sends what is deferred, and one connection serves commands in the order they
+ * were sent, so the next lookup, budget reservation or ledger query sees them.
+ * Failures are logged and counted, never dropped silently; `drain()` waits for
+ * all of them at shutdown.
  */
 import type { Callback, ChainableCommander } from 'ioredis';
 import type { Logger } from '../../../lib/logger.ts';
@@ -23,51 +28,89 @@ export function reply<T>(queue: (callback: Callback<T>) => unknown): Promise<T> 
 
 /**
  * Sends a pipeline whose commands carry their own reply promises. `exec()`
- * settles once every reply is in; its own result is not needed.
+ * settles once every reply is in; its own result is not needed. Use
+ * {@link WriteBehind.send} where deferred writes may be pending.
  */
 export function send(pipeline: Pipeline): void {
   pipeline.exec().catch(() => undefined);
 }
 
-/** The first error among a pipeline's replies, if any. */
-function firstError(results: [Error | null, unknown][] | null): Error | undefined {
-  for (const [error] of results ?? []) if (error) return error;
-  return undefined;
+interface Deferred {
+  what: string;
+  logger: Logger;
+  /** Index of its first and one past its last command in the pipeline. */
+  from: number;
+  to: number;
 }
 
 export class WriteBehind {
   private readonly pending = new Set<Promise<void>>();
+  private batch: { pipeline: Pipeline; items: Deferred[] } | undefined;
 
-  constructor(private readonly onFailure?: (what: string) => void) {}
+  /**
+   * @param pipeline makes the pipeline of one flush.
+   * @param onFailure called once per failed deferred write, with its name.
+   */
+  constructor(
+    private readonly pipeline: () => Pipeline,
+    private readonly onFailure?: (what: string) => void,
+  ) {}
 
-  /** Writes sent and not yet acknowledged. */
+  /** Writes deferred or sent and not yet acknowledged. */
   get size(): number {
-    return this.pending.size;
+    return this.pending.size + (this.batch ? 1 : 0);
   }
 
   /**
-   * Sends `pipeline` now, does not wait for it; a failed command is logged on
+   * Queues commands for this turn's flush; a failed command is logged on
    * `logger` with `what` and counted.
    */
-  send(what: string, pipeline: Pipeline, logger: Logger): void {
-    const write = pipeline.exec().then(
+  defer(what: string, logger: Logger, queue: (pipeline: Pipeline) => void): void {
+    if (!this.batch) {
+      this.batch = { pipeline: this.pipeline(), items: [] };
+      setImmediate(() => this.flush());
+    }
+    const from = this.batch.pipeline.length;
+    queue(this.batch.pipeline);
+    this.batch.items.push({ what, logger, from, to: this.batch.pipeline.length });
+  }
+
+  /** Sends a step's pipeline, after the deferred writes it must not overtake. */
+  send(pipeline: Pipeline): void {
+    this.flush();
+    send(pipeline);
+  }
+
+  /** Sends the deferred writes now: call before any read that must see them. */
+  readonly beforeRead = (): void => this.flush();
+
+  /** Resolves when every write deferred so far is acknowledged (or failed and logged). */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    const write = batch.pipeline.exec().then(
       (results) => {
-        const error = firstError(results);
-        if (error) this.fail(what, error, logger);
+        for (const item of batch.items) {
+          const failed = results?.slice(item.from, item.to).find(([error]) => error);
+          if (failed) this.fail(item, failed[0]);
+        }
       },
-      (error: unknown) => this.fail(what, error, logger),
+      (error: unknown) => {
+        for (const item of batch.items) this.fail(item, error);
+      },
     );
     this.pending.add(write);
     void write.finally(() => this.pending.delete(write));
   }
 
-  /** Resolves when every write sent so far is acknowledged (or failed and logged). */
-  async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  private fail(what: string, error: unknown, logger: Logger): void {
-    this.onFailure?.(what);
-    logger.error({ err: error, write: what }, 'background Redis write failed');
+  private fail(item: Deferred, error: unknown): void {
+    this.onFailure?.(item.what);
+    item.logger.error({ err: error, write: item.what }, 'deferred Redis write failed');
   }
 }
