@@ -23,7 +23,15 @@
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
@@ -145,7 +153,13 @@ function measureThreshold() {
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SERVER = path.join(ROOT, 'shared-services/ai-optimizer/server.ts');
+const SERVER = 'shared-services/ai-optimizer/server.ts';
+/**
+ * A git ref to compare with (`BENCH_AI_BASELINE=<ref> make bench-ai`): its
+ * server runs beside this one, requests alternate between the two (one by one
+ * sequentially, in chunks of 200 concurrently), so both meet the same noise.
+ */
+const BASELINE_REF = process.env.BENCH_AI_BASELINE;
 const TICKS_PER_SECOND = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -250,12 +264,13 @@ async function startOptimizer(
   redisPort: number,
   fakes: FakeProviders,
   env: Record<string, string>,
+  checkout = ROOT,
 ): Promise<Optimizer> {
   const port = await freePort();
   const logFile = path.join(root, `optimizer-${name}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(checkout, SERVER)], {
+    cwd: checkout,
     stdio: ['ignore', log, log],
     env: {
       PATH: process.env.PATH ?? '',
@@ -347,6 +362,43 @@ async function drive(
   };
 }
 
+/**
+ * Sends `jobs` to every optimizer in turn, `chunk` at a time (the order of the
+ * optimizers alternating per chunk): each sees the same requests in the same
+ * conditions. Returns one run per optimizer.
+ */
+async function interleave(
+  optimizers: readonly Optimizer[],
+  jobs: readonly JobInput[],
+  concurrency: number,
+  chunk: number,
+  userOf: (index: number) => string,
+) {
+  const runs = optimizers.map(() => ({ results: [] as Sample[], cpuMs: 0, elapsedMs: 0 }));
+  const loadBefore = loadavg()[0] as number;
+  for (let start = 0, round_ = 0; start < jobs.length; start += chunk, round_++) {
+    const slice = jobs.slice(start, start + chunk);
+    const order = optimizers.map((_, i) => i);
+    if (round_ % 2 === 1) order.reverse();
+    for (const i of order) {
+      const optimizer = optimizers[i] as Optimizer;
+      const run = runs[i] as (typeof runs)[number];
+      const cpuBefore = cpuMs(optimizer.pid);
+      const part = await drive(optimizer, slice, concurrency, (k) => userOf(start + k));
+      run.cpuMs += cpuMs(optimizer.pid) - cpuBefore;
+      run.elapsedMs += part.elapsedMs;
+      run.results.push(...part.results);
+    }
+  }
+  const loadAverage = [round(loadBefore, 2), round(loadavg()[0] as number, 2)];
+  return runs.map((run) => ({
+    results: run.results,
+    elapsedMs: run.elapsedMs,
+    cpuMsPerRequest: round(run.cpuMs / jobs.length),
+    loadAverage,
+  }));
+}
+
 const own = (r: Sample) => (r.timing.total ?? 0) - (r.timing.provider ?? 0);
 
 /** Overhead figures of a run, and the mean and p99 of each stage (absent = 0). */
@@ -397,8 +449,28 @@ async function main() {
     await waitForPort(redisPort);
     fakes = await startFakeProviders(root);
     const providers = fakes;
-    const start = async (name: string, env: Record<string, string> = {}) => {
-      const optimizer = await startOptimizer(root, name, redisPort, providers, env);
+    let baseline: string | undefined;
+    if (BASELINE_REF) {
+      baseline = path.join(root, 'baseline');
+      mkdirSync(baseline);
+      const archive = path.join(root, 'baseline.tar');
+      // The server needs only lib/, shared-services/ and the package manifest.
+      execFileSync('git', [
+        '-C',
+        ROOT,
+        'archive',
+        '-o',
+        archive,
+        BASELINE_REF,
+        'lib',
+        'shared-services',
+        'package.json',
+      ]);
+      execFileSync('tar', ['-x', '-f', archive, '-C', baseline]);
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(baseline, 'node_modules'));
+    }
+    const start = async (name: string, env: Record<string, string> = {}, checkout = ROOT) => {
+      const optimizer = await startOptimizer(root, name, redisPort, providers, env, checkout);
       opened.push(optimizer);
       // Warm-up (JIT, connections) with postings that are not in the workload.
       const warm = Array.from({ length: 100 }, (_, i) => generateJob(777_000 + i));
@@ -476,18 +548,74 @@ async function main() {
 
     // Batching off, one request at a time: the service's own overhead with nothing else in flight.
     const seq = await start('sequential', { AI_BATCH_WINDOW_MS: '0' });
+    const seqBase = baseline
+      ? await start('baseline-sequential', { AI_BATCH_WINDOW_MS: '0' }, baseline)
+      : undefined;
     // False near-duplicate hits: 500 distinct postings on a cache holding none of them.
     const distinctJobs = Array.from({ length: 500 }, (_, i) => generateJob(5_000_000 + i));
     const distinctRun = await drive(seq, distinctJobs, 1, () => 'd');
     const distinctNear = distinctRun.results.filter((r) => r.body.meta.cache === 'near').length;
     const calibration = await calibrate();
-    const seqRun = await drive(seq, jobs, 1, userOf);
-    await seq.close();
+    const [seqRun, seqBaseRun] = await interleave(
+      seqBase ? [seq, seqBase] : [seq],
+      jobs,
+      1,
+      1,
+      userOf,
+    );
+    await Promise.all([seq.close(), seqBase?.close()]);
 
     // Batching off, CONCURRENCY in flight.
     const conc = await start('concurrent', { AI_BATCH_WINDOW_MS: '0' });
-    const concRun = await drive(conc, jobs, CONCURRENCY, userOf);
-    await conc.close();
+    const concBase = baseline
+      ? await start('baseline-concurrent', { AI_BATCH_WINDOW_MS: '0' }, baseline)
+      : undefined;
+    const [concRun, concBaseRun] = await interleave(
+      concBase ? [conc, concBase] : [conc],
+      jobs,
+      CONCURRENCY,
+      200,
+      userOf,
+    );
+    await Promise.all([conc.close(), concBase?.close()]);
+    if (!seqRun || !concRun) throw new Error('no run');
+
+    const compare = (
+      current: NonNullable<typeof seqRun>,
+      base: NonNullable<typeof seqRun> | undefined,
+    ) => {
+      if (!base) return undefined;
+      const a = overheadOf(current.results).serverMs;
+      const b = overheadOf(base.results).serverMs;
+      return {
+        baseline: { serverMs: b, cpuMsPerRequest: base.cpuMsPerRequest },
+        current: { serverMs: a, cpuMsPerRequest: current.cpuMsPerRequest },
+        ratio: {
+          median: round(a.median / b.median),
+          p99: round(a.p99 / b.p99),
+          mean: round(a.mean / b.mean),
+          cpuPerRequest: round(current.cpuMsPerRequest / base.cpuMsPerRequest),
+        },
+      };
+    };
+    const comparison = baseline
+      ? {
+          baselineRef: BASELINE_REF,
+          note: 'requests alternate between the two servers (one by one sequentially, 200 at a time concurrently)',
+          sequentialNoBatching: compare(seqRun, seqBaseRun),
+          concurrentNoBatching: compare(concRun, concBaseRun),
+          baselineStagesMs: seqBaseRun
+            ? {
+                sequentialMisses: stageTable(
+                  seqBaseRun.results.filter((r) => r.body.meta.cache === 'none'),
+                ),
+                sequentialHits: stageTable(
+                  seqBaseRun.results.filter((r) => r.body.meta.cache !== 'none'),
+                ),
+              }
+            : undefined,
+        }
+      : undefined;
 
     const logLines = opened.map((o) => {
       const lines = readFileSync(o.logFile, 'utf8').split('\n').filter(Boolean);
@@ -525,6 +653,7 @@ async function main() {
         },
         calibration,
       },
+      comparison,
       workload: {
         new: workload.filter((w) => w.kind === 'new').length,
         reposts: workload.filter((w) => w.kind === 'repost').length,

@@ -224,7 +224,11 @@ export class Optimizer {
       ? nearCache.queueCandidates(lookup, fingerprint, tier)
       : Promise.resolve([]);
     this.deps.writes.send(lookup);
-    // While Redis answers: the budget estimate for the first planned model.
+    const [exact, candidates] = await Promise.all([exactReply, candidatesReply]);
+    mark = timer?.lap('lookup', mark) ?? mark;
+    if (exact) return { ...base, ...exact, cache: 'exact' };
+
+    // A miss: the budget estimate for the first planned model (hits never need it).
     const first = plan[0];
     let inputTokens = 0;
     let estimateUsd = 0;
@@ -233,9 +237,6 @@ export class Optimizer {
       estimateUsd = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
       mark = timer?.lap('tokens', mark) ?? mark;
     }
-    const [exact, candidates] = await Promise.all([exactReply, candidatesReply]);
-    mark = timer?.lap('lookup', mark) ?? mark;
-    if (exact) return { ...base, ...exact, cache: 'exact' };
 
     // Round trip 2: the candidate postings and the budget reservation. The reservation is
     // made before the candidates are checked; a near hit (free) releases it unawaited.
@@ -247,8 +248,10 @@ export class Optimizer {
     // A budget refusal matters only on a miss; until then it must not surface as unhandled.
     reservationReply?.catch(() => undefined);
     this.deps.writes.send(step);
-    // While Redis answers: the cheap analyzer's reading, for the candidates and the cache fill.
-    if (fingerprint) {
+    mark = timer?.lap(docsReply ? 'near' : 'reserve', mark) ?? mark;
+    // While Redis answers: the cheap analyzer's reading, to compare with the candidates.
+    // Without candidates it is needed only for the cache fill, after the answer.
+    if (fingerprint && docsReply) {
       void fingerprint.guard;
       mark = timer?.lap('fingerprint', mark) ?? mark;
     }
@@ -314,6 +317,8 @@ export class Optimizer {
       );
 
     // The real cost and the caches: deferred writes (see redis-steps.ts), not awaited.
+    // Queued at the flush, so the guard of a posting without candidates is computed
+    // after the answer has gone out.
     const answer = {
       output: result.output,
       provider: result.entry.provider,

@@ -38,6 +38,7 @@ export function send(pipeline: Pipeline): void {
 interface Deferred {
   what: string;
   logger: Logger;
+  queue: (pipeline: Pipeline) => void;
   /** Index of its first and one past its last command in the pipeline. */
   from: number;
   to: number;
@@ -45,7 +46,7 @@ interface Deferred {
 
 export class WriteBehind {
   private readonly pending = new Set<Promise<void>>();
-  private batch: { pipeline: Pipeline; items: Deferred[] } | undefined;
+  private batch: Deferred[] | undefined;
 
   /**
    * @param pipeline makes the pipeline of one flush.
@@ -62,17 +63,17 @@ export class WriteBehind {
   }
 
   /**
-   * Queues commands for this turn's flush; a failed command is logged on
-   * `logger` with `what` and counted.
+   * Defers writes to this turn's flush: `queue` adds them to the flush's
+   * pipeline when it is sent (so work it needs, like a cache entry's
+   * serialization, happens off the answer's path too). A failed command is
+   * logged on `logger` with `what` and counted.
    */
   defer(what: string, logger: Logger, queue: (pipeline: Pipeline) => void): void {
     if (!this.batch) {
-      this.batch = { pipeline: this.pipeline(), items: [] };
+      this.batch = [];
       setImmediate(() => this.flush());
     }
-    const from = this.batch.pipeline.length;
-    queue(this.batch.pipeline);
-    this.batch.items.push({ what, logger, from, to: this.batch.pipeline.length });
+    this.batch.push({ what, logger, queue, from: 0, to: 0 });
   }
 
   /** Sends a step's pipeline, after the deferred writes it must not overtake. */
@@ -91,18 +92,28 @@ export class WriteBehind {
   }
 
   private flush(): void {
-    const batch = this.batch;
-    if (!batch) return;
+    const items = this.batch;
+    if (!items) return;
     this.batch = undefined;
-    const write = batch.pipeline.exec().then(
+    const pipeline = this.pipeline();
+    for (const item of items) {
+      item.from = pipeline.length;
+      try {
+        item.queue(pipeline);
+      } catch (error) {
+        this.fail(item, error);
+      }
+      item.to = pipeline.length;
+    }
+    const write = pipeline.exec().then(
       (results) => {
-        for (const item of batch.items) {
+        for (const item of items) {
           const failed = results?.slice(item.from, item.to).find(([error]) => error);
           if (failed) this.fail(item, failed[0]);
         }
       },
       (error: unknown) => {
-        for (const item of batch.items) this.fail(item, error);
+        for (const item of items) this.fail(item, error);
       },
     );
     this.pending.add(write);
