@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: bench-router cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: bench-router bench-workflow cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -122,10 +122,14 @@ bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the c
 bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
 	@mkdir -p bench/results
 	$(TSX) bench/pdf.ts
+bench-workflow: deps ## Workflows/s one cell completes end to end (auto, embedded AI, real PDF, fake board), p95
+	@mkdir -p bench/results
+	$(TSX) bench/workflow.ts
 
 bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cells (+ SVG chart)
 	@mkdir -p bench/results
 	$(TSX) bench/capacity.ts
+
 bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx (hash consistent) vs router
 	@mkdir -p bench/results
 	@bash deploy/local/ensure-deps.sh nginx-light:nginx

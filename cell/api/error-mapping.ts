@@ -1,10 +1,14 @@
 /** Maps the cell's domain errors to the one API error contract. */
 import { ApiError } from '../../lib/errors.ts';
 import {
+  AlreadyAppliedError,
+  AlreadyApprovedError,
   ChannelNotConfiguredError,
   InvalidSubmissionError,
+  ProfileRequiredError,
   SubmissionInProgressError,
   UnknownChannelError,
+  VariantVerificationError,
 } from '../domain/applications/errors.ts';
 import {
   ConflictError,
@@ -18,6 +22,22 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof ConflictError)
     return new ApiError('conflict', error.message, { details: error.details });
   if (error instanceof InvalidStateError) return new ApiError('invalid_state', error.message);
+  if (error instanceof AlreadyAppliedError) {
+    return new ApiError('already_applied', error.message, {
+      details: { applicationId: error.applicationId },
+    });
+  }
+  if (error instanceof AlreadyApprovedError) {
+    return new ApiError('already_approved', error.message, {
+      details: { applicationId: error.applicationId },
+    });
+  }
+  if (error instanceof VariantVerificationError) {
+    return new ApiError('verification_failed', error.message, {
+      details: { violations: error.violations },
+    });
+  }
+  if (error instanceof ProfileRequiredError) return new ApiError('unprocessable', error.message);
   if (error instanceof ChannelNotConfiguredError) {
     return new ApiError('channel_not_configured', error.message, {
       details: {

@@ -1,7 +1,7 @@
 /**
  * MinHash signatures over word shingles, and LSH banding to find candidates:
  * the near-duplicate detector for reposted or lightly edited job postings.
- * See docs/adr/0006-near-duplicate-jobs-minhash.md for the threshold measurement.
+ * See docs/adr/0003-near-duplicate-jobs-minhash.md for the threshold measurement.
  */
 import { htmlToText } from '../../../lib/ai/embedded/index.ts';
 
