@@ -17,7 +17,8 @@ export const ROWS = SIGNATURE_SIZE / BANDS;
 /** Words per shingle. */
 export const SHINGLE_WORDS = 5;
 
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a of a string. */
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
@@ -49,14 +50,31 @@ export function words(text: string): string[] {
     .filter(Boolean);
 }
 
+/** FNV-1a of `tokens[from..to)` joined by single spaces, without building the string. */
+function fnv1aWords(tokens: readonly string[], from: number, to: number): number {
+  let hash = 0x811c9dc5;
+  for (let w = from; w < to; w++) {
+    if (w > from) {
+      hash ^= 0x20;
+      hash = Math.imul(hash, 0x01000193);
+    }
+    const token = tokens[w] as string;
+    for (let i = 0; i < token.length; i++) {
+      hash ^= token.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+  }
+  return hash >>> 0;
+}
+
+/** Hashes of every run of `size` consecutive words (FNV-1a of the words joined by spaces). */
 export function shingles(tokens: readonly string[], size = SHINGLE_WORDS): Set<number> {
   const out = new Set<number>();
   if (tokens.length <= size) {
-    out.add(fnv1a(tokens.join(' ')));
+    out.add(fnv1aWords(tokens, 0, tokens.length));
     return out;
   }
-  for (let i = 0; i + size <= tokens.length; i++)
-    out.add(fnv1a(tokens.slice(i, i + size).join(' ')));
+  for (let i = 0; i + size <= tokens.length; i++) out.add(fnv1aWords(tokens, i, i + size));
   return out;
 }
 
