@@ -3,7 +3,7 @@
  * the near-duplicate detector for reposted or lightly edited job postings.
  * See docs/adr/0003-near-duplicate-jobs-minhash.md for the threshold measurement.
  */
-import { htmlToText } from '../../../lib/ai/embedded/index.ts';
+import { htmlToText } from '../ai/embedded/index.ts';
 
 /** Hash functions in a signature. */
 export const SIGNATURE_SIZE = 128;
