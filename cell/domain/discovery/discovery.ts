@@ -201,6 +201,8 @@ export class DiscoveryService {
       if (unchangedIds.length > 0) {
         await tx`update postings set last_seen_at = now() where id = any(${unchangedIds})`;
       }
+      // Before clustering, so new postings are compared with these signatures.
+      await indexPostings(tx, toIndex);
 
       // New postings: join the job of an exact or near duplicate, or create a job.
       if (fresh.length > 0) {
@@ -306,16 +308,18 @@ export class DiscoveryService {
           on conflict (provider, external_id) do nothing
           returning id, external_id`;
         const shapeOf = new Map(fresh.map((posting) => [posting.externalId, posting.shape]));
-        for (const row of insertedPostings) {
-          toIndex.push({ postingId: row.id, shape: shapeOf.get(row.external_id) as PostingShape });
-        }
+        await indexPostings(
+          tx,
+          insertedPostings.map((row) => ({
+            postingId: row.id,
+            shape: shapeOf.get(row.external_id) as PostingShape,
+          })),
+        );
         // A duplicate reopens its job if every earlier source had closed.
         await tx`
           update jobs set status = 'open', updated_at = now()
           where id = any(${[...new Set(newPostings.map((p) => p.job_id))]}) and status = 'closed'`;
       }
-
-      await indexPostings(tx, toIndex);
 
       // Postings no longer on the board are closed; a job closes with its last source.
       const closed = await tx<{ job_id: string }[]>`
