@@ -140,3 +140,7 @@ cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (
 	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
 	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
 	$(TSX) router/cli/cellctl.ts $(ARGS)
+
+bench-cell-discovery: deps ## Cell discovery: cost of near-duplicate detection when ingesting a 500-posting board
+	@mkdir -p bench/results
+	$(TSX) bench/cell-discovery.ts

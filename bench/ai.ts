@@ -39,15 +39,9 @@ import { freePort, startRedis, stopProcess, waitForPort } from '../deploy/local/
 import { type AnalyzeJobResponse, type JobInput, TASK_PATHS } from '../lib/ai/contract.ts';
 import { analyzeJob } from '../lib/ai/embedded/index.ts';
 import { createLogger } from '../lib/logger.ts';
+import { jaccard, shingles, signature, similarity, words } from '../lib/text/minhash.ts';
 import type { CatalogEntry } from '../shared-services/ai-optimizer/domain/catalog.ts';
 import { createOpenAiProvider } from '../shared-services/ai-optimizer/domain/chat-providers.ts';
-import {
-  jaccard,
-  shingles,
-  signature,
-  similarity,
-  words,
-} from '../shared-services/ai-optimizer/domain/minhash.ts';
 import { ProviderChain } from '../shared-services/ai-optimizer/domain/provider-chain.ts';
 import {
   buildWorkload,

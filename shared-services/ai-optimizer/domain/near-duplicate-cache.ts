@@ -17,7 +17,7 @@ import {
   encodeSignature,
   signatureOf,
   similarity,
-} from './minhash.ts';
+} from '../../../lib/text/minhash.ts';
 import { type Pipeline, reply, send } from './redis-steps.ts';
 
 export interface NearDuplicateOptions {

@@ -3,7 +3,7 @@
  * the near-duplicate detector for reposted or lightly edited job postings.
  * See docs/adr/0003-near-duplicate-jobs-minhash.md for the threshold measurement.
  */
-import { htmlToText } from '../../../lib/ai/embedded/index.ts';
+import { htmlToText } from '../ai/embedded/index.ts';
 
 /** Hash functions in a signature. */
 export const SIGNATURE_SIZE = 128;
@@ -109,19 +109,40 @@ export function jaccard(a: Set<number>, b: Set<number>): number {
   return union === 0 ? 1 : inter / union;
 }
 
+/** 32-bit hash of one band's rows. */
+function bandHash(sig: Uint32Array, band: number): number {
+  let hash = 0x811c9dc5 ^ band;
+  for (let row = 0; row < ROWS; row++) {
+    hash = Math.imul(hash ^ (sig[band * ROWS + row] as number), 0x01000193);
+    hash = mix(hash);
+  }
+  return hash >>> 0;
+}
+
 /** One hash per band; equal band hashes make two signatures candidates. */
 export function bandHashes(sig: Uint32Array): string[] {
   const out: string[] = [];
-  for (let band = 0; band < BANDS; band++) {
-    let hash = 0x811c9dc5 ^ band;
-    for (let row = 0; row < ROWS; row++) {
-      hash = Math.imul(hash ^ (sig[band * ROWS + row] as number), 0x01000193);
-      hash = mix(hash);
-    }
-    out.push((hash >>> 0).toString(36));
-  }
+  for (let band = 0; band < BANDS; band++) out.push(bandHash(sig, band).toString(36));
   return out;
 }
+
+/**
+ * The band hashes as integers for a database index: `band * 2^32 + hash`, so
+ * keys of different bands never collide (below 2^37, exact in a JS number and
+ * a Postgres bigint).
+ */
+export function bandKeys(sig: Uint32Array): number[] {
+  const out: number[] = [];
+  for (let band = 0; band < BANDS; band++) out.push(band * 2 ** 32 + bandHash(sig, band));
+  return out;
+}
+
+/**
+ * Estimated Jaccard at or above which two postings are the same posting.
+ * Measured (docs/adr/0003-near-duplicate-jobs-minhash.md): distinct postings
+ * reach 0.40 at most, light edits stay above 0.80.
+ */
+export const NEAR_DUPLICATE_THRESHOLD = 0.6;
 
 export function encodeSignature(sig: Uint32Array): string {
   return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
