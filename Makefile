@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: bench-router bench-workflow cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: bench-router bench-workflow bench-cell-discovery cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -104,7 +104,7 @@ test-failover: ## k6 failover drill: kill PART of cell CELL=k under load, restar
 
 # --- Benchmarks ---------------------------------------------------------------------------
 
-BENCHES := bench-router bench-pdf bench-ai bench-cell bench-workflow bench-capacity
+BENCHES := bench-router bench-pdf bench-ai bench-cell bench-cell-discovery bench-workflow bench-capacity
 
 bench: deps ## Run every benchmark, then write bench/results/report.{json,md} and the capacity chart
 	@mkdir -p bench/results
@@ -118,6 +118,10 @@ bench-ai: deps ## AI optimizer: cache hit rates, cost vs always-premium, near-du
 bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the cell
 	@mkdir -p bench/results
 	$(TSX) bench/cell-jobs.ts
+
+bench-cell-discovery: deps ## Cell discovery: cost of near-duplicate detection when ingesting a 500-posting board
+	@mkdir -p bench/results
+	$(TSX) bench/cell-discovery.ts
 
 bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
 	@mkdir -p bench/results
@@ -140,7 +144,3 @@ cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (
 	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
 	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
 	$(TSX) router/cli/cellctl.ts $(ARGS)
-
-bench-cell-discovery: deps ## Cell discovery: cost of near-duplicate detection when ingesting a 500-posting board
-	@mkdir -p bench/results
-	$(TSX) bench/cell-discovery.ts
