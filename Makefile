@@ -12,7 +12,7 @@ ORCH := $(TSX) deploy/local/cli.ts
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
