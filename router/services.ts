@@ -7,6 +7,7 @@
 import postgres from 'postgres';
 import { ApiError, type DomainErrorMapper } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { reconnectBackoff } from '../lib/postgres-backoff.ts';
 import { AdminService } from './admin/admin-service.ts';
 import type { RouterConfig } from './config.ts';
 import { readCellRegistryFile } from './control-plane/cell-registry-file.ts';
@@ -63,6 +64,7 @@ export function buildRouterServices(
     max: 10,
     onnotice: () => {},
     connect_timeout: 5,
+    backoff: reconnectBackoff,
   });
   const store = new ControlPlaneStore(sql);
   const accounts = new AccountStore(sql);

@@ -7,6 +7,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import type { Logger } from '../../lib/logger.ts';
+import { reconnectBackoff } from '../../lib/postgres-backoff.ts';
 
 export type Sql = postgres.Sql;
 
@@ -14,6 +15,7 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Sq
   return postgres(url, {
     max: options.max ?? 10,
     connect_timeout: 2,
+    backoff: reconnectBackoff,
     idle_timeout: 30,
     onnotice: () => {},
     // Keep jsonb columns as parsed objects, and let JSON documents round-trip unchanged.
