@@ -397,6 +397,34 @@ describe('proxy', () => {
     expect(received).toBe(total);
   });
 
+  it('drops the request to the cell when the client leaves, before or during the answer', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const waiting = new AbortController();
+    const slow = fetch(`${r.url}/v1/slow?ms=5000`, {
+      headers: authed(token),
+      signal: waiting.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    waiting.abort();
+    await expect(slow).rejects.toThrow();
+    await expect.poll(() => cell.abandoned, { timeout: 2_000 }).toBe(1);
+
+    const reading = new AbortController();
+    const big = await fetch(`${r.url}/v1/big?hold=1`, {
+      headers: authed(token),
+      signal: reading.signal,
+    });
+    await (big.body as ReadableStream<Uint8Array>).getReader().read();
+    reading.abort();
+    cell.releaseHeld();
+
+    const after = await fetch(`${r.url}/v1/ping`, { headers: authed(token) });
+    expect(after.status).toBe(200);
+  });
+
   it('streams an upload through to the cell', async () => {
     await withCells(1);
     const r = await router();

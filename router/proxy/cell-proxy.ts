@@ -1,12 +1,12 @@
 /**
  * Streams a request to the user's cell and the answer back, on node's request
  * and response: the body goes from the client socket through a byte counter
- * into undici, and the cell's body is piped into the client socket, never held
- * whole.
+ * into undici, and the cell's answer is written chunk by chunk into the client
+ * socket as undici receives it, never held whole.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 import { ApiError } from '../../lib/errors.ts';
 import { signIdentity } from '../../lib/router-signature.ts';
 import { CellUnavailableError } from '../errors.ts';
@@ -68,6 +68,74 @@ function hasBodyTooLarge(error: unknown): boolean {
   return false;
 }
 
+/** The reason a request to a cell is aborted when its client left (mapped to 400, not a cell error). */
+function clientGone(): Error {
+  return new errors.RequestAbortedError('The client went away');
+}
+
+/**
+ * An undici dispatch handler that writes the cell's answer straight into node's response:
+ * no intermediate readable stream, pipe or promise per request. Back-pressure pauses the
+ * cell connection; a client that leaves aborts the request to the cell.
+ */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #started = false;
+  #done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly target: ProxyTarget,
+    private readonly onStarted: (status: number) => void,
+    private readonly onFailedBeforeStart: (error: unknown) => void,
+  ) {
+    res.once('close', () => {
+      if (!this.#done) this.#controller?.abort(clientGone());
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.res.destroyed) controller.abort(clientGone());
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // informational: the final answer follows
+    this.#started = true;
+    if (this.res.destroyed) {
+      controller.abort(clientGone());
+      this.onStarted(statusCode);
+      return;
+    }
+    const out = responseHeadersForClient(headers);
+    out.push('x-request-id', this.target.requestId, 'x-cell-id', this.target.cellId);
+    this.res.writeHead(statusCode, out);
+    this.onStarted(statusCode);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#done = true;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#done = true;
+    if (this.#started) this.res.destroy();
+    else this.onFailedBeforeStart(error);
+  }
+}
+
 export class CellProxy {
   readonly #limit: number;
 
@@ -80,7 +148,7 @@ export class CellProxy {
   }
 
   /**
-   * Forwards `req` (whose target is `path`) to `target.cellId` and streams the answer into
+   * Forwards `req` (whose target is `path`) to `target.cellId` and relays the answer into
    * `res`. Resolves with the status as soon as the response headers are written, while the
    * body keeps streaming; throws domain/API errors before any byte is sent.
    */
@@ -112,45 +180,13 @@ export class CellProxy {
       'x-router-signature',
       signIdentity(this.options.routerSecret, target),
     );
-    const response = await this.#request(pool, target, {
-      method: method as Dispatcher.HttpMethod,
-      path,
-      headers,
-      body: hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null,
+    const body = hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null;
+    return new Promise<number>((resolve, reject) => {
+      const relay = new ResponseRelay(res, target, resolve, (error) =>
+        reject(this.#mapError(error, target.cellId)),
+      );
+      pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, relay);
     });
-    const body = response.body;
-    // Destroying an undici body emits an abort error; without a listener that
-    // error would crash the router whenever a client leaves early.
-    body.on('error', () => {
-      if (!res.destroyed) res.destroy();
-    });
-    if (res.destroyed) {
-      // The client left while the cell was answering: drop the cell's body too.
-      body.destroy();
-      return response.statusCode;
-    }
-    const out = responseHeadersForClient(response.headers);
-    out.push('x-request-id', target.requestId, 'x-cell-id', target.cellId);
-    res.writeHead(response.statusCode, out);
-    // A client that leaves mid-body tears the cell stream down; a plain pipe plus one
-    // listener is cheaper per request than stream.pipeline with its abort signals.
-    res.once('close', () => {
-      if (!body.destroyed) body.destroy();
-    });
-    body.pipe(res);
-    return response.statusCode;
-  }
-
-  async #request(
-    pool: Dispatcher,
-    target: ProxyTarget,
-    options: Dispatcher.RequestOptions,
-  ): Promise<Dispatcher.ResponseData> {
-    try {
-      return await pool.request(options);
-    } catch (error) {
-      throw this.#mapError(error, target.cellId);
-    }
   }
 
   #mapError(error: unknown, cellId: string): unknown {
