@@ -1,12 +1,15 @@
 /**
  * Router benchmark (`make bench-router`): the same upstream cells and the same
- * load generator, three ways in:
+ * load generator, four ways in (five with BENCH_ROUTER_BASELINE_DIR):
  *   1. direct to a cell,
  *   2. through nginx with `hash $http_x_user_id consistent` (the industry baseline),
  *   3. through a bare node:http + undici proxy (the floor any Node proxy starts from),
- *   4. through our router (real process: JWT check, placement, signing, streaming proxy).
+ *   4. through our router (real process: JWT check, placement, signing, streaming proxy),
+ *   5. optionally through an earlier version of the router, from another checkout.
  * For each: saturation throughput and p50/p99 (closed loop), then p50/p99 at
- * half of nginx's saturation rate (open loop). Also the latency of the router's
+ * half of nginx's saturation rate (open loop), and the CPU time the proxy process
+ * spent per request. Ratios come both as ratios of medians and as medians of
+ * per-round ratios (`pairedPerRound`). Also the latency of the router's
  * own `503 cell_unavailable` for users of a dead cell. Writes bench/results/router.json.
  *
  * Env: BENCH_DURATION_MS (default 5000), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3),
@@ -310,6 +313,22 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   });
 
   const ratio = (a = 0, b = 1) => Math.round((a / b) * 1000) / 1000;
+  // Paired per round: both targets ran back to back in the same round, so their ratio shares
+  // that round's machine load; the median of these is steadier than a ratio of medians.
+  const pairedRatio = (a: string, b: string, field: 'rps' | 'proxyCpuUsPerRequest' = 'rps') => {
+    const runsA = satRuns[a];
+    const runsB = satRuns[b];
+    if (!runsA || !runsB) return undefined;
+    return median(runsA.map((run, i) => ratio(run[field], runsB[i]?.[field])));
+  };
+  const pairedAddedP99 = (name: string) => {
+    const runs = halfRuns[name];
+    const direct = halfRuns.direct;
+    if (!runs || !direct) return undefined;
+    return median(
+      runs.map((run, i) => Math.round((run.p99Ms - (direct[i]?.p99Ms ?? 0)) * 1000) / 1000),
+    );
+  };
   const result = {
     benchmark: 'router',
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -346,6 +365,21 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
         saturation.router?.proxyCpuUsPerRequest,
         saturation.routerBaseline?.proxyCpuUsPerRequest,
       ),
+    },
+    pairedPerRound: {
+      routerToNginxThroughput: pairedRatio('router', 'nginx'),
+      routerBaselineToNginxThroughput: pairedRatio('routerBaseline', 'nginx'),
+      nodeRawProxyToNginxThroughput: pairedRatio('nodeRawProxy', 'nginx'),
+      routerToRouterBaselineThroughput: pairedRatio('router', 'routerBaseline'),
+      routerToNginxCpuPerRequest: pairedRatio('router', 'nginx', 'proxyCpuUsPerRequest'),
+      routerToRouterBaselineCpuPerRequest: pairedRatio(
+        'router',
+        'routerBaseline',
+        'proxyCpuUsPerRequest',
+      ),
+      routerAddedP99AtHalfNginxRateMs: pairedAddedP99('router'),
+      nginxAddedP99AtHalfNginxRateMs: pairedAddedP99('nginx'),
+      routerBaselineAddedP99AtHalfNginxRateMs: pairedAddedP99('routerBaseline'),
     },
     addedLatencyAtHalfNginxRate: {
       routerP99OverDirectMs:
