@@ -8,11 +8,11 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: bench-router cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: bench-router bench-workflow bench-cell-discovery cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
@@ -104,7 +104,7 @@ test-failover: ## k6 failover drill: kill PART of cell CELL=k under load, restar
 
 # --- Benchmarks ---------------------------------------------------------------------------
 
-BENCHES := bench-router bench-pdf bench-ai bench-cell bench-workflow bench-capacity
+BENCHES := bench-router bench-pdf bench-ai bench-cell bench-cell-discovery bench-workflow bench-capacity
 
 bench: deps ## Run every benchmark, then write bench/results/report.{json,md} and the capacity chart
 	@mkdir -p bench/results
@@ -119,13 +119,21 @@ bench-cell: deps ## Cell job listing with 10,000 jobs for one user: p95 at the c
 	@mkdir -p bench/results
 	$(TSX) bench/cell-jobs.ts
 
+bench-cell-discovery: deps ## Cell discovery: cost of near-duplicate detection when ingesting a 500-posting board
+	@mkdir -p bench/results
+	$(TSX) bench/cell-discovery.ts
+
 bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
 	@mkdir -p bench/results
 	$(TSX) bench/pdf.ts
+bench-workflow: deps ## Workflows/s one cell completes end to end (auto, embedded AI, real PDF, fake board), p95
+	@mkdir -p bench/results
+	$(TSX) bench/workflow.ts
 
 bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cells (+ SVG chart)
 	@mkdir -p bench/results
 	$(TSX) bench/capacity.ts
+
 bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx (hash consistent) vs router
 	@mkdir -p bench/results
 	@bash deploy/local/ensure-deps.sh nginx-light:nginx

@@ -9,22 +9,12 @@
  * Run: make bench-cell  (or node --import tsx bench/cell-jobs.ts)
  * Env: JOBS (default 10000), SAMPLES per scenario (default 1000).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createApp } from '../cell/api/app.ts';
 import { migrateCell } from '../cell/db/migrate.ts';
 import { encodeJobsCursor } from '../cell/domain/jobs/jobs.ts';
 import { buildCellServices } from '../cell/services.ts';
-import {
-  freePort,
-  initPostgres,
-  startPostgres,
-  startRedis,
-  stopProcess,
-  waitForPort,
-  waitForPostgres,
-} from '../deploy/local/native-servers.ts';
+import { startThrowawayServers } from '../deploy/local/native-servers.ts';
 import { newId } from '../lib/ids.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createMetrics } from '../lib/metrics.ts';
@@ -37,35 +27,17 @@ const P95_BUDGET_MS = 20;
 const SECRET = 'bench-router-secret-0123456789abcdef-0123';
 const CELL_ID = 'cell-bench';
 
-const root = mkdtempSync(path.join(tmpdir(), 'cell-jobs-bench-'));
-// The postgres user must reach its data directory inside ours.
-(await import('node:fs')).chmodSync(root, 0o755);
-const [pgPort, redisPort] = [await freePort(), await freePort()];
-const pgDir = path.join(root, 'pg');
-initPostgres({ dataDir: pgDir, port: pgPort, logFile: path.join(root, 'pg.log') });
-const pgPid = startPostgres({
-  dataDir: pgDir,
-  port: pgPort,
-  logFile: path.join(root, 'pg.log'),
-  unsafeFast: true,
-});
-const redisPid = startRedis({
-  dir: path.join(root, 'redis'),
-  port: redisPort,
-  logFile: path.join(root, 'redis.log'),
-  appendOnly: false,
-});
+const servers = await startThrowawayServers({ label: 'cell-jobs-bench' });
 
 try {
-  await Promise.all([waitForPostgres(pgPort), waitForPort(redisPort)]);
-  const databaseUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
+  const databaseUrl = servers.postgresUrl;
   await migrateCell(databaseUrl);
   const logger = createLogger({ service: 'bench', level: 'silent' });
   const services = buildCellServices(
     {
       CELL_ID,
       DATABASE_URL: databaseUrl,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_URL: servers.redisUrl,
       LOG_LEVEL: 'silent',
       QUEUE_PREFIX: 'bench',
       AI_OPTIMIZER_URL: 'http://127.0.0.1:9',
@@ -207,6 +179,5 @@ try {
   await services.close();
   if (!report.pass) process.exitCode = 1;
 } finally {
-  await Promise.all([stopProcess(pgPid, 'SIGINT'), stopProcess(redisPid)]);
-  rmSync(root, { recursive: true, force: true });
+  await servers.stop();
 }

@@ -62,6 +62,43 @@ export const cellDiscoveryFields = {
   AI_ANALYZE_TIMEOUT_MS: configFields.durationMs.default(10_000),
 };
 
+/**
+ * Applications workflow settings (API and worker): deadlines, concurrency,
+ * tailoring and rendering. Defaults follow DESIGN.md section 4.
+ */
+export const cellWorkflowFields = {
+  /** A workflow without a human step finishes or fails within this. */
+  WORKFLOW_DEADLINE_MS: configFields.durationMs.default(300_000),
+  /** Concurrent jobs per workflow step queue and worker process. */
+  WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** How often overdue workflows are failed and stuck steps re-queued. */
+  WORKFLOW_SWEEP_INTERVAL_MS: configFields.durationMs.default(5_000),
+  /** A workflow step untouched this long is queued again by the sweeper (its job id dedupes). */
+  WORKFLOW_STUCK_AFTER_MS: configFields.durationMs.default(30_000),
+  /** BullMQ lock of an active step job; a job whose worker died is re-delivered after it. */
+  WORKFLOW_LOCK_DURATION_MS: configFields.durationMs.default(30_000),
+  /** How often BullMQ looks for stalled step jobs (worker killed mid-job). */
+  WORKFLOW_STALLED_INTERVAL_MS: configFields.durationMs.default(15_000),
+  /** `optimizer`: tailor-resume through the AI optimizer, embedded on failure; `embedded`: in-process only. */
+  TAILOR_PROVIDER: z.enum(['optimizer', 'embedded']).default('optimizer'),
+  /** Timeout of one tailor-resume call to the AI optimizer. */
+  AI_TAILOR_TIMEOUT_MS: configFields.durationMs.default(20_000),
+  /** Consecutive failing (unverifiable) variants after which the provider is bypassed. */
+  TAILOR_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(3),
+  /** How long a provider that keeps failing verification is bypassed. */
+  TAILOR_COOLDOWN_MS: configFields.durationMs.default(300_000),
+  /** PDF template: classic, modern or compact. */
+  PDF_TEMPLATE: z.enum(['classic', 'modern', 'compact']).default('modern'),
+  /** Timeout of one render call to the PDF service. */
+  PDF_RENDER_TIMEOUT_MS: configFields.durationMs.default(15_000),
+  /** Seed of the strategy bandit (per cell); default: derived from CELL_ID. */
+  BANDIT_SEED: z.coerce.number().int().min(0).optional(),
+  /** Attempts of one status-webhook delivery (exponential backoff from 1 s). */
+  NOTIFY_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+};
+export const cellWorkflowConfigSchema = z.object(cellWorkflowFields);
+export type CellWorkflowConfig = z.infer<typeof cellWorkflowConfigSchema>;
+
 export const cellDiscoveryConfigSchema = z.object(cellDiscoveryFields);
 export type CellDiscoveryConfig = z.infer<typeof cellDiscoveryConfigSchema>;
 
@@ -79,6 +116,7 @@ export const cellApiConfigSchema = z.object({
   /** Longest a `/v1` request may take before a clean `503 service_unavailable`. */
   REQUEST_TIMEOUT_MS: configFields.durationMs.default(5_000),
   ...cellDiscoveryFields,
+  ...cellWorkflowFields,
 });
 
 export const cellWorkerConfigSchema = z.object({
@@ -88,9 +126,12 @@ export const cellWorkerConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   HEARTBEAT_INTERVAL_MS: configFields.durationMs.default(5_000),
   ...cellDiscoveryFields,
+  ...cellWorkflowFields,
 });
 
 export type CellApiConfig = z.infer<typeof cellApiConfigSchema>;
 export type CellWorkerConfig = z.infer<typeof cellWorkerConfigSchema>;
 /** What `buildCellServices` needs; discovery settings fall back to their defaults. */
-export type CellBaseConfig = Pick<CellApiConfig, keyof typeof base> & Partial<CellDiscoveryConfig>;
+export type CellBaseConfig = Pick<CellApiConfig, keyof typeof base> &
+  Partial<CellDiscoveryConfig> &
+  Partial<CellWorkflowConfig>;

@@ -17,18 +17,36 @@ import {
 import {
   type CellBaseConfig,
   type CellDiscoveryConfig,
+  type CellWorkflowConfig,
   cellDiscoveryConfigSchema,
+  cellWorkflowConfigSchema,
 } from './config.ts';
 import { AnalysisService } from './domain/analysis/analysis.ts';
 import type { JobAnalyzer } from './domain/analysis/contract.ts';
 import {
+  CachedJobAnalyzer,
   EmbeddedJobAnalyzer,
   FallbackJobAnalyzer,
   HttpJobAnalyzer,
 } from './domain/analysis/job-analyzers.ts';
 import { MatchService } from './domain/analysis/match.ts';
+import { ApplicationsService } from './domain/applications/applications.ts';
 import { ChannelCredentialsStore } from './domain/applications/channel-credentials.ts';
+import { NotificationsService } from './domain/applications/notifications.ts';
+import { HttpPdfRenderer, type PdfRenderer } from './domain/applications/pdf-renderer.ts';
+import { StrategyStatsReader } from './domain/applications/strategy-stats.ts';
 import { SubmissionService } from './domain/applications/submission.ts';
+import {
+  EmbeddedResumeTailor,
+  FallbackResumeTailor,
+  HttpResumeTailor,
+  type ResumeTailor,
+} from './domain/applications/tailoring.ts';
+import {
+  applySubmissionRecord,
+  hashSeed,
+  WorkflowService,
+} from './domain/applications/workflow.ts';
 import { DiscoveryService } from './domain/discovery/discovery.ts';
 import { JobSourcesService } from './domain/discovery/job-sources.ts';
 import { EventsLogService } from './domain/events-log.ts';
@@ -53,6 +71,11 @@ export interface CellServices {
   submissions: SubmissionService;
   /** Discovery and analysis settings with their defaults applied. */
   settings: CellDiscoveryConfig;
+  /** Applications workflow settings with their defaults applied. */
+  workflowSettings: CellWorkflowConfig;
+  applications: ApplicationsService;
+  workflow: WorkflowService;
+  notifications: NotificationsService;
   queues: CellQueues;
   profiles: ProfilesService;
   jobSources: JobSourcesService;
@@ -65,10 +88,13 @@ export interface CellServices {
   close(): Promise<void>;
 }
 
-/** Test seams: replace the job-board adapters or the analyzer. */
+/** Test seams: replace the job-board adapters, the analyzer, the tailoring provider or the PDF client. */
 export interface CellServiceOverrides {
   adapters?: Partial<Record<Provider, JobBoardAdapter>>;
   analyzer?: JobAnalyzer;
+  /** The tailoring provider behind the embedded fallback (default: the AI optimizer). */
+  tailor?: ResumeTailor;
+  renderer?: PdfRenderer;
 }
 
 export function buildCellServices(
@@ -78,6 +104,7 @@ export function buildCellServices(
   overrides: CellServiceOverrides = {},
 ): CellServices {
   const settings = cellDiscoveryConfigSchema.parse(config);
+  const workflowSettings = cellWorkflowConfigSchema.parse(config);
   const sql = connectPostgres(config.DATABASE_URL);
   const redis = connectRedisFailFast(config.REDIS_URL, logger);
   const channels = createSubmissionChannels({
@@ -94,6 +121,7 @@ export function buildCellServices(
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
     discoveryIntervalMs: settings.DISCOVERY_INTERVAL_MS,
+    webhookAttempts: workflowSettings.NOTIFY_WEBHOOK_ATTEMPTS,
   });
   const adapters = {
     ...createJobBoardAdapters(
@@ -117,10 +145,56 @@ export function buildCellServices(
         cellId: config.CELL_ID,
         timeoutMs: settings.AI_ANALYZE_TIMEOUT_MS,
       }),
-      new EmbeddedJobAnalyzer(),
+      [new CachedJobAnalyzer(sql), new EmbeddedJobAnalyzer()],
       logger,
     );
   const match = new MatchService(sql);
+  const analysis = new AnalysisService(sql, analyzer, match);
+  const channelCredentials = new ChannelCredentialsStore(sql, channels, secretBox);
+  const submissions = new SubmissionService(sql, channels, {
+    logger,
+    onRecorded: applySubmissionRecord,
+  });
+  const tailor = new FallbackResumeTailor(
+    overrides.tailor ??
+      (workflowSettings.TAILOR_PROVIDER === 'embedded'
+        ? new EmbeddedResumeTailor()
+        : new HttpResumeTailor({
+            baseUrl: config.AI_OPTIMIZER_URL,
+            cellId: config.CELL_ID,
+            timeoutMs: workflowSettings.AI_TAILOR_TIMEOUT_MS,
+          })),
+    logger,
+    {
+      failureThreshold: workflowSettings.TAILOR_FAILURE_THRESHOLD,
+      cooldownMs: workflowSettings.TAILOR_COOLDOWN_MS,
+    },
+  );
+  const renderer =
+    overrides.renderer ??
+    new HttpPdfRenderer({
+      baseUrl: config.PDF_SERVICE_URL,
+      timeoutMs: workflowSettings.PDF_RENDER_TIMEOUT_MS,
+    });
+  const stats = new StrategyStatsReader(sql);
+  const workflow = new WorkflowService(
+    {
+      sql,
+      analysis,
+      tailor,
+      renderer,
+      submissions,
+      channels,
+      channelCredentials,
+      queue: queues,
+      stats,
+    },
+    {
+      template: workflowSettings.PDF_TEMPLATE,
+      banditSeed: workflowSettings.BANDIT_SEED ?? hashSeed(0, config.CELL_ID),
+      logger,
+    },
+  );
   let closing: Promise<void> | undefined;
   return {
     cellId: config.CELL_ID,
@@ -130,9 +204,15 @@ export function buildCellServices(
     redis,
     users: new UsersService(sql),
     channels,
-    channelCredentials: new ChannelCredentialsStore(sql, channels, secretBox),
-    submissions: new SubmissionService(sql, channels, { logger }),
+    channelCredentials,
+    submissions,
     settings,
+    workflowSettings,
+    workflow,
+    applications: new ApplicationsService(sql, channels, channelCredentials, queues, stats, {
+      deadlineMs: workflowSettings.WORKFLOW_DEADLINE_MS,
+    }),
+    notifications: new NotificationsService(sql, queues, secretBox),
     queues,
     profiles: new ProfilesService(sql, (userId, version) =>
       // The version is committed either way; a lost rescore is redone on the next update.
@@ -145,7 +225,7 @@ export function buildCellServices(
     jobSources: new JobSourcesService(sql, queues, queues),
     discovery: new DiscoveryService(sql, adapters, queues, logger),
     jobs: new JobsService(sql, queues),
-    analysis: new AnalysisService(sql, analyzer, match),
+    analysis,
     match,
     eventsLog: new EventsLogService(sql),
     close() {

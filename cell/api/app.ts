@@ -9,12 +9,16 @@ import type { CellApiOptions, CellEnv } from './env.ts';
 import { mapCellDomainError } from './error-mapping.ts';
 import { perUserRateLimit } from './middleware/rate-limit.ts';
 import { requireRouterIdentity } from './middleware/router-identity.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { internalUserRoutes } from './routes/internal-users.ts';
 import { jobSourceRoutes } from './routes/job-sources.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { meRoutes } from './routes/me.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { profileRoutes } from './routes/profile.ts';
 
 export function createApp(services: CellServices, options: CellApiOptions) {
@@ -56,6 +60,10 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   app.route('/v1/job-sources', jobSourceRoutes);
   app.route('/v1/jobs', jobRoutes);
   app.route('/v1/events', eventRoutes);
+  app.route('/v1/applications', applicationRoutes);
+  app.route('/v1/analytics', analyticsRoutes);
+  app.route('/v1/notifications', notificationRoutes);
+  app.route('/v1/channels', channelRoutes);
   app.route('/internal/v1/users', internalUserRoutes);
 
   app.notFound(notFoundHandler);

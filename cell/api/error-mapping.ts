@@ -1,10 +1,14 @@
 /** Maps the cell's domain errors to the one API error contract. */
 import { ApiError } from '../../lib/errors.ts';
 import {
+  AlreadyAppliedError,
+  AlreadyApprovedError,
   ChannelNotConfiguredError,
   InvalidSubmissionError,
+  ProfileRequiredError,
   SubmissionInProgressError,
   UnknownChannelError,
+  VariantVerificationError,
 } from '../domain/applications/errors.ts';
 import {
   ConflictError,
@@ -18,6 +22,22 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof ConflictError)
     return new ApiError('conflict', error.message, { details: error.details });
   if (error instanceof InvalidStateError) return new ApiError('invalid_state', error.message);
+  if (error instanceof AlreadyAppliedError) {
+    return new ApiError('already_applied', error.message, {
+      details: { applicationId: error.applicationId },
+    });
+  }
+  if (error instanceof AlreadyApprovedError) {
+    return new ApiError('already_approved', error.message, {
+      details: { applicationId: error.applicationId },
+    });
+  }
+  if (error instanceof VariantVerificationError) {
+    return new ApiError('verification_failed', error.message, {
+      details: { violations: error.violations },
+    });
+  }
+  if (error instanceof ProfileRequiredError) return new ApiError('unprocessable', error.message);
   if (error instanceof ChannelNotConfiguredError) {
     return new ApiError('channel_not_configured', error.message, {
       details: {
@@ -53,24 +73,30 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
 }
 
 /** Postgres or Redis unreachable: a 503 the client may retry, not an opaque 500. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  // too_many_connections
+  '53300',
+]);
+
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (
-    typeof code === 'string' &&
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'CONNECT_TIMEOUT',
-      'CONNECTION_CLOSED',
-      'CONNECTION_ENDED',
-      'CONNECTION_DESTROYED',
-      '57P01',
-    ].includes(code)
-  ) {
-    return true;
+  if (typeof code === 'string') {
+    if (CONNECTION_ERROR_CODES.has(code)) return true;
+    // SQLSTATE class 08 (connection exception) and 57P (shutdown, crash,
+    // "the database system is starting up" while a restarted Postgres recovers).
+    if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-4]$/.test(code)) return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED/i.test(
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED|the database system is (starting up|shutting down|in recovery mode)/i.test(
     message,
   );
 }

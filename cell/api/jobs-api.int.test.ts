@@ -43,7 +43,7 @@ async function addManualJob(userId: string, title = 'Backend Engineer'): Promise
     JSON.stringify({
       title,
       company: 'Acme',
-      description: 'We need 5+ years of TypeScript and PostgreSQL. Nice to have: Kubernetes.',
+      description: 'You have 5+ years with TypeScript and PostgreSQL.\nNice to have: Kubernetes.',
       url: 'https://example.com/jobs/1',
     }),
   );
@@ -409,7 +409,7 @@ describe('jobs', () => {
       matched: ['TypeScript'],
       missing: ['PostgreSQL', 'Kubernetes'],
     });
-    expect(detail.match.score).toBe(40);
+    expect(detail.match.score).toBe(43); // must-haves weigh 3: 3 / (3 + 3 + 1)
     expect(detail.sources).toEqual([
       expect.objectContaining({ provider: 'manual', status: 'open' }),
     ]);

@@ -50,12 +50,17 @@ export function workerRedisOptions(
   };
 }
 
-/** Connection options for BullMQ producers on request paths: fail fast. */
+/**
+ * Connection options for BullMQ producers on request paths: fail fast. Commands
+ * may wait for the first connection (so a process that enqueues right after it
+ * starts does not fail on a connection still being made) but give up after one
+ * reconnect attempt or two seconds when Redis is down.
+ */
 export function producerRedisOptions(url: string): ConnectionOptions {
   return {
     ...workerRedisOptions(url),
     maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 1_000,
+    commandTimeout: 2_000,
+    connectTimeout: 2_000,
   };
 }

@@ -16,6 +16,50 @@ export const DISCOVERY_QUEUES: Record<Provider, string> = {
 export const ANALYSIS_QUEUE = 'job-analysis';
 export const MATCH_QUEUE = 'job-match';
 
+/** The applications workflow: one queue per step. */
+export const WORKFLOW_STEPS = ['analyze', 'generate', 'verify', 'render', 'submit'] as const;
+export type WorkflowStep = (typeof WORKFLOW_STEPS)[number];
+export const WORKFLOW_QUEUES: Record<WorkflowStep, string> = {
+  analyze: 'workflow-analyze',
+  generate: 'workflow-generate',
+  verify: 'workflow-verify',
+  render: 'workflow-render',
+  submit: 'workflow-submit',
+};
+/** Fails overdue workflows and re-queues stuck steps. */
+export const WORKFLOW_SWEEP_QUEUE = 'workflow-sweep';
+export const STATUS_WEBHOOK_QUEUE = 'status-webhook';
+
+export interface WorkflowJobData {
+  applicationId: string;
+  /** The application's revision the job is for; a job of an older revision does nothing. */
+  revision: number;
+}
+
+/**
+ * Per-step job options (DESIGN.md section 4). Render has 2 attempts; submit
+ * retries only what `submitOnce` marks retryable (nothing was delivered).
+ * PDF-service unavailability and submission leases delay the job instead of
+ * spending an attempt.
+ */
+export const WORKFLOW_JOB_OPTIONS: Record<WorkflowStep, { attempts: number; delay: number }> = {
+  analyze: { attempts: 3, delay: 1_000 },
+  generate: { attempts: 3, delay: 1_000 },
+  verify: { attempts: 3, delay: 1_000 },
+  render: { attempts: 2, delay: 1_000 },
+  submit: { attempts: 3, delay: 2_000 },
+};
+
+/** Deterministic: one job per (application, step, revision), however often it is queued. */
+export function workflowJobId(step: WorkflowStep, applicationId: string, revision: number): string {
+  return `${step}-${revision}-${applicationId}`;
+}
+
+/** Queues the next step of an application. */
+export interface WorkflowQueue {
+  enqueueStep(step: WorkflowStep, applicationId: string, revision: number): Promise<void>;
+}
+
 export interface DiscoveryJobData {
   provider: Provider;
   board: string;
@@ -61,15 +105,19 @@ export interface CellQueuesOptions {
   prefix?: string;
   /** @defaultValue 30 minutes */
   discoveryIntervalMs?: number;
+  /** Attempts of one status-webhook delivery. @defaultValue 6 */
+  webhookAttempts?: number;
 }
 
-export class CellQueues implements DiscoveryScheduler, FollowUpQueue {
+export class CellQueues implements DiscoveryScheduler, FollowUpQueue, WorkflowQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly connection;
   private readonly prefix: string;
   readonly intervalMs: number;
+  private readonly webhookAttempts: number;
 
   constructor(options: CellQueuesOptions) {
+    this.webhookAttempts = options.webhookAttempts ?? 6;
     this.connection = producerRedisOptions(options.redisUrl);
     this.prefix = options.prefix ?? 'bull';
     this.intervalMs = options.discoveryIntervalMs ?? 30 * 60_000;
@@ -136,6 +184,38 @@ export class CellQueues implements DiscoveryScheduler, FollowUpQueue {
       removeOnFail: 1_000,
       ...(dedupeKey ? { deduplication: { id: dedupeKey } } : {}),
     });
+  }
+
+  async enqueueStep(step: WorkflowStep, applicationId: string, revision: number): Promise<void> {
+    const { attempts, delay } = WORKFLOW_JOB_OPTIONS[step];
+    await this.queue(WORKFLOW_QUEUES[step]).add(
+      step,
+      { applicationId, revision } satisfies WorkflowJobData,
+      {
+        jobId: workflowJobId(step, applicationId, revision),
+        attempts,
+        backoff: { type: 'exponential', delay },
+        removeOnComplete: { count: 10_000 },
+        removeOnFail: { count: 10_000 },
+      },
+    );
+  }
+
+  async enqueueWebhookDeliveries(notificationIds: string[]): Promise<void> {
+    if (notificationIds.length === 0) return;
+    await this.queue(STATUS_WEBHOOK_QUEUE).addBulk(
+      notificationIds.map((id) => ({
+        name: 'deliver',
+        data: { notificationId: id },
+        opts: {
+          jobId: `notification-${id}`,
+          attempts: this.webhookAttempts,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: { count: 1_000 },
+          removeOnFail: { count: 1_000 },
+        },
+      })),
+    );
   }
 
   async close(): Promise<void> {

@@ -6,10 +6,23 @@
 import { Queue, Worker } from 'bullmq';
 import { PROVIDERS } from '../adapters/job-boards/types.ts';
 import { workerRedisOptions } from '../infra/connections.ts';
-import { ANALYSIS_QUEUE, DISCOVERY_QUEUES, MATCH_QUEUE } from '../infra/queues.ts';
+import {
+  ANALYSIS_QUEUE,
+  DISCOVERY_QUEUES,
+  MATCH_QUEUE,
+  STATUS_WEBHOOK_QUEUE,
+  WORKFLOW_QUEUES,
+  WORKFLOW_STEPS,
+  WORKFLOW_SWEEP_QUEUE,
+} from '../infra/queues.ts';
 import type { CellServices } from '../services.ts';
 import { HEARTBEAT_QUEUE, recordHeartbeat } from './heartbeat.ts';
 import { analysisProcessor, discoveryProcessor, matchProcessor } from './job-processors.ts';
+import {
+  statusWebhookProcessor,
+  workflowStepProcessor,
+  workflowSweepProcessor,
+} from './workflow-processors.ts';
 
 export interface CellWorkerOptions {
   redisUrl: string;
@@ -43,7 +56,22 @@ export async function startCellWorkers(
   const beat = () => recordHeartbeat(services.redis);
   await beat().catch(() => undefined);
 
-  const { settings } = services;
+  const { settings, workflowSettings: flow } = services;
+  const sweepQueue = new Queue(WORKFLOW_SWEEP_QUEUE, { connection, prefix });
+  await sweepQueue.upsertJobScheduler(
+    'workflow-sweep',
+    { every: flow.WORKFLOW_SWEEP_INTERVAL_MS },
+    { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+  );
+  // Jobs of a worker that died (SIGKILL) are picked up again once their lock expires.
+  const stepOptions = {
+    connection,
+    prefix,
+    concurrency: flow.WORKFLOW_CONCURRENCY,
+    lockDuration: flow.WORKFLOW_LOCK_DURATION_MS,
+    stalledInterval: flow.WORKFLOW_STALLED_INTERVAL_MS,
+    maxStalledCount: 3,
+  };
   const workers = [
     new Worker(HEARTBEAT_QUEUE, beat, { connection, prefix, concurrency: 1 }),
     // One queue per provider: concurrency and rate limits are per provider.
@@ -62,6 +90,20 @@ export async function startCellWorkers(
       concurrency: options.analysisConcurrency ?? 2,
     }),
     new Worker(MATCH_QUEUE, matchProcessor(services), { connection, prefix, concurrency: 1 }),
+    ...WORKFLOW_STEPS.map(
+      (step) =>
+        new Worker(WORKFLOW_QUEUES[step], workflowStepProcessor(services, step), stepOptions),
+    ),
+    new Worker(WORKFLOW_SWEEP_QUEUE, workflowSweepProcessor(services), {
+      connection,
+      prefix,
+      concurrency: 1,
+    }),
+    new Worker(STATUS_WEBHOOK_QUEUE, statusWebhookProcessor(services), {
+      connection,
+      prefix,
+      concurrency: 4,
+    }),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
@@ -83,6 +125,7 @@ export async function startCellWorkers(
       closing ??= Promise.allSettled([
         ...workers.map((w) => w.close()),
         heartbeatQueue.close(),
+        sweepQueue.close(),
       ]).then(() => undefined);
       return closing;
     },

@@ -285,3 +285,63 @@ export function writeFileEnsured(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, content);
 }
+
+export interface ThrowawayServers {
+  /** Temporary directory holding both servers' data and logs. */
+  root: string;
+  postgresUrl: string;
+  redisUrl: string;
+  /** Stops both servers and removes their directory. */
+  stop(): Promise<void>;
+}
+
+export interface ThrowawayOptions {
+  /** Prefix of the temporary directory. */
+  label: string;
+  /** Durable settings (fsync, append-only Redis) as in production. @defaultValue false */
+  durable?: boolean;
+}
+
+/**
+ * One real Postgres and one real Redis on free ports in a temporary
+ * directory, for the test harness and the benchmarks.
+ */
+export async function startThrowawayServers(options: ThrowawayOptions): Promise<ThrowawayServers> {
+  const { chmodSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const root = mkdtempSync(path.join(tmpdir(), `${options.label}-`));
+  // The postgres user must be able to reach its data directory inside ours.
+  chmodSync(root, 0o755);
+  const [pgPort, redisPort] = [await freePort(), await freePort()];
+  const pgDir = path.join(root, 'pg');
+  const pgLog = path.join(root, 'pg.log');
+  initPostgres({ dataDir: pgDir, port: pgPort, logFile: pgLog });
+  const pgPid = startPostgres({
+    dataDir: pgDir,
+    port: pgPort,
+    logFile: pgLog,
+    unsafeFast: !options.durable,
+  });
+  const redisPid = startRedis({
+    dir: path.join(root, 'redis'),
+    port: redisPort,
+    logFile: path.join(root, 'redis.log'),
+    appendOnly: Boolean(options.durable),
+  });
+  const stop = async () => {
+    await Promise.all([stopProcess(pgPid, 'SIGINT'), stopProcess(redisPid)]);
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all([waitForPostgres(pgPort), waitForPort(redisPort)]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    root,
+    postgresUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+    stop,
+  };
+}

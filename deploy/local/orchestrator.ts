@@ -203,7 +203,7 @@ export class Orchestrator {
     while (Date.now() < deadline) {
       if (!this.pidOf(component)) {
         throw new Error(
-          `${component.name} exited during start; see ${this.logFile(component.name)}`,
+          `${component.name} exited during start; see ${this.logFile(component.name)}:\n${tailOf(this.logFile(component.name))}`,
         );
       }
       try {
@@ -426,6 +426,15 @@ export class Orchestrator {
         unlinkSync(this.pidFile(c.name));
       }
     }
+  }
+}
+
+/** The last lines of a log file, to say why a process died. */
+function tailOf(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
   }
 }
 

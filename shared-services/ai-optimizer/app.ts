@@ -14,12 +14,13 @@ import {
 import { readinessResponse } from '../../lib/health.ts';
 import { type RequestContextVariables, requestContext } from '../../lib/request-id.ts';
 import { AllProvidersFailedError, BudgetExceededError } from './domain/errors.ts';
+import { StageTimer } from './domain/stage-timer.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import type { AiOptimizerServices } from './services.ts';
 
 export interface AiEnv {
-  Variables: RequestContextVariables & { services: AiOptimizerServices };
+  Variables: RequestContextVariables & { services: AiOptimizerServices; timer: StageTimer };
 }
 
 /** Largest request body: a big JSON Resume plus a long posting fit well under it. */
@@ -45,6 +46,13 @@ export const mapDomainError: DomainErrorMapper = (error) => {
 
 export function createApp(services: AiOptimizerServices): Hono<AiEnv> {
   const app = new Hono<AiEnv>();
+  // First, so `total` covers every middleware and the handler of a task request.
+  app.use('/v1/tasks/*', async (c, next) => {
+    const timer = new StageTimer();
+    c.set('timer', timer);
+    await next();
+    c.header('server-timing', timer.header());
+  });
   app.use('*', requestContext(services.logger));
   app.use('*', async (c, next) => {
     c.set('services', services);

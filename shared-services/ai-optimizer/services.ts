@@ -21,6 +21,7 @@ import { Ledger } from './domain/ledger.ts';
 import { NearDuplicateCache } from './domain/near-duplicate-cache.ts';
 import { Optimizer } from './domain/optimizer.ts';
 import { ProviderChain } from './domain/provider-chain.ts';
+import { WriteBehind } from './domain/redis-steps.ts';
 
 export interface AiOptimizerServices {
   config: AiOptimizerConfig;
@@ -33,6 +34,8 @@ export interface AiOptimizerServices {
   optimizer: Optimizer;
   ledger: Ledger;
   budgets: Budgets;
+  /** Writes sent and not awaited by requests (cache fills, reconciliations, ledger rows). */
+  writes: WriteBehind;
   close(): Promise<void>;
 }
 
@@ -150,7 +153,12 @@ export function buildServices(
     },
   });
   const prefix = config.AI_KEY_PREFIX;
+  const writes = new WriteBehind(
+    () => redis.pipeline(),
+    (what) => aiMetrics.backgroundWriteFailures.inc({ write: what }),
+  );
   const budgets = new Budgets({
+    beforeRead: writes.beforeRead,
     redis,
     prefix,
     userDailyUsd: config.AI_BUDGET_USER_DAILY_USD,
@@ -164,8 +172,16 @@ export function buildServices(
       );
     },
   });
-  const ledger = new Ledger(redis, prefix, config.AI_LEDGER_RETENTION_DAYS, options.now);
+  const ledger = new Ledger(
+    redis,
+    prefix,
+    config.AI_LEDGER_RETENTION_DAYS,
+    options.now,
+    writes.beforeRead,
+  );
   const optimizer = new Optimizer({
+    redis,
+    writes,
     catalog,
     chainGroups: config.AI_FALLBACK_CHAIN,
     chain,
@@ -198,11 +214,16 @@ export function buildServices(
     optimizer,
     ledger,
     budgets,
+    writes,
     close() {
-      closed ??= redis.quit().then(
-        () => undefined,
-        () => redis.disconnect(),
-      );
+      // Unawaited writes first: QUIT would also wait for them, but drain() logs their failures.
+      closed ??= writes
+        .drain()
+        .then(() => redis.quit())
+        .then(
+          () => undefined,
+          () => redis.disconnect(),
+        );
       return closed;
     },
   };

@@ -86,9 +86,17 @@ export class ApiClient {
   async signup(label = 'user'): Promise<TestUser> {
     const email = `${label}-${randomBytes(6).toString('hex')}@example.test`;
     const password = `pw-${randomBytes(12).toString('hex')}`;
-    const res = await this.request('POST', '/v1/auth/signup', {
+    let res = await this.request('POST', '/v1/auth/signup', {
       body: { email, password, name: `Test ${label}` },
     });
+    // A cell that just came back is 503 until the router's health checks see it
+    // again; a client retries after a moment, as Retry-After says.
+    for (let attempt = 0; res.status === 503 && attempt < 20; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      res = await this.request('POST', '/v1/auth/signup', {
+        body: { email, password, name: `Test ${label}` },
+      });
+    }
     if (res.status !== 201 && res.status !== 200) {
       throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
     }

@@ -5,7 +5,7 @@
  */
 
 import { type CellApp, createApp } from '../../cell/api/app.ts';
-import type { CellDiscoveryConfig } from '../../cell/config.ts';
+import type { CellBaseConfig, CellDiscoveryConfig, CellWorkflowConfig } from '../../cell/config.ts';
 import { migrateCell } from '../../cell/db/migrate.ts';
 import {
   buildCellServices,
@@ -37,8 +37,9 @@ export interface TestCell {
 export interface TestCellOptions {
   cellId?: string;
   databaseUrl?: string;
-  /** Discovery settings, e.g. job-board base URLs pointing at local fakes. */
-  config?: Partial<CellDiscoveryConfig>;
+  /** Discovery and workflow settings, e.g. job-board base URLs pointing at local fakes. */
+  config?: Partial<CellDiscoveryConfig & CellWorkflowConfig> &
+    Partial<Pick<CellBaseConfig, 'SECRETS_KEY' | 'PDF_SERVICE_URL' | 'GREENHOUSE_API_URL'>>;
   overrides?: CellServiceOverrides;
   /** @defaultValue 120 */
   rateLimitPerMinute?: number;

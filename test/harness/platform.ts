@@ -40,7 +40,10 @@ function portIsFree(port: number): Promise<boolean> {
 /** Finds a port offset whose whole plan is free on this machine. */
 async function freeOffset(cells: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 20_000 + Math.floor(Math.random() * 300) * 100;
+    // Every planned port stays below Linux's ephemeral range (32768+): a port
+    // freed by a killed process must not be handed out as some connection's
+    // source port before that process restarts.
+    const offset = 10_000 + Math.floor(Math.random() * 140) * 100;
     const plan = portPlan(offset);
     const ports = [plan.router, plan.pdf, plan.ai, plan.controlPostgres, plan.sharedRedis];
     for (let k = 1; k <= cells; k++) {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeJob } from '../../lib/ai/embedded/index.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
 
 describe('analysis through the AI optimizer', () => {
@@ -31,7 +32,7 @@ describe('analysis through the AI optimizer', () => {
             keywords: ['Go', 'Rust'],
             yearsMin: 4,
             location: 'Berlin',
-            remote: false,
+            remote: 'onsite',
           },
           meta: { provider: 'fake', cached: false },
         }),
@@ -49,12 +50,12 @@ describe('analysis through the AI optimizer', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  async function manualJob(userId: string): Promise<string> {
+  async function manualJob(userId: string, title = 'Platform Engineer'): Promise<string> {
     const res = await cell.app.request('/v1/jobs', {
       method: 'POST',
       headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
       body: JSON.stringify({
-        title: 'Platform Engineer',
+        title,
         company: 'Acme',
         description: 'Go services. Rust is a plus.',
         location: 'Berlin',
@@ -88,11 +89,31 @@ describe('analysis through the AI optimizer', () => {
     failing = true;
     try {
       const userId = await cell.createUser();
-      const jobId = await manualJob(userId);
+      const jobId = await manualJob(userId, 'Infrastructure Engineer');
       const outcome = await cell.services.analysis.analyzeJob(jobId);
       expect(outcome).toMatchObject({ status: 'analyzed', source: 'embedded' });
-      expect(outcome.analysis?.mustHave).toEqual(['Go']);
-      expect(outcome.analysis?.niceToHave).toEqual(['Rust']);
+      expect(outcome.analysis).toEqual(
+        analyzeJob({
+          title: 'Infrastructure Engineer',
+          company: 'Acme',
+          description: 'Go services. Rust is a plus.',
+          location: 'Berlin',
+        }),
+      );
+    } finally {
+      failing = false;
+    }
+  });
+
+  it('uses the optimizer analysis of a near-identical job before the embedded one', async () => {
+    const userId = await cell.createUser();
+    await cell.services.analysis.analyzeJob(await manualJob(userId));
+    failing = true;
+    try {
+      const jobId = await manualJob(userId, '  platform   ENGINEER ');
+      const outcome = await cell.services.analysis.analyzeJob(jobId);
+      expect(outcome).toMatchObject({ status: 'analyzed', source: 'cached' });
+      expect(outcome.analysis?.yearsMin).toBe(4); // the optimizer's answer, not the embedded one
     } finally {
       failing = false;
     }

@@ -54,6 +54,8 @@ describe('scheduled discovery in the worker', () => {
       expect(res.status).toBe(200);
     }
     const sourceIds: string[] = [];
+    // The board's schedule starts with its first follower.
+    const started = Date.now();
     for (const userId of users) {
       const res = await cell.app.request('/v1/job-sources', {
         method: 'POST',
@@ -72,7 +74,6 @@ describe('scheduled discovery in the worker', () => {
       heartbeatIntervalMs: 60_000,
     });
     try {
-      const started = Date.now();
       await waitFor(async () => {
         const [row] = await cell.db
           .sql`select count(*)::int as n from user_jobs where score is not null`;

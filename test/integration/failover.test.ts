@@ -6,11 +6,20 @@
  * restart. The router is restarted under load too. The same properties are
  * what loadtest/failover.ts checks with k6 for SREs.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellPart } from '../../deploy/local/topology.ts';
+import type { FakeApplicationApi } from '../fakes/http-fake.ts';
+import { startFakeWebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { ApiClient, type TestUser } from '../harness/api-client.ts';
 import { type Platform, startPlatform } from '../harness/platform.ts';
+
+const SAMPLE_RESUME = readFileSync(
+  new URL('../fixtures/jsonresume/sample.resume.json', import.meta.url),
+  'utf8',
+);
+const WEBHOOK_SECRET = 'failover-webhook-secret-0123456789';
 
 const FAULT_CELL = 'cell-2';
 const USERS_PER_CELL = 3;
@@ -64,6 +73,64 @@ function startLoad(client: ApiClient, users: TestUser[], path = '/v1/me') {
   };
 }
 
+/** Creates a job and applies to it in auto mode through the user's webhook channel. */
+async function startWorkflow(client: ApiClient, user: TestUser, label: string): Promise<string> {
+  const job = await client.request('POST', '/v1/jobs', {
+    token: user.accessToken,
+    body: {
+      title: `Backend Engineer ${label}`,
+      company: 'Initech',
+      description:
+        'You have 5+ years with TypeScript, Node.js and PostgreSQL. Nice to have: Redis.',
+    },
+  });
+  expect(job.status).toBe(201);
+  const application = await client.request('POST', '/v1/applications', {
+    token: user.accessToken,
+    body: { jobId: job.body.id, mode: 'auto', channel: 'webhook' },
+  });
+  expect(application.status).toBe(202);
+  return application.body.applicationId as string;
+}
+
+/** Waits until every application is submitted (or one fails); returns their final views. */
+async function waitSubmitted(
+  client: ApiClient,
+  started: { user: TestUser; applicationId: string }[],
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  const final = new Map<string, { status: string; timeline: { type: string }[] }>();
+  while (Date.now() < deadline && final.size < started.length) {
+    for (const { user, applicationId } of started) {
+      if (final.has(applicationId)) continue;
+      const res = await client
+        .request('GET', `/v1/applications/${applicationId}`, { token: user.accessToken })
+        .catch(() => undefined);
+      if (res?.status === 200 && ['submitted', 'failed'].includes(res.body.status)) {
+        final.set(applicationId, res.body);
+      }
+    }
+    await sleep(200);
+  }
+  return final;
+}
+
+/** How many of these applications have not been submitted yet. */
+async function countUnfinished(
+  client: ApiClient,
+  started: { user: TestUser; applicationId: string }[],
+) {
+  let unfinished = 0;
+  for (const { user, applicationId } of started) {
+    const res = await client.request('GET', `/v1/applications/${applicationId}`, {
+      token: user.accessToken,
+    });
+    if (res.body?.status !== 'submitted') unfinished++;
+  }
+  return unfinished;
+}
+
 /** Polls as one user of the cell until a request succeeds; returns when it did. */
 async function firstSuccess(client: ApiClient, user: TestUser, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -80,14 +147,24 @@ async function firstSuccess(client: ApiClient, user: TestUser, timeoutMs: number
 describe('cell failure isolation with real processes', () => {
   let platform: Platform;
   let client: ApiClient;
+  let receiver: FakeApplicationApi;
   const users: TestUser[] = [];
 
   beforeAll(async () => {
     platform = await startPlatform({
       cells: 3,
       // The load below is far above one person's 120 requests a minute.
-      env: { PASSWORD_SCRYPT_LOG_N: '12', RATE_LIMIT_PER_MINUTE: '1000000' },
+      env: {
+        PASSWORD_SCRYPT_LOG_N: '12',
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        // Redeliver a killed worker's jobs and re-queue lost steps within seconds, not minutes.
+        WORKFLOW_LOCK_DURATION_MS: '4000',
+        WORKFLOW_STALLED_INTERVAL_MS: '2000',
+        WORKFLOW_STUCK_AFTER_MS: '5000',
+        WORKFLOW_SWEEP_INTERVAL_MS: '1000',
+      },
     });
+    receiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
     client = new ApiClient(platform.routerUrl, { connections: 32 });
     const perCell = new Map<string, number>();
     for (
@@ -101,9 +178,23 @@ describe('cell failure isolation with real processes', () => {
       users.push(user);
     }
     expect([...perCell.keys()].sort()).toEqual(['cell-1', 'cell-2', 'cell-3']);
+    for (const user of users) {
+      const profile = await client.request('PUT', '/v1/profile', {
+        token: user.accessToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.parse(SAMPLE_RESUME),
+      });
+      expect(profile.status).toBe(200);
+      const channel = await client.request('PUT', '/v1/channels/webhook/credentials', {
+        token: user.accessToken,
+        body: { url: receiver.url, secret: WEBHOOK_SECRET },
+      });
+      expect(channel.status).toBe(200);
+    }
   }, 240_000);
 
   afterAll(async () => {
+    await receiver?.close();
     await client?.close();
     await platform?.stop();
   }, 60_000);
@@ -113,6 +204,21 @@ describe('cell failure isolation with real processes', () => {
     async (part) => {
       const load = startLoad(client, users);
       await sleep(1_500);
+      // Workflows of every cell, started just before the fault; the receiver holds
+      // each submission for a while so that the fault lands mid-flight.
+      receiver.delayMs = 2_000;
+      const started = await Promise.all(
+        users.flatMap((user) =>
+          [1, 2].map(async (n) => ({
+            user,
+            applicationId: await startWorkflow(client, user, `${part}-${n}-${user.id}`),
+          })),
+        ),
+      );
+      const inFlightAtFault = await countUnfinished(
+        client,
+        started.filter((s) => s.user.cellId === FAULT_CELL),
+      );
       const killedAt = Date.now();
       await platform.kill(2, part);
       await sleep(4_000);
@@ -152,8 +258,27 @@ describe('cell failure isolation with real processes', () => {
         expect(slowest).toBeLessThan(1_000);
       }
       expect(recoveredAt - restartedAt).toBeLessThanOrEqual(5_000);
+
+      // Every workflow started before the fault completes after recovery, exactly once.
+      expect(inFlightAtFault).toBeGreaterThan(0);
+      receiver.delayMs = 0;
+      const final = await waitSubmitted(client, started, 60_000);
+      const notSubmitted = started
+        .map(({ applicationId }) => ({ applicationId, status: final.get(applicationId)?.status }))
+        .filter((a) => a.status !== 'submitted');
+      expect(notSubmitted).toEqual([]);
+      for (const { applicationId } of started) {
+        const deliveries = receiver.applications.filter(
+          (a) => a.fields.applicationId === applicationId,
+        );
+        expect(deliveries).toHaveLength(1);
+        const submittedEvents = (final.get(applicationId)?.timeline ?? []).filter(
+          (e) => e.type === 'application.submitted',
+        );
+        expect(submittedEvents).toHaveLength(1);
+      }
     },
-    90_000,
+    150_000,
   );
 
   it('restarts the router under load, failing only in-flight or refused requests, and cleanly', async () => {
@@ -169,18 +294,17 @@ describe('cell failure isolation with real processes', () => {
     const during = load.samples.filter((s) => s.at >= restartStartedAt && s.at <= restartedAt);
     const after = load.samples.filter((s) => s.at > restartedAt + 500);
     expect(before.filter((s) => s.status !== 200)).toEqual([]);
-    // While the router restarts a request either completes (drained in flight)
-    // or fails at the connection, which a client can retry; never a 5xx body
-    // from a half-dead process or a hang.
-    for (const sample of during) {
-      if (sample.status === 0) {
-        expect(sample.transportError).toMatch(
-          /ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed/,
-        );
-      } else {
-        expect(sample.status).toBe(200);
-      }
-    }
+    // While the router restarts a request either completes (drained in flight),
+    // fails at the connection, which a client can retry, or gets a clean 503 in
+    // the one error format; never a hang, a 500 or a half-written answer.
+    const unclean = during.filter((sample) =>
+      sample.status === 0
+        ? !/ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed/.test(
+            sample.transportError ?? '',
+          )
+        : sample.status !== 200 && !(sample.status === 503 && sample.code),
+    );
+    expect(unclean).toEqual([]);
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((s) => s.status !== 200)).toEqual([]);
   }, 90_000);

@@ -6,12 +6,12 @@
  */
 import type postgres from 'postgres';
 import { appendEvents } from '../events.ts';
-import type { JobAnalysis, JobAnalyzer } from './contract.ts';
+import type { AnalysisSource, JobAnalysis, JobAnalyzer } from './contract.ts';
 import type { MatchService } from './match.ts';
 
 export interface AnalyzeOutcome {
   status: 'analyzed' | 'up_to_date' | 'missing';
-  source?: 'optimizer' | 'embedded';
+  source?: AnalysisSource;
   analysis?: JobAnalysis;
 }
 

@@ -1,9 +1,18 @@
 /**
- * The analyze-job task contract the cell relies on (AI optimizer
- * `POST /v1/tasks/analyze-job`). INTERIM: mirrors the shared contract that will
- * live in `lib/ai/contract.ts`; once that lands, re-export its types from here.
+ * The analyze-job contract the cell relies on: the task types are the shared
+ * ones of `lib/ai/contract.ts` (AI optimizer `POST /v1/tasks/analyze-job`);
+ * this module only adds the cell's `JobAnalyzer` seam over them.
  */
+import type { JobAnalysis } from '../../../lib/ai/contract.ts';
 
+export type {
+  JobAnalysis,
+  MatchResult,
+  RemotePolicy,
+  Seniority,
+} from '../../../lib/ai/contract.ts';
+
+/** A job as the cell stores it; `location` is null when the posting names none. */
 export interface AnalyzeJobInput {
   title: string;
   company: string;
@@ -11,35 +20,15 @@ export interface AnalyzeJobInput {
   location: string | null;
 }
 
-export type Seniority =
-  | 'intern'
-  | 'junior'
-  | 'mid'
-  | 'senior'
-  | 'staff'
-  | 'principal'
-  | 'lead'
-  | 'manager'
-  | 'unknown';
-
-export interface JobAnalysis {
-  title: string;
-  seniority: Seniority | string;
-  mustHave: string[];
-  niceToHave: string[];
-  keywords: string[];
-  yearsMin: number | null;
-  location: string | null;
-  remote: boolean | null;
-}
+/** Where an analysis came from: the optimizer, a near-identical job's cached one, or embedded. */
+export type AnalysisSource = 'optimizer' | 'cached' | 'embedded';
 
 export interface AnalyzeJobResult {
   analysis: JobAnalysis;
-  /** Which analyzer produced it: `optimizer` or `embedded`. */
-  source: 'optimizer' | 'embedded';
+  source: AnalysisSource;
 }
 
-/** One interface, two implementations: the optimizer over HTTP and the embedded one in-process. */
+/** One interface, several implementations: optimizer over HTTP, cached, embedded in-process. */
 export interface JobAnalyzer {
   analyze(input: AnalyzeJobInput, context: { userId: string | null }): Promise<AnalyzeJobResult>;
 }

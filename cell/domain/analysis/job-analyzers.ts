@@ -1,25 +1,31 @@
 /**
- * The two `JobAnalyzer` implementations: the AI optimizer over HTTP, and the
- * embedded analyzer in-process. `FallbackJobAnalyzer` tries the optimizer with
- * a short timeout and falls back to the embedded one, so discovery never stalls.
+ * The `JobAnalyzer` implementations: the AI optimizer over HTTP, the cached
+ * analysis of a near-identical job, and the embedded analyzer of `lib/ai`
+ * in-process. `FallbackJobAnalyzer` tries them in order (optimizer with a
+ * timeout, then cached, then embedded), so discovery and workflows never stall.
  */
+import type postgres from 'postgres';
 import { request } from 'undici';
 import { z } from 'zod';
+import { jobAnalysisSchema, TASK_PATHS } from '../../../lib/ai/contract.ts';
+import { analyzeJob } from '../../../lib/ai/embedded/index.ts';
 import type { Logger } from '../../../lib/logger.ts';
-import type { AnalyzeJobInput, AnalyzeJobResult, JobAnalyzer } from './contract.ts';
-import { analyzeJob } from './embedded-analyzer.ts';
+import type { AnalyzeJobInput, AnalyzeJobResult, JobAnalysis, JobAnalyzer } from './contract.ts';
 
-const analysisSchema = z.object({
-  title: z.string(),
-  seniority: z.string(),
-  mustHave: z.array(z.string()),
-  niceToHave: z.array(z.string()),
-  keywords: z.array(z.string()),
-  yearsMin: z.number().nullable(),
-  location: z.string().nullable(),
-  remote: z.boolean().nullable(),
-});
-const responseSchema = z.object({ analysis: analysisSchema });
+/** Only the analysis is read; `meta` is the optimizer's business. */
+const responseSchema = z.object({ analysis: jobAnalysisSchema });
+/** The task's input limit (lib/ai/contract.ts `jobInputSchema`). */
+const MAX_DESCRIPTION = 100_000;
+
+/** The task input of lib/ai from the cell's job row. */
+export function toJobInput(input: AnalyzeJobInput) {
+  return {
+    title: input.title.slice(0, 300),
+    ...(input.company ? { company: input.company.slice(0, 300) } : {}),
+    description: input.description.slice(0, MAX_DESCRIPTION) || input.title,
+    ...(input.location ? { location: input.location.slice(0, 300) } : {}),
+  };
+}
 
 export interface HttpJobAnalyzerOptions {
   /** Base URL of the AI optimizer, e.g. `http://127.0.0.1:8091`. */
@@ -33,7 +39,7 @@ export interface HttpJobAnalyzerOptions {
 export class HttpJobAnalyzer implements JobAnalyzer {
   private readonly url: string;
   constructor(private readonly options: HttpJobAnalyzerOptions) {
-    this.url = new URL('/v1/tasks/analyze-job', options.baseUrl).toString();
+    this.url = new URL(TASK_PATHS['analyze-job'], options.baseUrl).toString();
   }
 
   async analyze(
@@ -48,7 +54,7 @@ export class HttpJobAnalyzer implements JobAnalyzer {
         'x-cell-id': this.options.cellId,
         ...(context.userId ? { 'x-user-id': context.userId } : {}),
       },
-      body: JSON.stringify({ job: input }),
+      body: JSON.stringify({ job: toJobInput(input) }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
@@ -64,27 +70,63 @@ export class HttpJobAnalyzer implements JobAnalyzer {
 
 export class EmbeddedJobAnalyzer implements JobAnalyzer {
   async analyze(input: AnalyzeJobInput): Promise<AnalyzeJobResult> {
-    return { analysis: analyzeJob(input), source: 'embedded' };
+    return { analysis: analyzeJob(toJobInput(input)), source: 'embedded' };
   }
 }
 
-/** The optimizer first; on any error, the embedded analyzer. */
+/**
+ * The stored analysis of a near-identical job: same title and company (case and
+ * spacing ignored), analyzed by the optimizer. Throws when there is none.
+ */
+export class CachedJobAnalyzer implements JobAnalyzer {
+  constructor(private readonly sql: postgres.Sql) {}
+
+  async analyze(input: AnalyzeJobInput): Promise<AnalyzeJobResult> {
+    const [row] = await this.sql<{ analysis: JobAnalysis }[]>`
+      select analysis from jobs
+      where analysis is not null and analysis_source = 'optimizer'
+        and lower(regexp_replace(title, '[[:space:]]+', ' ', 'g')) = ${normalize(input.title)}
+        and lower(regexp_replace(company, '[[:space:]]+', ' ', 'g')) = ${normalize(input.company)}
+      order by analyzed_at desc limit 1`;
+    const parsed = row ? jobAnalysisSchema.safeParse(row.analysis) : undefined;
+    if (!parsed?.success) throw new Error('no cached analysis of a near-identical job');
+    return { analysis: parsed.data, source: 'cached' };
+  }
+}
+
+function normalize(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** Each analyzer in order; the first answer wins, the last one's error is thrown. */
 export class FallbackJobAnalyzer implements JobAnalyzer {
+  private readonly chain: JobAnalyzer[];
   constructor(
-    private readonly primary: JobAnalyzer,
-    private readonly fallback: JobAnalyzer,
+    primary: JobAnalyzer,
+    fallbacks: JobAnalyzer | JobAnalyzer[],
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.chain = [primary, ...(Array.isArray(fallbacks) ? fallbacks : [fallbacks])];
+  }
 
   async analyze(
     input: AnalyzeJobInput,
     context: { userId: string | null },
   ): Promise<AnalyzeJobResult> {
-    try {
-      return await this.primary.analyze(input, context);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'AI optimizer unavailable for analyze-job; using embedded');
-      return this.fallback.analyze(input, context);
+    let lastError: unknown;
+    for (const [index, analyzer] of this.chain.entries()) {
+      try {
+        return await analyzer.analyze(input, context);
+      } catch (error) {
+        lastError = error;
+        if (index === 0) {
+          this.logger.warn(
+            { err: error },
+            'AI optimizer unavailable for analyze-job; falling back',
+          );
+        }
+      }
     }
+    throw lastError;
   }
 }

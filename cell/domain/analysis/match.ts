@@ -5,21 +5,14 @@
  * job is (re)analyzed.
  */
 import type postgres from 'postgres';
+import type { JsonResume } from '../../../lib/ai/contract.ts';
+import { scoreMatch } from '../../../lib/ai/embedded/index.ts';
 import { jsonRows } from '../../infra/json-rows.ts';
 import type { JobAnalysis } from './contract.ts';
-import { scoreMatch } from './embedded-analyzer.ts';
 
-/** Every string in a JSON Resume, joined: what the profile can be matched on. */
-export function profileText(document: string): string {
-  const parts: string[] = [];
-  const walk = (value: unknown) => {
-    if (typeof value === 'string') parts.push(value);
-    else if (Array.isArray(value)) for (const item of value) walk(item);
-    else if (value && typeof value === 'object')
-      for (const item of Object.values(value)) walk(item);
-  };
-  walk(JSON.parse(document));
-  return parts.join('\n');
+/** A stored profile version's document, as the scorer reads it. */
+function parseProfile(document: string): JsonResume {
+  return JSON.parse(document) as JsonResume;
 }
 
 interface ScoreRow {
@@ -43,9 +36,9 @@ export class MatchService {
       select uj.job_id, j.analysis from user_jobs uj join jobs j on j.id = uj.job_id
       where uj.user_id = ${userId} and j.analysis is not null
         ${jobIds ? this.sql`and uj.job_id = any(${jobIds})` : this.sql``}`;
-    const text = profile ? profileText(profile.document) : null;
+    const resume = profile ? parseProfile(profile.document) : null;
     const rows: ScoreRow[] = jobs.map((job) => {
-      if (text === null) {
+      if (resume === null) {
         return {
           user_id: userId,
           job_id: job.job_id,
@@ -55,7 +48,7 @@ export class MatchService {
           version: null,
         };
       }
-      const result = scoreMatch(text, job.analysis);
+      const result = scoreMatch(resume, job.analysis);
       return { user_id: userId, job_id: job.job_id, ...result, version: profile?.version ?? null };
     });
     await this.writeScores(rows);
@@ -87,7 +80,7 @@ export class MatchService {
         : {
             user_id: row.user_id,
             job_id: jobId,
-            ...scoreMatch(profileText(row.document), analysis),
+            ...scoreMatch(parseProfile(row.document), analysis),
             version: row.version,
           },
     );

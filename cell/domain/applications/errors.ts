@@ -65,3 +65,31 @@ export class SubmissionInProgressError extends DomainError {
     super(`Application ${applicationId} is being submitted by another attempt`);
   }
 }
+
+/** The user already applied to this job: 409 `already_applied` with the existing id. */
+export class AlreadyAppliedError extends DomainError {
+  constructor(readonly applicationId: string) {
+    super('You already applied to this job');
+  }
+}
+
+/** The application was approved before: 409 `already_approved`. */
+export class AlreadyApprovedError extends DomainError {
+  constructor(readonly applicationId: string) {
+    super('This application is already approved');
+  }
+}
+
+/** A variant (e.g. the user's edit) claims what the profile does not say: 422. */
+export class VariantVerificationError extends DomainError {
+  constructor(readonly violations: readonly unknown[]) {
+    super('The variant states things the profile version does not contain');
+  }
+}
+
+/** Applying needs a profile: 422 `unprocessable`. */
+export class ProfileRequiredError extends DomainError {
+  constructor() {
+    super('Import your profile (PUT /v1/profile) before applying');
+  }
+}

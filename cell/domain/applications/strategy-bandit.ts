@@ -14,7 +14,7 @@ export const STRATEGIES = ['keyword-first', 'impact-first', 'concise'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface ArmCounts {
-  /** Submitted applications that got an employer response (see docs/notes/applications.md). */
+  /** Submitted applications that got an employer response (see docs/reference/applications.md). */
   successes: number;
   /** Submitted applications without a response (yet). */
   failures: number;

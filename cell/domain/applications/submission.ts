@@ -68,6 +68,11 @@ export interface SubmissionServiceOptions {
   /** Attempts after which a not-delivered failure stops being retried. @defaultValue 3 */
   maxAttempts?: number;
   notifier?: SubmissionNotifier;
+  /**
+   * Called in the transaction that records a result (submitted, failed, unknown), so the
+   * application's own state changes with it.
+   */
+  onRecorded?: (tx: postgres.TransactionSql, record: SubmissionRecord) => Promise<void>;
   logger?: Logger;
 }
 
@@ -236,7 +241,9 @@ export class SubmissionService {
           data: { applicationId, channel: row.channel, confirmedByUser: true },
         });
       }
-      return toRecord(row);
+      const resolved = toRecord(row);
+      await this.options.onRecorded?.(tx, resolved);
+      return resolved;
     });
   }
 
@@ -301,7 +308,9 @@ export class SubmissionService {
       state: 'unknown',
       reason,
     });
-    return toRecord(row as Row);
+    const marked = toRecord(row as Row);
+    await this.options.onRecorded?.(tx, marked);
+    return marked;
   }
 
   private recordSubmitted(
@@ -329,7 +338,9 @@ export class SubmissionService {
           attempts: claimed.attempts,
         },
       });
-      return toRecord(row);
+      const recorded = toRecord(row);
+      await this.options.onRecorded?.(tx, recorded);
+      return recorded;
     });
   }
 
@@ -362,7 +373,9 @@ export class SubmissionService {
           reason: failure.message,
         });
       }
-      return toRecord(row);
+      const recorded = toRecord(row);
+      await this.options.onRecorded?.(tx, recorded);
+      return recorded;
     });
   }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { analyzeJob, scoreMatch } from '../../../lib/ai/embedded/index.ts';
 import { BOARD_TOKEN_PATTERN } from '../../adapters/job-boards/types.ts';
-import { analyzeJob, scoreMatch } from '../analysis/embedded-analyzer.ts';
 import { decodeJobsCursor, encodeJobsCursor } from '../jobs/jobs.ts';
 import { normalizeText, postingFingerprint } from './fingerprint.ts';
 import { passesFilters } from './source-filters.ts';
@@ -80,11 +80,14 @@ describe('embedded analyzer', () => {
       mustHave: ['TypeScript', 'PostgreSQL'],
       niceToHave: ['Kubernetes'],
       yearsMin: 5,
-      remote: true,
+      remote: 'remote',
     });
-    const match = scoreMatch('I write TypeScript and run Kubernetes', analysis);
+    const match = scoreMatch(
+      { skills: [{ name: 'Backend', keywords: ['TypeScript', 'Kubernetes'] }] },
+      analysis,
+    );
     expect(match).toEqual({
-      score: 60,
+      score: 57, // must-haves weigh 3: (3 + 1) / (3 + 3 + 1)
       matched: ['TypeScript', 'Kubernetes'],
       missing: ['PostgreSQL'],
     });
@@ -94,12 +97,11 @@ describe('embedded analyzer', () => {
     const analysis = analyzeJob({
       title: 'Dev',
       company: 'x',
-      location: null,
       description: 'Go, Rust, SQL',
     });
     fc.assert(
       fc.property(fc.string(), (text) => {
-        const { score } = scoreMatch(text, analysis);
+        const { score } = scoreMatch({ basics: { summary: text } }, analysis);
         expect(score).toBeGreaterThanOrEqual(0);
         expect(score).toBeLessThanOrEqual(100);
       }),

@@ -17,7 +17,18 @@ import { BoardFetchError, BoardNotFoundError } from '../../adapters/job-boards/t
 import { jsonRows } from '../../infra/json-rows.ts';
 import type { FollowUpQueue } from '../../infra/queues.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
-import { postingContentHash, postingFingerprint } from './fingerprint.ts';
+import {
+  postingContentHash,
+  postingFingerprint,
+  postingSignature,
+  postingTitleKey,
+} from './fingerprint.ts';
+import {
+  indexPostings,
+  loadNearDuplicateIndex,
+  type PostingShape,
+  postingShape,
+} from './near-duplicates.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
 
 export interface SyncSummary {
@@ -26,7 +37,10 @@ export interface SyncSummary {
   status: 'synced' | 'not_modified' | 'no_followers';
   fetched: number;
   created: number;
+  /** New postings that joined an existing job (exact or near-duplicates). */
   duplicates: number;
+  /** Of those, the ones found by MinHash rather than by the exact fingerprint. */
+  nearDuplicates: number;
   updated: number;
   reopened: number;
   closed: number;
@@ -41,6 +55,7 @@ interface Follower {
 interface PreparedPosting extends NormalizedPosting {
   contentHash: string;
   fingerprint: string;
+  shape: PostingShape;
 }
 
 interface ExistingPosting {
@@ -50,6 +65,7 @@ interface ExistingPosting {
   content_hash: string;
   status: string;
   board: string | null;
+  unindexed: boolean;
 }
 
 export class DiscoveryService {
@@ -75,6 +91,7 @@ export class DiscoveryService {
       fetched: 0,
       created: 0,
       duplicates: 0,
+      nearDuplicates: 0,
       updated: 0,
       reopened: 0,
       closed: 0,
@@ -124,6 +141,7 @@ export class DiscoveryService {
         ...posting,
         contentHash: postingContentHash(posting),
         fingerprint: postingFingerprint(posting),
+        shape: postingShape(postingTitleKey(posting), postingSignature(posting)),
       });
     }
     summary.fetched = postings.length;
@@ -133,13 +151,18 @@ export class DiscoveryService {
       // One board reconciles at a time, even if a retry overlaps a slow run.
       await tx`select pg_advisory_xact_lock(hashtext(${`board:${provider}:${board}`}))`;
       const existingRows = await tx<ExistingPosting[]>`
-        select id, job_id, external_id, content_hash, status, board from postings
+        select id, job_id, external_id, content_hash, status, board,
+          minhash is null as unindexed
+        from postings
         where provider = ${provider} and external_id = any(${postings.map((p) => p.externalId)})`;
       const existing = new Map(existingRows.map((row) => [row.external_id, row]));
 
       const jobOfPosting = new Map<string, string>();
       const unchangedIds: string[] = [];
       const fresh: PreparedPosting[] = [];
+      // Edited postings get a new signature (they never change job, however far
+      // the edit goes); postings stored before signatures existed get one.
+      const toIndex: { postingId: string; shape: PostingShape }[] = [];
       for (const posting of postings) {
         const row = existing.get(posting.externalId);
         if (!row) {
@@ -149,6 +172,7 @@ export class DiscoveryService {
         jobOfPosting.set(posting.externalId, row.job_id);
         const changed = row.content_hash !== posting.contentHash;
         const reopened = row.status !== 'open';
+        if (changed || row.unindexed) toIndex.push({ postingId: row.id, shape: posting.shape });
         if (!changed && !reopened && row.board === board) {
           unchangedIds.push(row.id);
           continue;
@@ -177,22 +201,45 @@ export class DiscoveryService {
       if (unchangedIds.length > 0) {
         await tx`update postings set last_seen_at = now() where id = any(${unchangedIds})`;
       }
+      // Before clustering, so new postings are compared with these signatures.
+      await indexPostings(tx, toIndex);
 
-      // New postings: join the job of a near-duplicate, or create a job.
+      // New postings: join the job of an exact or near duplicate, or create a job.
       if (fresh.length > 0) {
+        // Boards clustering new postings take turns, so two boards listing the
+        // same new posting at the same moment still make one job.
+        await tx`select pg_advisory_xact_lock(hashtext('jobs:cluster'))`;
         const fingerprints = [...new Set(fresh.map((p) => p.fingerprint))];
         const known = await tx<{ id: string; fingerprint: string }[]>`
           select id, fingerprint from jobs
           where owner_user_id is null and fingerprint = any(${fingerprints})`;
         const jobOfFingerprint = new Map(known.map((row) => [row.fingerprint, row.id]));
+        const near = await loadNearDuplicateIndex(
+          tx,
+          fresh.filter((p) => !jobOfFingerprint.has(p.fingerprint)).map((p) => p.shape),
+        );
+        const jobOfFresh = new Map<string, string>();
         const newJobs: Record<string, unknown>[] = [];
         for (const posting of fresh) {
-          if (jobOfFingerprint.has(posting.fingerprint)) {
+          const exact = jobOfFingerprint.get(posting.fingerprint);
+          if (exact) {
             summary.duplicates++;
+            jobOfFresh.set(posting.externalId, exact);
+            near.add(exact, posting.shape);
+            continue;
+          }
+          const match = near.find(posting.shape);
+          if (match) {
+            summary.duplicates++;
+            summary.nearDuplicates++;
+            jobOfFresh.set(posting.externalId, match.jobId);
+            near.add(match.jobId, posting.shape);
             continue;
           }
           const id = newId();
           jobOfFingerprint.set(posting.fingerprint, id);
+          jobOfFresh.set(posting.externalId, id);
+          near.add(id, posting.shape);
           newJobs.push({
             id,
             fingerprint: posting.fingerprint,
@@ -217,16 +264,24 @@ export class DiscoveryService {
           summary.created += insertedIds.size;
           for (const id of insertedIds) toAnalyze.add(id);
           if (insertedIds.size < newJobs.length) {
-            // Another board created the same fingerprint concurrently: use its job.
+            // Cannot happen under the cluster lock; kept as the fingerprint
+            // index's fallback: use the job that holds the fingerprint.
             const lost = newJobs.filter((job) => !insertedIds.has(job.id as string));
             const winners = await tx<{ id: string; fingerprint: string }[]>`
               select id, fingerprint from jobs where owner_user_id is null
                 and fingerprint = any(${lost.map((job) => job.fingerprint as string)})`;
-            for (const row of winners) jobOfFingerprint.set(row.fingerprint, row.id);
+            const winnerOf = new Map(winners.map((row) => [row.fingerprint, row.id]));
+            const replaced = new Map(
+              lost.map((job) => [job.id as string, winnerOf.get(job.fingerprint as string)]),
+            );
+            for (const [externalId, jobId] of jobOfFresh) {
+              const winner = replaced.get(jobId);
+              if (winner) jobOfFresh.set(externalId, winner);
+            }
           }
         }
         const newPostings = fresh.map((posting) => {
-          const jobId = jobOfFingerprint.get(posting.fingerprint) as string;
+          const jobId = jobOfFresh.get(posting.externalId) as string;
           jobOfPosting.set(posting.externalId, jobId);
           return {
             id: newId(),
@@ -243,14 +298,23 @@ export class DiscoveryService {
             content_hash: posting.contentHash,
           };
         });
-        await tx`
+        const insertedPostings = await tx<{ id: string; external_id: string }[]>`
           insert into postings (id, job_id, provider, board, external_id, title, company, location,
                                 remote, description, url, content_hash)
           select * from jsonb_to_recordset(${jsonRows(tx, newPostings)})
             as x(id uuid, job_id uuid, provider text, board text, external_id text, title text,
                  company text, location text, remote boolean, description text, url text,
                  content_hash text)
-          on conflict (provider, external_id) do nothing`;
+          on conflict (provider, external_id) do nothing
+          returning id, external_id`;
+        const shapeOf = new Map(fresh.map((posting) => [posting.externalId, posting.shape]));
+        await indexPostings(
+          tx,
+          insertedPostings.map((row) => ({
+            postingId: row.id,
+            shape: shapeOf.get(row.external_id) as PostingShape,
+          })),
+        );
         // A duplicate reopens its job if every earlier source had closed.
         await tx`
           update jobs set status = 'open', updated_at = now()

@@ -2,9 +2,11 @@
  * Posting identity beyond (provider, external id): a content hash that detects
  * edits, and a normalized fingerprint that recognises the same posting on
  * another board or re-posted under a new id (case, punctuation, whitespace and
- * markup differences ignored).
+ * markup differences ignored), and the MinHash signature and title key that
+ * find near-duplicates (./near-duplicates.ts).
  */
 import { createHash } from 'node:crypto';
+import { signatureOf } from '../../../lib/text/minhash.ts';
 import type { NormalizedPosting } from '../../adapters/job-boards/types.ts';
 
 function sha256(text: string): string {
@@ -39,4 +41,16 @@ export function postingContentHash(posting: NormalizedPosting): string {
       posting.url,
     ]),
   );
+}
+
+/** The normalized title: near-duplicates must have equal title keys. */
+export function postingTitleKey(posting: Pick<NormalizedPosting, 'title'>): string {
+  return normalizeText(posting.title);
+}
+
+/** MinHash signature of title and description, the text the fingerprint covers. */
+export function postingSignature(
+  posting: Pick<NormalizedPosting, 'title' | 'description'>,
+): Uint32Array {
+  return signatureOf(`${posting.title}\n${posting.description}`);
 }

@@ -81,7 +81,7 @@ export class JobsService {
     if (query.minScore !== undefined) conditions.push(sql`uj.score >= ${query.minScore}`);
     if (query.remote !== undefined) {
       conditions.push(
-        sql`coalesce(j.remote, (j.analysis->>'remote')::boolean, false) = ${query.remote}`,
+        sql`coalesce(j.remote, j.analysis->>'remote' = 'remote', false) = ${query.remote}`,
       );
     }
     if (query.location) conditions.push(sql`j.location ilike ${`%${escapeLike(query.location)}%`}`);

@@ -45,6 +45,11 @@ export function createAiMetrics(metrics: Metrics) {
       'Requests refused with 402 budget_exceeded',
       ['scope'] as const,
     ),
+    backgroundWriteFailures: metrics.counter(
+      'ai_background_write_failures_total',
+      'Redis writes sent without awaiting them (cache fills, budget reconciliation, ledger rows) that failed',
+      ['write'] as const,
+    ),
     batchSize: metrics.histogram(
       'ai_batch_size',
       'Jobs per analyze-job provider call',

@@ -5,8 +5,9 @@
  * overspend is bounded by one request's estimation error. Crossing 80% of a
  * cap is reported once.
  */
-import type { Redis } from 'ioredis';
+import type { Callback, Redis } from 'ioredis';
 import { BudgetExceededError, type BudgetScope } from './errors.ts';
+import { type Pipeline, reply, send } from './redis-steps.ts';
 
 const NANO = 1e9;
 const KEY_TTL_SECONDS = 2 * 24 * 3600;
@@ -27,6 +28,18 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return {0, user, cell}
 `;
 
+/** The reservation script as an ioredis command: EVALSHA, EVAL only the first time per connection. */
+const RESERVE_COMMAND = 'aiReserveBudget';
+type ReserveCommand = (
+  userKey: string,
+  cellKey: string,
+  est: number,
+  userCap: number,
+  cellCap: number,
+  ttlSeconds: number,
+  callback: Callback<[number, number, number]>,
+) => unknown;
+
 export interface BudgetOptions {
   redis: Redis;
   prefix: string;
@@ -35,6 +48,8 @@ export interface BudgetOptions {
   /** @defaultValue Date.now */
   now?: () => number;
   onWarning?: (scope: BudgetScope, who: string, spentUsd: number, limitUsd: number) => void;
+  /** Called before a read, to send writes that were deferred (see redis-steps.ts). */
+  beforeRead?: () => void;
 }
 
 export interface Reservation {
@@ -57,6 +72,7 @@ export class Budgets {
 
   constructor(private readonly options: BudgetOptions) {
     this.now = options.now ?? Date.now;
+    options.redis.defineCommand(RESERVE_COMMAND, { numberOfKeys: 2, lua: RESERVE });
   }
 
   private keys(cellId: string, userId: string) {
@@ -69,20 +85,38 @@ export class Budgets {
 
   /** Reserves `estimateUsd` or throws {@link BudgetExceededError}. */
   async reserve(cellId: string, userId: string, estimateUsd: number): Promise<Reservation> {
+    const pipeline = this.options.redis.pipeline();
+    const reservation = this.queueReserve(pipeline, cellId, userId, estimateUsd);
+    send(pipeline);
+    return reservation;
+  }
+
+  /** Queues the reservation on `pipeline`; rejects with {@link BudgetExceededError}. */
+  async queueReserve(
+    pipeline: Pipeline,
+    cellId: string,
+    userId: string,
+    estimateUsd: number,
+  ): Promise<Reservation> {
     const { userKey, cellKey } = this.keys(cellId, userId);
     const est = Math.ceil(estimateUsd * NANO);
     const userCap = Math.floor(this.options.userDailyUsd * NANO);
     const cellCap = Math.floor(this.options.cellDailyUsd * NANO);
-    const [status, user, cell] = (await this.options.redis.eval(
-      RESERVE,
-      2,
-      userKey,
-      cellKey,
-      est,
-      userCap,
-      cellCap,
-      KEY_TTL_SECONDS,
-    )) as [number, number, number];
+    const reserveCommand = (pipeline as unknown as Record<string, ReserveCommand>)[
+      RESERVE_COMMAND
+    ] as ReserveCommand;
+    const [status, user, cell] = await reply<[number, number, number]>((callback) =>
+      reserveCommand.call(
+        pipeline,
+        userKey,
+        cellKey,
+        est,
+        userCap,
+        cellCap,
+        KEY_TTL_SECONDS,
+        callback,
+      ),
+    );
     if (status === 1)
       throw new BudgetExceededError(
         'user',
@@ -109,15 +143,29 @@ export class Budgets {
     cellId: string,
     userId: string,
   ): Promise<void> {
+    const pipeline = this.options.redis.pipeline();
+    const done = this.queueReconcile(pipeline, reservation, actualUsd, cellId, userId);
+    send(pipeline);
+    await done;
+  }
+
+  /**
+   * Queues the reconciliation on `pipeline`; the promise settles (and a crossing
+   * of 80% is reported) once the pipeline is answered.
+   */
+  async queueReconcile(
+    pipeline: Pipeline,
+    reservation: Reservation,
+    actualUsd: number,
+    cellId: string,
+    userId: string,
+  ): Promise<void> {
     const delta = Math.ceil(actualUsd * NANO) - reservation.reservedNano;
     if (delta === 0) return;
-    const results = await this.options.redis
-      .pipeline()
-      .incrby(reservation.userKey, delta)
-      .incrby(reservation.cellKey, delta)
-      .exec();
-    const user = Number(results?.[0]?.[1] ?? 0);
-    const cell = Number(results?.[1]?.[1] ?? 0);
+    const [user, cell] = await Promise.all([
+      reply<number>((callback) => pipeline.incrby(reservation.userKey, delta, callback)),
+      reply<number>((callback) => pipeline.incrby(reservation.cellKey, delta, callback)),
+    ]);
     this.warnOnCrossing(
       'user',
       userId,
@@ -137,6 +185,7 @@ export class Budgets {
   /** Today's spend in USD. */
   async spent(cellId: string, userId: string): Promise<{ userUsd: number; cellUsd: number }> {
     const { userKey, cellKey } = this.keys(cellId, userId);
+    this.options.beforeRead?.();
     const [user, cell] = await this.options.redis.mget(userKey, cellKey);
     return { userUsd: Number(user ?? 0) / NANO, cellUsd: Number(cell ?? 0) / NANO };
   }

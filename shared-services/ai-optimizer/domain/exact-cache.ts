@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { normalizeText } from '../../../lib/ai/embedded/index.ts';
+import { type Pipeline, reply } from './redis-steps.ts';
 
 /** JSON with sorted keys and whitespace-normalized strings: equal meaning, equal text. */
 export function canonicalJson(value: unknown): string {
@@ -39,17 +40,31 @@ export class ExactCache {
     private readonly ttlSeconds: number,
   ) {}
 
+  private redisKey(key: string): string {
+    return `${this.prefix}exact:${key}`;
+  }
+
   async get<T>(key: string): Promise<CachedAnswer<T> | undefined> {
-    const raw = await this.redis.get(`${this.prefix}exact:${key}`);
-    return raw ? (JSON.parse(raw) as CachedAnswer<T>) : undefined;
+    return decode<T>(await this.redis.get(this.redisKey(key)));
+  }
+
+  /** Queues the lookup on `pipeline`; resolves once the pipeline is sent and answered. */
+  async queueGet<T>(pipeline: Pipeline, key: string): Promise<CachedAnswer<T> | undefined> {
+    return decode<T>(
+      await reply<string | null>((callback) => pipeline.get(this.redisKey(key), callback)),
+    );
   }
 
   async set(key: string, answer: CachedAnswer): Promise<void> {
-    await this.redis.set(
-      `${this.prefix}exact:${key}`,
-      JSON.stringify(answer),
-      'EX',
-      this.ttlSeconds,
-    );
+    await this.queueSet(this.redis.pipeline(), key, answer).exec();
   }
+
+  /** Queues the write on `pipeline` (the caller sends it). */
+  queueSet(pipeline: Pipeline, key: string, answer: CachedAnswer): Pipeline {
+    return pipeline.set(this.redisKey(key), JSON.stringify(answer), 'EX', this.ttlSeconds);
+  }
+}
+
+function decode<T>(raw: string | null): CachedAnswer<T> | undefined {
+  return raw ? (JSON.parse(raw) as CachedAnswer<T>) : undefined;
 }

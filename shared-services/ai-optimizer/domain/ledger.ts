@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { CacheKind, TaskName } from '../../../lib/ai/contract.ts';
+import type { Pipeline } from './redis-steps.ts';
 
 export interface LedgerRow {
   cellId: string;
@@ -42,6 +43,8 @@ export class Ledger {
     private readonly prefix: string,
     private readonly retentionDays: number,
     private readonly now: () => number = Date.now,
+    /** Called before a read, to send writes that were deferred (see redis-steps.ts). */
+    private readonly beforeRead: () => void = () => undefined,
   ) {}
 
   private cellKey(cellId: string) {
@@ -53,13 +56,16 @@ export class Ledger {
   }
 
   async record(row: LedgerRow): Promise<void> {
+    await this.queueRecord(this.redis.pipeline(), row).exec();
+  }
+
+  /** Queues the row on `pipeline` (the caller sends it). */
+  queueRecord(pipeline: Pipeline, row: LedgerRow): Pipeline {
     const minId = String(this.now() - this.retentionDays * 24 * 3600 * 1000);
     const fields = Object.entries(row).flatMap(([k, v]) => [k, String(v)]);
-    await this.redis
-      .pipeline()
+    return pipeline
       .xadd(this.cellKey(row.cellId), 'MINID', '~', minId, '*', ...fields)
-      .xadd(this.userKey(row.cellId, row.userId), 'MINID', '~', minId, '*', ...fields)
-      .exec();
+      .xadd(this.userKey(row.cellId, row.userId), 'MINID', '~', minId, '*', ...fields);
   }
 
   async query(query: LedgerQuery): Promise<{ entries: LedgerEntry[]; next: string | null }> {
@@ -71,6 +77,7 @@ export class Ledger {
       : query.sinceMs !== undefined
         ? String(query.sinceMs)
         : '-';
+    this.beforeRead();
     const raw = await this.redis.xrange(key, start, '+', 'COUNT', query.limit + 1);
     const entries = raw.slice(0, query.limit).map(([id, fields]) => {
       const record: Record<string, string> = {};

@@ -17,7 +17,8 @@ import {
   encodeSignature,
   signatureOf,
   similarity,
-} from './minhash.ts';
+} from '../../../lib/text/minhash.ts';
+import { type Pipeline, reply, send } from './redis-steps.ts';
 
 export interface NearDuplicateOptions {
   redis: Redis;
@@ -51,16 +52,34 @@ function textOf(job: JobInput): string {
   return [job.title, job.company ?? '', job.location ?? '', job.description].join('\n');
 }
 
-/** A posting's signature and guard, computed once per request. */
+/** A posting's signature and guard, each computed at most once per request. */
 export interface JobFingerprint {
   signature: Uint32Array;
   bands: string[];
-  guard: string;
+  /** The cheap analyzer's reading; computed on first use (lookups need only the bands). */
+  readonly guard: string;
 }
 
 export function fingerprintJob(job: JobInput): JobFingerprint {
   const signature = signatureOf(textOf(job));
-  return { signature, bands: bandHashes(signature), guard: guardOf(job) };
+  let guard: string | undefined;
+  return {
+    signature,
+    bands: bandHashes(signature),
+    get guard() {
+      guard ??= guardOf(job);
+      return guard;
+    },
+  };
+}
+
+/** A stored posting: its signature, guard and analysis. */
+interface NearDoc {
+  sig: string;
+  guard: string;
+  analysis: JobAnalysis;
+  provider: string;
+  model: string;
 }
 
 export class NearDuplicateCache {
@@ -78,21 +97,47 @@ export class NearDuplicateCache {
     return `${this.options.prefix}nd:doc:${id}`;
   }
 
+  /** The best earlier posting close enough to `fp`, in two round trips. */
   async find(fp: JobFingerprint, tier: number): Promise<NearHit | undefined> {
-    const ids = await this.options.redis.mget(fp.bands.map((h, i) => this.bandKey(tier, i, h)));
-    const candidates = [...new Set(ids.filter((id): id is string => id !== null))];
+    const lookup = this.options.redis.pipeline();
+    const ids = this.queueCandidates(lookup, fp, tier);
+    send(lookup);
+    const candidates = await ids;
     if (candidates.length === 0) return undefined;
-    const docs = await this.options.redis.mget(candidates.map((id) => this.docKey(id)));
+    const fetch = this.options.redis.pipeline();
+    const docs = this.queueDocuments(fetch, candidates);
+    send(fetch);
+    return this.best(fp, await docs);
+  }
+
+  /** Queues the LSH band lookups on `pipeline`: the ids of postings sharing a band with `fp`. */
+  async queueCandidates(pipeline: Pipeline, fp: JobFingerprint, tier: number): Promise<string[]> {
+    const ids = await reply<(string | null)[]>((callback) =>
+      pipeline.mget(
+        fp.bands.map((h, i) => this.bandKey(tier, i, h)),
+        callback,
+      ),
+    );
+    return [...new Set(ids.filter((id): id is string => id !== null))];
+  }
+
+  /** Queues the fetch of candidate postings on `pipeline`. */
+  async queueDocuments(pipeline: Pipeline, ids: readonly string[]): Promise<NearDoc[]> {
+    const raws = await reply<(string | null)[]>((callback) =>
+      pipeline.mget(
+        ids.map((id) => this.docKey(id)),
+        callback,
+      ),
+    );
+    return raws
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as NearDoc);
+  }
+
+  /** The most similar document past the threshold whose guard equals `fp`'s. */
+  best(fp: JobFingerprint, docs: readonly NearDoc[]): NearHit | undefined {
     let best: NearHit | undefined;
-    for (const raw of docs) {
-      if (!raw) continue;
-      const doc = JSON.parse(raw) as {
-        sig: string;
-        guard: string;
-        analysis: JobAnalysis;
-        provider: string;
-        model: string;
-      };
+    for (const doc of docs) {
       const score = similarity(fp.signature, decodeSignature(doc.sig));
       if (score < this.threshold || doc.guard !== fp.guard) continue;
       if (!best || score > best.similarity)
@@ -111,21 +156,23 @@ export class NearDuplicateCache {
     tier: number,
     answer: { analysis: JobAnalysis; provider: string; model: string },
   ): Promise<void> {
-    const id = createHash('sha256')
-      .update(encodeSignature(fp.signature))
-      .update(fp.guard)
-      .digest('base64url')
-      .slice(0, 22);
+    await this.queueAdd(this.options.redis.pipeline(), fp, tier, answer).exec();
+  }
+
+  /** Queues the document and its band entries on `pipeline` (the caller sends it). */
+  queueAdd(
+    pipeline: Pipeline,
+    fp: JobFingerprint,
+    tier: number,
+    answer: { analysis: JobAnalysis; provider: string; model: string },
+  ): Pipeline {
+    const sig = encodeSignature(fp.signature);
+    const id = createHash('sha256').update(sig).update(fp.guard).digest('base64url').slice(0, 22);
     const ttl = this.options.ttlSeconds;
-    const pipeline = this.options.redis.pipeline();
-    pipeline.set(
-      this.docKey(id),
-      JSON.stringify({ sig: encodeSignature(fp.signature), guard: fp.guard, ...answer }),
-      'EX',
-      ttl,
-    );
+    const doc: NearDoc = { sig, guard: fp.guard, ...answer };
+    pipeline.set(this.docKey(id), JSON.stringify(doc), 'EX', ttl);
     for (const [band, hash] of fp.bands.entries())
       pipeline.set(this.bandKey(tier, band, hash), id, 'EX', ttl);
-    await pipeline.exec();
+    return pipeline;
   }
 }

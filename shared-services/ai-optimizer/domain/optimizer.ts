@@ -1,9 +1,18 @@
 /**
  * The AI optimizer's domain service: one entry point per task request. Order
- * of business: exact cache, near-duplicate cache (analyze-job), single-flight,
+ * of business: single-flight, exact cache, near-duplicate cache (analyze-job),
  * budget reservation, the provider chain (through the batcher for
  * analyze-job), budget reconciliation, caching, and one ledger row.
+ *
+ * Redis is met in at most two round trips before the provider: the exact
+ * lookup and the near-duplicate band lookup together (the prompt's tokens are
+ * counted meanwhile), then, on a miss, the candidate postings and the budget
+ * reservation together. Reconciliation, cache fills and the ledger row are
+ * deferred writes, sent right after the answer and not awaited, and before
+ * any later command of this process (see redis-steps.ts).
  */
+
+import type { Redis } from 'ioredis';
 import type {
   CacheKind,
   JobAnalysis,
@@ -35,14 +44,18 @@ import {
 } from './near-duplicate-cache.ts';
 import { systemPrompt, userPrompt } from './prompts.ts';
 import type { ProviderChain } from './provider-chain.ts';
+import type { WriteBehind } from './redis-steps.ts';
 import { SingleFlight } from './single-flight.ts';
-import { countTokens } from './tokens.ts';
+import type { StageTimer } from './stage-timer.ts';
+import { countPromptTokens } from './tokens.ts';
 
 export interface RequestContext {
   cellId: string;
   userId: string;
   requestId: string;
   logger: Logger;
+  /** Where the request's stage timings go (Server-Timing); none: not timed. */
+  timer?: StageTimer;
 }
 
 export interface TaskResult<T extends TaskName> {
@@ -66,6 +79,10 @@ interface Resolved {
 }
 
 export interface OptimizerDeps {
+  /** The connection every component queues its commands on. */
+  redis: Redis;
+  /** Where writes the answer does not wait for go. */
+  writes: WriteBehind;
   catalog: readonly CatalogEntry[];
   chainGroups: readonly ChainGroup[];
   chain: ProviderChain;
@@ -110,15 +127,27 @@ export class Optimizer {
     ctx: RequestContext,
   ): Promise<TaskResult<T>> {
     const started = performance.now();
+    const timer = ctx.timer;
     const { tier, plan } = this.plan(task, input);
     const key = exactKey(task, tier, input);
+    timer?.lap('key', started);
     let resolved: Resolved;
     let shared = false;
     try {
       const flight = this.flights.run(key, () => this.resolve(task, input, ctx, key, tier, plan));
       shared = flight.shared;
       try {
+        const waitStarted = performance.now();
         resolved = await flight.promise;
+        if (shared && timer) {
+          // A follower waited on the leader's provider call: that part is provider time.
+          const waited = performance.now() - waitStarted;
+          const provider = Math.min(waited, resolved.providerMs);
+          const batch = Math.min(waited - provider, resolved.batchWaitMs);
+          timer.add('provider', provider);
+          timer.add('batch', batch);
+          timer.add('flight', waited - provider - batch);
+        }
       } catch (error) {
         // A budget belongs to the leader's user: a follower tries on its own account.
         if (!(shared && error instanceof BudgetExceededError)) throw error;
@@ -146,9 +175,12 @@ export class Optimizer {
     };
     if (cache !== 'none') this.deps.metrics.cacheHits.inc({ kind: cache });
     this.deps.metrics.requests.inc({ task, outcome: 'ok', cache });
-    await this.deps.ledger
-      .record({ cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta })
-      .catch((error: unknown) => ctx.logger.error({ err: error }, 'ledger write failed'));
+    const ledgerStarted = performance.now();
+    const row = { cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta };
+    this.deps.writes.defer('ledger', ctx.logger, (pipeline) =>
+      this.deps.ledger.queueRecord(pipeline, row),
+    );
+    timer?.lap('ledger', ledgerStarted);
     let output = resolved.output as TaskOutputs[T];
     if (task === 'analyze-job' && cache === 'near') {
       // A repost may retitle the job; the title is copied, never inferred.
@@ -174,16 +206,65 @@ export class Optimizer {
     tier: Tier,
     plan: CatalogEntry[],
   ): Promise<Resolved> {
+    const { redis, exactCache, nearCache, budgets } = this.deps;
+    const timer = ctx.timer;
     const deadline = this.now() + this.deps.requestTimeoutMs;
     const base = { inputTokens: 0, outputTokens: 0, costUsd: 0, providerMs: 0, batchWaitMs: 0 };
-    const exact = await this.deps.exactCache.get<TaskOutputs[T]>(key);
-    if (exact) return { ...base, ...exact, cache: 'exact' };
+    let mark = performance.now();
 
+    // Round trip 1: the exact answer and, for analyze-job, the postings sharing a MinHash band.
     let fingerprint: JobFingerprint | undefined;
     if (task === 'analyze-job') {
       fingerprint = fingerprintJob((input as TaskInputs['analyze-job']).job);
-      const near = await this.deps.nearCache.find(fingerprint, tier);
-      if (near)
+      mark = timer?.lap('fingerprint', mark) ?? mark;
+    }
+    const lookup = redis.pipeline();
+    const exactReply = exactCache.queueGet<TaskOutputs[T]>(lookup, key);
+    const candidatesReply = fingerprint
+      ? nearCache.queueCandidates(lookup, fingerprint, tier)
+      : Promise.resolve([]);
+    this.deps.writes.send(lookup);
+    const [exact, candidates] = await Promise.all([exactReply, candidatesReply]);
+    mark = timer?.lap('lookup', mark) ?? mark;
+    if (exact) return { ...base, ...exact, cache: 'exact' };
+
+    // A miss: the budget estimate for the first planned model (hits never need it).
+    const first = plan[0];
+    let inputTokens = 0;
+    let estimateUsd = 0;
+    if (first && first.provider !== 'embedded') {
+      inputTokens = countPromptTokens(systemPrompt(task), userPrompt(task, input), first);
+      estimateUsd = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
+      mark = timer?.lap('tokens', mark) ?? mark;
+    }
+
+    // Round trip 2: the candidate postings and the budget reservation. The reservation is
+    // made before the candidates are checked; a near hit (free) releases it unawaited.
+    const step = redis.pipeline();
+    const docsReply =
+      fingerprint && candidates.length > 0 ? nearCache.queueDocuments(step, candidates) : undefined;
+    const reservationReply =
+      estimateUsd > 0 ? budgets.queueReserve(step, ctx.cellId, ctx.userId, estimateUsd) : undefined;
+    // A budget refusal matters only on a miss; until then it must not surface as unhandled.
+    reservationReply?.catch(() => undefined);
+    this.deps.writes.send(step);
+    mark = timer?.lap(docsReply ? 'near' : 'reserve', mark) ?? mark;
+    // While Redis answers: the cheap analyzer's reading, to compare with the candidates.
+    // Without candidates it is needed only for the cache fill, after the answer.
+    if (fingerprint && docsReply) {
+      void fingerprint.guard;
+      mark = timer?.lap('fingerprint', mark) ?? mark;
+    }
+    if (fingerprint && docsReply) {
+      const near = nearCache.best(fingerprint, await docsReply);
+      mark = timer?.lap('near', mark) ?? mark;
+      if (near) {
+        // The reservation's reply came in the same round trip; giving it back is not awaited.
+        if (reservationReply)
+          await reservationReply.then(
+            (held) => this.release(held, ctx),
+            () => undefined, // refused: nothing was reserved, and a near hit is free
+          );
         return {
           ...base,
           output: near.analysis,
@@ -191,22 +272,18 @@ export class Optimizer {
           model: near.model,
           cache: 'near',
         };
+      }
     }
-
-    const first = plan[0];
     let reservation: Reservation | undefined;
-    let inputTokens = 0;
-    if (first && first.provider !== 'embedded') {
-      inputTokens = countTokens(systemPrompt(task) + userPrompt(task, input), first);
-      const estimate = costOf(first, inputTokens, expectedOutputTokens(task, inputTokens));
-      if (estimate > 0) {
-        try {
-          reservation = await this.deps.budgets.reserve(ctx.cellId, ctx.userId, estimate);
-        } catch (error) {
-          if (error instanceof BudgetExceededError)
-            this.deps.metrics.budgetRejections.inc({ scope: error.scope });
-          throw error;
-        }
+    if (reservationReply) {
+      try {
+        reservation = await reservationReply;
+      } catch (error) {
+        if (error instanceof BudgetExceededError)
+          this.deps.metrics.budgetRejections.inc({ scope: error.scope });
+        throw error;
+      } finally {
+        mark = timer?.lap('reserve', mark) ?? mark;
       }
     }
 
@@ -223,31 +300,43 @@ export class Optimizer {
           : await this.deps.chain.run(task, input, plan, deadline, inputTokens);
     } catch (error) {
       // Whatever the failed calls cost was recorded by the observer; release the estimate.
-      if (reservation) await this.deps.budgets.reconcile(reservation, 0, ctx.cellId, ctx.userId);
+      if (reservation) this.release(reservation, ctx);
       throw error;
     }
-    if (reservation)
-      await this.deps.budgets.reconcile(reservation, result.costUsd, ctx.cellId, ctx.userId);
+    if (timer) {
+      const batch = result.batchWaitMs ?? 0;
+      timer.add('provider', result.providerMs);
+      timer.add('batch', batch);
+      mark = timer.lap('chain', mark);
+      timer.add('chain', -result.providerMs - batch);
+    }
     if (result.costUsd > 0)
       this.deps.metrics.spend.inc(
         { cell: ctx.cellId, provider: result.entry.provider },
         result.costUsd,
       );
 
+    // The real cost and the caches: deferred writes (see redis-steps.ts), not awaited.
+    // Queued at the flush, so the guard of a posting without candidates is computed
+    // after the answer has gone out.
     const answer = {
       output: result.output,
       provider: result.entry.provider,
       model: result.entry.model,
     };
-    await Promise.all([
-      this.deps.exactCache.set(key, answer),
-      fingerprint
-        ? this.deps.nearCache.add(fingerprint, tier, {
-            ...answer,
-            analysis: result.output as JobAnalysis,
-          })
-        : undefined,
-    ]).catch((error: unknown) => ctx.logger.warn({ err: error }, 'cache write failed'));
+    this.deps.writes.defer('cache-and-budget', ctx.logger, (pipeline) => {
+      if (reservation)
+        budgets
+          .queueReconcile(pipeline, reservation, result.costUsd, ctx.cellId, ctx.userId)
+          .catch(() => undefined); // a failure is logged by WriteBehind
+      exactCache.queueSet(pipeline, key, answer);
+      if (fingerprint)
+        nearCache.queueAdd(pipeline, fingerprint, tier, {
+          ...answer,
+          analysis: result.output as JobAnalysis,
+        });
+    });
+    timer?.lap('cache-write', mark);
 
     return {
       ...answer,
@@ -258,5 +347,14 @@ export class Optimizer {
       providerMs: result.providerMs,
       batchWaitMs: result.batchWaitMs ?? 0,
     };
+  }
+
+  /** Gives back a reservation, unawaited. */
+  private release(held: Reservation, ctx: RequestContext): void {
+    this.deps.writes.defer('budget-release', ctx.logger, (pipeline) => {
+      this.deps.budgets
+        .queueReconcile(pipeline, held, 0, ctx.cellId, ctx.userId)
+        .catch(() => undefined); // a failure is logged by WriteBehind
+    });
   }
 }

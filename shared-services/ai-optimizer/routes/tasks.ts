@@ -1,33 +1,42 @@
 /** `POST /v1/tasks/{analyze-job,score-match,tailor-resume}`: validate, run, answer with meta. */
-import { Hono } from 'hono';
-import { taskSchemas } from '../../../lib/ai/contract.ts';
-import { readJsonBody } from '../../../lib/validation.ts';
+import { type Context, Hono } from 'hono';
+import { type TaskInputs, type TaskName, taskSchemas } from '../../../lib/ai/contract.ts';
+import { readJson, validate } from '../../../lib/validation.ts';
 import type { AiEnv } from '../app.ts';
+import type { TaskResult } from '../domain/optimizer.ts';
 import { requestParty } from './party.ts';
 
-function serverTiming(providerMs: number, batchWaitMs: number): string {
-  return `provider;dur=${providerMs.toFixed(2)}, batch;dur=${batchWaitMs.toFixed(2)}`;
+/** Reads, validates and runs one task, recording each stage on the request's timer. */
+async function runTask<T extends TaskName>(c: Context<AiEnv>, task: T) {
+  const timer = c.get('timer');
+  const ctx = { ...requestParty(c), timer };
+  let mark = performance.now();
+  const body = await readJson(c);
+  mark = timer.lap('parse', mark);
+  const input = validate(taskSchemas[task].request, body) as TaskInputs[T];
+  timer.lap('validate', mark);
+  const result: TaskResult<T> = await c.get('services').optimizer.run(task, input, ctx);
+  return { input, result };
+}
+
+/** Serializes the answer; the time it takes is the `respond` stage. */
+function answer(c: Context<AiEnv>, body: object): Response {
+  const mark = performance.now();
+  const response = c.json(body);
+  c.get('timer').lap('respond', mark);
+  return response;
 }
 
 export const taskRoutes = new Hono<AiEnv>()
   .post('/analyze-job', async (c) => {
-    const ctx = requestParty(c);
-    const input = await readJsonBody(c, taskSchemas['analyze-job'].request);
-    const result = await c.get('services').optimizer.run('analyze-job', input, ctx);
-    c.header('server-timing', serverTiming(result.providerMs, result.batchWaitMs));
-    return c.json({ analysis: result.output, meta: result.meta });
+    const { result } = await runTask(c, 'analyze-job');
+    return answer(c, { analysis: result.output, meta: result.meta });
   })
   .post('/score-match', async (c) => {
-    const ctx = requestParty(c);
-    const input = await readJsonBody(c, taskSchemas['score-match'].request);
-    const result = await c.get('services').optimizer.run('score-match', input, ctx);
-    c.header('server-timing', serverTiming(result.providerMs, result.batchWaitMs));
-    return c.json({ match: result.output, meta: result.meta });
+    const { result } = await runTask(c, 'score-match');
+    return answer(c, { match: result.output, meta: result.meta });
   })
   .post('/tailor-resume', async (c) => {
-    const ctx = requestParty(c);
-    const input = await readJsonBody(c, taskSchemas['tailor-resume'].request);
-    const result = await c.get('services').optimizer.run('tailor-resume', input, ctx);
-    c.header('server-timing', serverTiming(result.providerMs, result.batchWaitMs));
-    return c.json({ variant: result.output, strategy: input.strategy, meta: result.meta });
+    const { input, result } = await runTask(c, 'tailor-resume');
+    return answer(c, { variant: result.output, strategy: input.strategy, meta: result.meta });
   });

@@ -168,7 +168,10 @@ export async function startFakeLlmServer(kind: 'openai' | 'anthropic'): Promise<
       );
     }
   });
-  server.keepAliveTimeout = 1_000;
+  // Long enough for the SDKs to reuse connections: undici drops a socket whose
+  // advertised keep-alive is within 1 s of expiring, so 1 s meant a new TCP
+  // connection per call. close() ends idle connections itself.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   fake.baseURL = kind === 'openai' ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}`;

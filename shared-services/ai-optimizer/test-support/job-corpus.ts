@@ -255,18 +255,18 @@ export function generateJob(seed: number): JobInput {
     ['Location', [`${city}. ${pick(rand, WORK_MODES)}`]],
   ];
   const description = html
-    ? sections
+    ? `${sections
         .map(
           ([h, lines]) =>
             `<h3>${h}</h3>${lines.length > 1 ? `<ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>` : `<p>${lines[0]}</p>`}`,
         )
-        .join('\n') + `\n<p>${company} is an equal opportunity employer.</p>`
-    : sections
+        .join('\n')}\n<p>${company} is an equal opportunity employer.</p>`
+    : `${sections
         .map(
           ([h, lines]) =>
             `${h}:\n${lines.map((l) => (lines.length > 1 ? `- ${l}` : l)).join('\n')}`,
         )
-        .join('\n\n') + `\n\n${company} is an equal opportunity employer.`;
+        .join('\n\n')}\n\n${company} is an equal opportunity employer.`;
   return { title: `${level}${role.title}`, company, description, location: city };
 }
 

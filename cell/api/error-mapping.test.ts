@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { mapCellDomainError } from './error-mapping.ts';
+
+function withCode(code: string, message = 'boom') {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('mapping dependency failures', () => {
+  it.each([
+    ['ECONNREFUSED'],
+    ['CONNECTION_CLOSED'],
+    ['CONNECT_TIMEOUT'],
+    ['57P01'],
+    ['57P03'],
+    ['08006'],
+    ['53300'],
+  ])('turns a %s from Postgres into a retryable 503', (code) => {
+    const mapped = mapCellDomainError(withCode(code));
+    expect(mapped?.code).toBe('service_unavailable');
+    expect(mapped?.headers['retry-after']).toBe('1');
+  });
+
+  it('turns a Redis client that gave up into a retryable 503', () => {
+    const error = new Error('Reached the max retries per request limit (which is 1).');
+    expect(mapCellDomainError(error)?.code).toBe('service_unavailable');
+  });
+
+  it('leaves real bugs alone so they become an opaque 500', () => {
+    expect(mapCellDomainError(withCode('42P01', 'relation "nope" does not exist'))).toBeUndefined();
+    expect(mapCellDomainError(new TypeError('x is undefined'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * `POST /v1/applications` (apply), `GET /v1/applications` (kanban),
+ * `GET /v1/applications/:id` (status, variant, steps, timeline),
+ * `GET /v1/applications/:id/resume.pdf`, `POST /v1/applications/:id/approve`
+ * and `POST /v1/applications/:id/outcome`.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../../../lib/errors.ts';
+import { readJson, readJsonBody, validate } from '../../../lib/validation.ts';
+import { APPLICATION_MODES, OUTCOME_STATUSES } from '../../domain/applications/applications.ts';
+import { APPLICATION_STATUSES } from '../../domain/applications/workflow.ts';
+import { decodeJobsCursor, encodeJobsCursor } from '../../domain/jobs/jobs.ts';
+import type { CellEnv } from '../env.ts';
+import { intParam, requireUuid } from '../query-params.ts';
+
+const applyBody = z
+  .object({
+    jobId: z.uuid(),
+    mode: z.enum(APPLICATION_MODES).default('review'),
+    channel: z.string().min(1).max(50).default('manual'),
+  })
+  .strict();
+
+const listQuery = z
+  .object({
+    status: z.enum(APPLICATION_STATUSES).optional(),
+    limit: intParam(1, 100).optional(),
+    cursor: z.string().optional(),
+  })
+  .strict();
+
+const approveBody = z.object({ variant: z.record(z.string(), z.unknown()).optional() }).strict();
+
+const outcomeBody = z
+  .object({
+    status: z.enum(OUTCOME_STATUSES),
+    at: z.iso.datetime({ offset: true }).optional(),
+    note: z.string().max(2_000).optional(),
+  })
+  .strict();
+
+export const applicationRoutes = new Hono<CellEnv>()
+  .post('/', async (c) => {
+    const body = await readJsonBody(c, applyBody);
+    const created = await c.get('services').applications.create(c.get('userId'), body);
+    return c.json(created, 202);
+  })
+  .get('/', async (c) => {
+    const query = validate(listQuery, c.req.query(), 'query');
+    let beforeId: string | undefined;
+    if (query.cursor !== undefined) {
+      beforeId = decodeJobsCursor(query.cursor);
+      if (!beforeId) {
+        throw new ApiError('validation_failed', 'Invalid query', {
+          details: { problems: [{ pointer: '/cursor', message: 'is not a cursor from this API' }] },
+        });
+      }
+    }
+    const { applications, hasMore, counts } = await c
+      .get('services')
+      .applications.list(c.get('userId'), {
+        status: query.status,
+        limit: query.limit ?? 20,
+        beforeId,
+      });
+    const last = applications.at(-1);
+    return c.json({
+      applications,
+      counts,
+      nextCursor: hasMore && last ? encodeJobsCursor(last.id) : null,
+    });
+  })
+  .get('/:id', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    return c.json(await c.get('services').applications.get(c.get('userId'), id));
+  })
+  .get('/:id/resume.pdf', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    const { pdf, sha256 } = await c.get('services').applications.pdf(c.get('userId'), id);
+    return c.body(new Uint8Array(pdf), 200, {
+      'content-type': 'application/pdf',
+      etag: `"sha256-${sha256}"`,
+      'content-disposition': `inline; filename="resume-${id}.pdf"`,
+    });
+  })
+  .post('/:id/approve', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    // The body is optional: an approval without an edit may have none.
+    const raw = (await c.req.raw.clone().text()).trim();
+    const body = raw === '' ? {} : validate(approveBody, await readJson(c));
+    const result = await c
+      .get('services')
+      .applications.approve(
+        c.get('userId'),
+        id,
+        body.variant ? { variant: body.variant } : undefined,
+      );
+    await c.get('services').notifications.dispatchForApplication(id);
+    return c.json(result, 202);
+  })
+  .post('/:id/outcome', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    const body = await readJsonBody(c, outcomeBody);
+    const result = await c.get('services').applications.recordOutcome(c.get('userId'), id, body);
+    await c.get('services').notifications.dispatchForApplication(id);
+    return c.json(result);
+  });

@@ -1,0 +1,105 @@
+/**
+ * The PDF service client (`POST {PDF_SERVICE_URL}/v1/render`). A service
+ * that is down, full (429) or unavailable raises `PdfUnavailableError` with
+ * how long to wait: the render step waits and retries without spending an
+ * attempt. Any other failure is a render error (the step has 2 attempts).
+ */
+import { createHash } from 'node:crypto';
+import { request } from 'undici';
+import { DomainError } from '../errors.ts';
+
+export interface RenderInput {
+  resume: unknown;
+  template: string;
+  emphasize?: string[];
+}
+
+export interface RenderedPdf {
+  pdf: Buffer;
+  sha256: string;
+  pages: number | null;
+}
+
+export interface PdfRenderer {
+  render(input: RenderInput): Promise<RenderedPdf>;
+}
+
+/** The service cannot take the render now; try again after `retryAfterMs`. */
+export class PdfUnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+export interface HttpPdfRendererOptions {
+  baseUrl: string;
+  /** @defaultValue 15_000 */
+  timeoutMs?: number;
+}
+
+export class HttpPdfRenderer implements PdfRenderer {
+  private readonly url: string;
+  constructor(private readonly options: HttpPdfRendererOptions) {
+    this.url = new URL('/v1/render', options.baseUrl).toString();
+  }
+
+  async render(input: RenderInput): Promise<RenderedPdf> {
+    const timeoutMs = this.options.timeoutMs ?? 15_000;
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resume: input.resume,
+          template: input.template,
+          ...(input.emphasize && input.emphasize.length > 0
+            ? { emphasize: input.emphasize.slice(0, 200) }
+            : {}),
+        }),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (UNAVAILABLE_CODES.has(code)) {
+        throw new PdfUnavailableError(`PDF service unreachable (${code})`, 1_000);
+      }
+      throw error;
+    }
+    if (res.statusCode === 429 || res.statusCode === 503 || res.statusCode === 504) {
+      await res.body.dump();
+      const seconds = Number(res.headers['retry-after']);
+      throw new PdfUnavailableError(
+        `PDF service answered ${res.statusCode}`,
+        Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 1_000,
+      );
+    }
+    if (res.statusCode !== 200) {
+      const text = await res.body.text();
+      throw new Error(`PDF service answered ${res.statusCode}: ${text.slice(0, 500)}`);
+    }
+    const pdf = Buffer.from(await res.body.arrayBuffer());
+    const header = res.headers['x-content-sha256'];
+    const pages = Number(res.headers['x-pdf-pages']);
+    return {
+      pdf,
+      sha256: typeof header === 'string' ? header : createHash('sha256').update(pdf).digest('hex'),
+      pages: Number.isFinite(pages) ? pages : null,
+    };
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Property: whatever a tailoring provider invents, no invented fact reaches a
+ * rendered PDF (read back with pdftotext) or a submission (read at the fake
+ * Greenhouse board, whose resume file is read back with pdftotext too).
+ * The provider here takes the embedded deterministic variant and injects an
+ * invented employer, title, skill, number and sentence.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonResume, TailorStrategy } from '../../lib/ai/contract.ts';
+import { tailorResume } from '../../lib/ai/embedded/index.ts';
+import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
+import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
+import type { FakeApplicationApi } from '../fakes/http-fake.ts';
+import type { Json } from '../harness/http.ts';
+import {
+  createWorkflowCell,
+  type PdfService,
+  startPdfService,
+  type WorkflowCell,
+} from '../harness/workflow.ts';
+
+type Injection = 'employer' | 'title' | 'skill' | 'number' | 'sentence';
+const INVENTED: Record<Injection, string> = {
+  employer: 'Zorblaxcorp',
+  title: 'Archwizard',
+  skill: 'Quantumscript',
+  number: '9137%',
+  sentence: 'Wonblorgian',
+};
+
+/** Which injections the provider makes on its next calls (set per property run). */
+let injections: Injection[] = [];
+let calls = 0;
+
+function invent(variant: JsonResume): JsonResume {
+  const out = structuredClone(variant) as Json;
+  const work = out.work?.[0];
+  for (const kind of injections) {
+    if (kind === 'employer' && work) work.name = INVENTED.employer;
+    if (kind === 'title' && work) work.position = INVENTED.title;
+    if (kind === 'skill') out.skills = [{ name: 'Languages', keywords: [INVENTED.skill] }];
+    if (kind === 'number' && work) work.highlights = [`Grew revenue by ${INVENTED.number}`];
+    if (kind === 'sentence') out.basics = { ...out.basics, summary: `${INVENTED.sentence} hero` };
+  }
+  return out as JsonResume;
+}
+
+const COMPANIES = ['Pied Piper', 'Hooli', 'Raviga', 'Bachmanity', 'Endframe'];
+const POSITIONS = ['Engineer', 'Senior Engineer', 'Team Lead', 'Data Analyst'];
+const SKILLS = ['JavaScript', 'Python', 'Go', 'Kubernetes', 'PostgreSQL', 'React'];
+
+const profileArb = fc.record({
+  first: fc.constantFrom('Ada', 'Grace', 'Linus', 'Margaret', 'Émile', 'Zoë'),
+  last: fc.constantFrom('Lovelace', 'Hopper', 'Hamilton', 'Ørsted', 'Nakamura'),
+  work: fc.uniqueArray(
+    fc.record({
+      name: fc.constantFrom(...COMPANIES),
+      position: fc.constantFrom(...POSITIONS),
+      year: fc.integer({ min: 2005, max: 2020 }),
+      highlights: fc.array(
+        fc.tuple(
+          fc.constantFrom('Cut latency by', 'Grew usage by', 'Led'),
+          fc.integer({ min: 2, max: 60 }),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+    { minLength: 1, maxLength: 3, selector: (w) => w.name },
+  ),
+  skills: fc.subarray(SKILLS, { minLength: 1 }),
+});
+
+type ProfileSpec = typeof profileArb extends fc.Arbitrary<infer T> ? T : never;
+
+function toResume(p: ProfileSpec) {
+  return {
+    basics: { name: `${p.first} ${p.last}`, email: 'candidate@example.com' },
+    work: p.work.map((w) => ({
+      name: w.name,
+      position: w.position,
+      startDate: `${w.year}-01-01`,
+      highlights: w.highlights.map(([verb, n]) =>
+        verb === 'Led' ? `Led a team of ${n}` : `${verb} ${n}%`,
+      ),
+    })),
+    skills: [{ name: 'Tools', keywords: p.skills }],
+  };
+}
+
+let pdf: PdfService;
+let board: FakeApplicationApi;
+let cell: WorkflowCell;
+
+beforeAll(async () => {
+  pdf = await startPdfService();
+  board = await startFakeGreenhouse({ apiKey: 'gh-key' });
+  cell = await createWorkflowCell({
+    pdfUrl: pdf.url,
+    config: { GREENHOUSE_API_URL: `${board.url}/v1`, TAILOR_FAILURE_THRESHOLD: 1_000 },
+    overrides: {
+      tailor: {
+        async tailor(input) {
+          calls += 1;
+          const variant = tailorResume(
+            input.profile,
+            input.analysis,
+            input.strategy as TailorStrategy,
+          );
+          return { variant: invent(variant), source: 'optimizer' };
+        },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await cell?.close();
+  await Promise.all([pdf?.close(), board?.close()]);
+});
+
+async function greenhouseJob(userId: string, skills: string[]): Promise<string> {
+  const description = `You have 3+ years with ${skills.join(', ')}.`;
+  const [job] = await cell.db.sql<{ id: string }[]>`
+    insert into jobs (id, fingerprint, title, company, description, content_hash)
+    values (gen_random_uuid(), ${`fp-${userId}`}, 'Engineer', 'Acme', ${description}, 'h')
+    returning id`;
+  const jobId = job?.id ?? '';
+  await cell.db.sql`
+    insert into postings (id, job_id, provider, board, external_id, title, company, description,
+                          content_hash)
+    values (gen_random_uuid(), ${jobId}, 'greenhouse', 'acme', ${`gh-${userId}`}, 'Engineer',
+            'Acme', ${description}, 'h')`;
+  await cell.db.sql`insert into user_jobs (user_id, job_id) values (${userId}, ${jobId})`;
+  return jobId;
+}
+
+describe('never invent', () => {
+  it('keeps every invented fact out of the PDF and the submission', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        profileArb,
+        fc.subarray(SKILLS, { minLength: 1, maxLength: 4 }),
+        fc.subarray(Object.keys(INVENTED) as Injection[], { minLength: 1 }),
+        async (profile, jobSkills, kinds) => {
+          injections = kinds;
+          const userId = await cell.createUser();
+          const put = await cell.request(userId, 'PUT', '/v1/profile', toResume(profile));
+          expect(put.status).toBe(200);
+          await cell.request(userId, 'PUT', '/v1/channels/greenhouse/credentials', {
+            apiKey: 'gh-key',
+          });
+          const jobId = await greenhouseJob(userId, jobSkills);
+          const before = board.applications.length;
+          const created = await cell.json(userId, 'POST', '/v1/applications', {
+            jobId,
+            mode: 'auto',
+            channel: 'greenhouse',
+          });
+          const app = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+          // The provider's variants failed and were recorded with the offending claims.
+          const verify = app.steps.find((s: { step: string }) => s.step === 'verify');
+          expect(verify.errors.length).toBeGreaterThan(0);
+          expect(JSON.stringify(verify.errors)).toMatch(
+            new RegExp(kinds.map((k) => INVENTED[k].replace('%', '')).join('|')),
+          );
+          expect(app.variant.source).toBe('embedded-fallback');
+          const rendered = await cell.request(
+            userId,
+            'GET',
+            `/v1/applications/${created.applicationId}/resume.pdf`,
+          );
+          const text = await pdfToText(new Uint8Array(await rendered.arrayBuffer()));
+          expect(text).toContain(profile.work[0]?.name ?? '');
+          expect(board.applications.length - before).toBe(1);
+          const received = board.applications.at(-1)?.fields as Json;
+          const submittedText = await pdfToText(received.resume.bytes);
+          const fields = JSON.stringify({ ...received, resume: undefined });
+          for (const word of Object.values(INVENTED)) {
+            expect(text).not.toContain(word);
+            expect(submittedText).not.toContain(word);
+            expect(fields).not.toContain(word);
+          }
+        },
+      ),
+      { numRuns: 12, seed: 20_260_522 },
+    );
+    expect(calls).toBeGreaterThanOrEqual(36);
+  });
+});

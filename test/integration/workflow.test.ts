@@ -1,0 +1,435 @@
+/**
+ * The applications workflow end to end in a test cell: real Postgres and
+ * Redis, the cell's BullMQ workers, the real PDF service, and local fakes for
+ * the webhook receiver and the Greenhouse board.
+ */
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_QUEUES, WORKFLOW_STEPS } from '../../cell/infra/queues.ts';
+import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
+import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
+import type { FakeApplicationApi } from '../fakes/http-fake.ts';
+import { startFakeWebhookReceiver } from '../fakes/webhook-receiver.ts';
+import type { Json } from '../harness/http.ts';
+import {
+  createWorkflowCell,
+  type PdfService,
+  startPdfService,
+  type WorkflowCell,
+} from '../harness/workflow.ts';
+
+const WEBHOOK_SECRET = 'webhook-secret-0123456789';
+let pdf: PdfService;
+let cell: WorkflowCell;
+let receiver: FakeApplicationApi;
+let statusReceiver: FakeApplicationApi;
+let board: FakeApplicationApi;
+
+beforeAll(async () => {
+  pdf = await startPdfService();
+  receiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
+  statusReceiver = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
+  board = await startFakeGreenhouse({ apiKey: 'gh-key' });
+  cell = await createWorkflowCell({
+    pdfUrl: pdf.url,
+    config: { GREENHOUSE_API_URL: `${board.url}/v1` },
+  });
+});
+afterAll(async () => {
+  await cell?.close();
+  await Promise.all([pdf?.close(), receiver?.close(), statusReceiver?.close(), board?.close()]);
+});
+
+function eventTypes(app: Record<string, unknown>): string[] {
+  return (app.timeline as { type: string }[]).map((e) => e.type);
+}
+
+describe('auto mode', () => {
+  it('completes with exactly one submission, a verified variant and a readable PDF', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const res = await cell.request(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'auto',
+      channel: 'manual',
+    });
+    expect(res.status).toBe(202);
+    const { applicationId } = (await res.json()) as { applicationId: string };
+    const app = await cell.waitForStatus(userId, applicationId, ['submitted', 'failed']);
+    expect(app.failure).toBeNull();
+    expect(app.status).toBe('submitted');
+    expect(app.variant.strategy).toMatch(/keyword-first|impact-first|concise/);
+    expect(app.candidates).toHaveLength(3);
+    expect(app.steps.map((s: { step: string; status: string }) => [s.step, s.status])).toEqual([
+      ['analyze', 'done'],
+      ['generate', 'done'],
+      ['verify', 'done'],
+      ['render', 'done'],
+      ['submit', 'done'],
+    ]);
+    expect(app.submission).toMatchObject({ state: 'submitted', attempts: 1 });
+    expect(eventTypes(app)).toEqual([
+      'resume.generated',
+      'resume.verified',
+      'application.submitted',
+      'workflow.completed',
+    ]);
+    const pdfRes = await cell.request(
+      userId,
+      'GET',
+      `/v1/applications/${applicationId}/resume.pdf`,
+    );
+    expect(pdfRes.status).toBe(200);
+    expect(pdfRes.headers.get('content-type')).toBe('application/pdf');
+    const text = await pdfToText(new Uint8Array(await pdfRes.arrayBuffer()));
+    expect(text).toContain('Richard Hendriks');
+    expect(text).toContain('Pied Piper');
+  });
+
+  it('submits through the webhook channel once, signed, and answers a second apply with 409', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const put = await cell.request(userId, 'PUT', '/v1/channels/webhook/credentials', {
+      url: receiver.url,
+      secret: WEBHOOK_SECRET,
+    });
+    expect(put.status).toBe(200);
+    const before = receiver.applications.length;
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'auto',
+      channel: 'webhook',
+    });
+    await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+    expect(receiver.applications.length - before).toBe(1);
+    const again = await cell.request(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'review',
+      channel: 'manual',
+    });
+    expect(again.status).toBe(409);
+    const body = (await again.json()) as { error: { code: string; details: unknown } };
+    expect(body.error.code).toBe('already_applied');
+    expect(body.error.details).toEqual({ applicationId: created.applicationId });
+  });
+});
+
+describe('review mode', () => {
+  it('waits for approval, then submits once; approving twice is 409', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    await cell.request(userId, 'PUT', '/v1/channels/webhook/credentials', {
+      url: receiver.url,
+      secret: WEBHOOK_SECRET,
+    });
+    const before = receiver.applications.length;
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId,
+      channel: 'webhook',
+    });
+    const waiting = await cell.waitForStatus(userId, created.applicationId, ['awaiting_approval']);
+    expect(waiting.deadlineAt).toBeNull(); // a human step stops the clock
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.applications.length - before).toBe(0);
+    const approve = await cell.request(
+      userId,
+      'POST',
+      `/v1/applications/${created.applicationId}/approve`,
+    );
+    expect(approve.status).toBe(202);
+    await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+    expect(receiver.applications.length - before).toBe(1);
+    const twice = await cell.request(
+      userId,
+      'POST',
+      `/v1/applications/${created.applicationId}/approve`,
+    );
+    expect(twice.status).toBe(409);
+    expect(((await twice.json()) as { error: { code: string } }).error.code).toBe(
+      'already_approved',
+    );
+  });
+
+  it('approves an edited variant only if it passes the verifier, then re-renders it', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const created = await cell.json(userId, 'POST', '/v1/applications', { jobId });
+    const waiting = await cell.waitForStatus(userId, created.applicationId, ['awaiting_approval']);
+    const variant = structuredClone(waiting.variant.resume);
+    const invented = structuredClone(variant);
+    invented.work[0].name = 'Invented Corp';
+    const refused = await cell.request(
+      userId,
+      'POST',
+      `/v1/applications/${created.applicationId}/approve`,
+      { variant: invented },
+    );
+    expect(refused.status).toBe(422);
+    const refusedBody = (await refused.json()) as { error: { code: string; details: Json } };
+    expect(refusedBody.error.code).toBe('verification_failed');
+    expect(JSON.stringify(refusedBody.error.details.violations)).toContain('Invented Corp');
+    // Dropping a section is an allowed edit.
+    delete variant.interests;
+    const ok = await cell.request(
+      userId,
+      'POST',
+      `/v1/applications/${created.applicationId}/approve`,
+      { variant },
+    );
+    expect(ok.status).toBe(202);
+    const done = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+    expect(done.revision).toBe(1);
+    expect(done.variant.source).toBe('edited');
+    expect(done.pdf.revision).toBe(1);
+  });
+});
+
+describe('outcomes, analytics and notifications', () => {
+  it('records an outcome, emits response.received, feeds analytics and the status webhook', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const hook = await cell.request(userId, 'PUT', '/v1/notifications/webhook', {
+      url: statusReceiver.url,
+      secret: WEBHOOK_SECRET,
+    });
+    expect(hook.status).toBe(200);
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'auto',
+      channel: 'manual',
+    });
+    await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+    const outcome = await cell.request(
+      userId,
+      'POST',
+      `/v1/applications/${created.applicationId}/outcome`,
+      { status: 'interview', note: 'phone screen' },
+    );
+    expect(outcome.status).toBe(200);
+    const app = await cell.json(userId, 'GET', `/v1/applications/${created.applicationId}`);
+    expect(app.status).toBe('interview');
+    expect(eventTypes(app)).toContain('response.received');
+    const analytics = await cell.json(userId, 'GET', '/v1/analytics');
+    expect(analytics.funnel).toEqual({
+      discovered: 1,
+      applied: 1,
+      responded: 1,
+      interview: 1,
+      offer: 0,
+    });
+    const chosen = analytics.strategies.find(
+      (s: { strategy: string }) => s.strategy === app.strategy,
+    );
+    expect(chosen).toMatchObject({ applications: 1, responses: 1, observedRate: 1 });
+    expect(chosen.interval.lower).toBeLessThan(chosen.responseRate);
+    expect(chosen.interval.upper).toBeGreaterThan(chosen.responseRate);
+    const notes = await cell.json(userId, 'GET', '/v1/notifications');
+    expect(notes.notifications.map((n: { type: string }) => n.type)).toEqual([
+      'application.status_changed',
+      'application.submitted',
+    ]);
+    // Both notifications reach the signed status webhook (the fake verifies the signature).
+    const deadline = Date.now() + 10_000;
+    while (
+      statusReceiver.applications.filter((a) => a.fields.applicationId === created.applicationId)
+        .length < 2 &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const delivered = statusReceiver.applications.filter(
+      (a) => a.fields.applicationId === created.applicationId,
+    );
+    expect(delivered.map((a) => a.fields.type).sort()).toEqual([
+      'application.status_changed',
+      'application.submitted',
+    ]);
+    const kanban = await cell.json(userId, 'GET', '/v1/applications?status=interview');
+    expect(kanban.applications.map((a: { id: string }) => a.id)).toEqual([created.applicationId]);
+    expect(kanban.counts).toEqual({ interview: 1 });
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string, (ctx: Ctx) => Promise<Response>, number, string][] = [
+    [
+      'a job that does not exist',
+      (x) =>
+        cell.request(x.userId, 'POST', '/v1/applications', {
+          jobId: '0190a000-0000-7000-8000-000000000000',
+        }),
+      404,
+      'not_found',
+    ],
+    [
+      "another user's job",
+      (x) => cell.request(x.otherUserId, 'POST', '/v1/applications', { jobId: x.jobId }),
+      404,
+      'not_found',
+    ],
+    [
+      'an unknown channel',
+      (x) => cell.request(x.userId, 'POST', '/v1/applications', { jobId: x.jobId, channel: 'fax' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'a channel without its credentials',
+      (x) =>
+        cell.request(x.userId, 'POST', '/v1/applications', {
+          jobId: x.jobId,
+          channel: 'greenhouse',
+        }),
+      422,
+      'channel_not_configured',
+    ],
+    [
+      'an outcome for an application never submitted',
+      (x) =>
+        cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/outcome`, {
+          status: 'viewed',
+        }),
+      409,
+      'invalid_state',
+    ],
+    [
+      'approving twice',
+      async (x) => {
+        await cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/approve`);
+        return cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/approve`);
+      },
+      409,
+      'already_approved',
+    ],
+    [
+      'credentials for an unknown channel',
+      (x) => cell.request(x.userId, 'PUT', '/v1/channels/fax/credentials', { apiKey: 'k' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'invalid channel credentials',
+      (x) => cell.request(x.userId, 'PUT', '/v1/channels/greenhouse/credentials', { key: 1 }),
+      422,
+      'channel_not_configured',
+    ],
+    [
+      'an unknown mode',
+      (x) => cell.request(x.userId, 'POST', '/v1/applications', { jobId: x.jobId, mode: 'yolo' }),
+      400,
+      'validation_failed',
+    ],
+    [
+      "another user's application",
+      (x) => cell.request(x.otherUserId, 'GET', `/v1/applications/${x.reviewId}`),
+      404,
+      'not_found',
+    ],
+    [
+      'an unknown outcome status',
+      (x) =>
+        cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/outcome`, {
+          status: 'ghosted',
+        }),
+      400,
+      'validation_failed',
+    ],
+  ];
+  interface Ctx {
+    userId: string;
+    otherUserId: string;
+    jobId: string;
+    reviewId: string;
+  }
+  let ctx: Ctx;
+  beforeAll(async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const other = await cell.userWithJob();
+    const second = await cell.json(userId, 'POST', '/v1/jobs', {
+      title: 'Staff Engineer',
+      company: 'Raviga',
+      description: 'Go and Kubernetes.',
+    });
+    const review = await cell.json(userId, 'POST', '/v1/applications', { jobId: second.id });
+    ctx = { userId, otherUserId: other.userId, jobId, reviewId: review.applicationId };
+  });
+
+  for (const [name, send, status, code] of cases) {
+    it(`answers ${status} ${code} for ${name}`, async () => {
+      const res = await send(ctx);
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { code: string; requestId: string } };
+      expect(body.error.code).toBe(code);
+      expect(body.error.requestId).toBeTruthy();
+    });
+  }
+});
+
+describe('at-least-once delivery', () => {
+  it('never submits twice when every step is delivered again', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    await cell.request(userId, 'PUT', '/v1/channels/webhook/credentials', {
+      url: receiver.url,
+      secret: WEBHOOK_SECRET,
+    });
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'auto',
+      channel: 'webhook',
+    });
+    const app = await cell.waitForStatus(userId, created.applicationId, ['submitted', 'failed']);
+    expect(app.status).toBe('submitted');
+    const count = () =>
+      receiver.applications.filter((a) => a.fields.applicationId === created.applicationId).length;
+    expect(count()).toBe(1);
+    // Redeliver every step under new job ids, as BullMQ may after a crash.
+    for (const step of WORKFLOW_STEPS) {
+      const queue = new Queue(WORKFLOW_QUEUES[step], {
+        connection: { url: cell.redisUrl },
+        prefix: cell.queuePrefix,
+      });
+      await queue.add(step, { applicationId: created.applicationId, revision: 0 });
+      await queue.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const after = await cell.json(userId, 'GET', `/v1/applications/${created.applicationId}`);
+    expect(after.status).toBe('submitted');
+    expect(count()).toBe(1);
+    expect(eventTypes(after).filter((t) => t === 'application.submitted')).toHaveLength(1);
+    expect(eventTypes(after).filter((t) => t === 'workflow.completed')).toHaveLength(1);
+  });
+
+  it('submits to the Greenhouse board once with the stored employer key', async () => {
+    const { userId } = await cell.userWithJob();
+    // A job discovered on a Greenhouse board: the posting gives the board token and job id.
+    const [job] = await cell.db.sql<{ id: string }[]>`
+      insert into jobs (id, fingerprint, title, company, description, content_hash)
+      values (gen_random_uuid(), ${`fp-${userId}`}, 'Backend Engineer', 'Acme',
+              'Node.js and PostgreSQL.', 'h1')
+      returning id`;
+    await cell.db.sql`
+      insert into postings (id, job_id, provider, board, external_id, title, company, description,
+                            content_hash)
+      values (gen_random_uuid(), ${job?.id ?? ''}, 'greenhouse', 'acme', ${`gh-${userId}`},
+              'Backend Engineer', 'Acme', 'Node.js and PostgreSQL.', 'h1')`;
+    await cell.db.sql`insert into user_jobs (user_id, job_id) values (${userId}, ${job?.id ?? ''})`;
+    const put = await cell.request(
+      userId,
+      'PUT',
+      '/v1/channels/greenhouse/credentials?scope=acme',
+      {
+        apiKey: 'gh-key',
+      },
+    );
+    expect(put.status).toBe(200);
+    const before = board.applications.length;
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId: job?.id,
+      mode: 'auto',
+      channel: 'greenhouse',
+    });
+    const app = await cell.waitForStatus(userId, created.applicationId, ['submitted', 'failed']);
+    expect(app.failure).toBeNull();
+    expect(app.status).toBe('submitted');
+    expect(board.applications.length - before).toBe(1);
+    const received = board.applications.at(-1)?.fields as Json;
+    expect(received).toMatchObject({ board: 'acme', first_name: 'Richard', last_name: 'Hendriks' });
+    const text = await pdfToText(received.resume.bytes);
+    expect(text).toContain('Pied Piper');
+  });
+});
