@@ -26,6 +26,8 @@ export interface LoadResult {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time the proxy process tree spent per answered request, when measured (bench/router.ts). */
+  proxyCpuUsPerRequest?: number;
 }
 
 function summarise(

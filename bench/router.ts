@@ -1,19 +1,25 @@
 /**
  * Router benchmark (`make bench-router`): the same upstream cells and the same
- * load generator, three ways in:
+ * load generator, four ways in (five with BENCH_ROUTER_BASELINE_DIR):
  *   1. direct to a cell,
  *   2. through nginx with `hash $http_x_user_id consistent` (the industry baseline),
  *   3. through a bare node:http + undici proxy (the floor any Node proxy starts from),
- *   4. through our router (real process: JWT check, placement, signing, streaming proxy).
+ *   4. through our router (real process: JWT check, placement, signing, streaming proxy),
+ *   5. optionally through an earlier version of the router, from another checkout.
  * For each: saturation throughput and p50/p99 (closed loop), then p50/p99 at
- * half of nginx's saturation rate (open loop). Also the latency of the router's
+ * half of nginx's saturation rate (open loop), and the CPU time the proxy process
+ * spent per request. Ratios come both as ratios of medians and as medians of
+ * per-round ratios (`pairedPerRound`). Also the latency of the router's
  * own `503 cell_unavailable` for users of a dead cell. Writes bench/results/router.json.
  *
  * Env: BENCH_DURATION_MS (default 5000), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3),
- * BENCH_ROUTER_NODE_ARGS (extra node flags for the router, e.g. `--cpu-prof`).
+ * BENCH_ROUTER_NODE_ARGS (extra node flags for the router, e.g. `--cpu-prof`),
+ * BENCH_TARGETS (comma-separated subset; nginx always runs as the baseline),
+ * BENCH_ROUTER_BASELINE_DIR (a checkout of an earlier router, e.g. from `git archive`, with its
+ * node_modules: run as the extra target `routerBaseline`, for before/after figures from one run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
@@ -49,8 +55,10 @@ function startChild(
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  cwd = process.cwd(),
 ): ChildProcess {
   const child = spawn(command, args, {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,6 +67,23 @@ function startChild(
   );
   children.push(child);
   return child;
+}
+
+/** CPU seconds (user + system) used so far by a process and every live descendant (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "(comm) ": state is field 3, utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+    return children.reduce((sum, child) => sum + cpuSeconds(child), own);
+  } catch {
+    return 0;
+  }
 }
 
 async function cleanup(): Promise<void> {
@@ -137,7 +162,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
 }
 `,
   );
-  startChild(NGINX, [
+  const nginxProcess = startChild(NGINX, [
     '-p',
     nginxDir,
     '-e',
@@ -151,7 +176,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
 
   // The floor: a bare node:http + undici proxy with the same ring.
   const rawPort = await freePort();
-  startChild(process.execPath, [
+  const rawProcess = startChild(process.execPath, [
     '--import',
     'tsx',
     'bench/router-raw-proxy.ts',
@@ -160,17 +185,28 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   ]);
   await waitForPort(rawPort);
 
-  // Our router, as a real process.
-  const routerPort = await freePort();
+  // Our router, as a real process (and optionally an earlier version of it, from another checkout).
   const extraNodeArgs = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  startChild(process.execPath, [...extraNodeArgs, '--import', 'tsx', 'router/server.ts'], {
-    ...SECRETS,
-    PORT: String(routerPort),
-    CONTROL_PLANE_DATABASE_URL: dbUrl,
-    CELL_REGISTRY_FILE: registry,
-    LOG_LEVEL: 'warn',
-  });
-  await waitForPort(routerPort, 30_000);
+  const startRouter = async (cwd: string): Promise<{ port: number; pid: number }> => {
+    const port = await freePort();
+    const child = startChild(
+      process.execPath,
+      [...extraNodeArgs, '--import', 'tsx', 'router/server.ts'],
+      {
+        ...SECRETS,
+        PORT: String(port),
+        CONTROL_PLANE_DATABASE_URL: dbUrl,
+        CELL_REGISTRY_FILE: registry,
+        LOG_LEVEL: 'warn',
+      },
+      cwd,
+    );
+    await waitForPort(port, 30_000);
+    return { port, pid: child.pid ?? 0 };
+  };
+  const routerProcess = await startRouter(process.cwd());
+  const baselineDir = process.env.BENCH_ROUTER_BASELINE_DIR;
+  const baselineProcess = baselineDir ? await startRouter(path.resolve(baselineDir)) : undefined;
 
   // Users: 64 on live cells (by the router's own placement), 16 on the dead cell.
   const ring = new RendezvousRing(cells);
@@ -200,7 +236,25 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     direct: `http://127.0.0.1:${cellPorts[0]}`,
     nginx: `http://127.0.0.1:${nginxPort}`,
     nodeRawProxy: `http://127.0.0.1:${rawPort}`,
-    router: `http://127.0.0.1:${routerPort}`,
+    router: `http://127.0.0.1:${routerProcess.port}`,
+    ...(baselineProcess ? { routerBaseline: `http://127.0.0.1:${baselineProcess.port}` } : {}),
+  };
+  // The process tree whose CPU time each proxied request costs (none for direct).
+  const proxyPids: Record<string, number | undefined> = {
+    nginx: nginxProcess.pid,
+    nodeRawProxy: rawProcess.pid,
+    router: routerProcess.pid,
+    routerBaseline: baselineProcess?.pid,
+  };
+  // CPU per request is steadier than throughput on a shared machine: it does not
+  // depend on how much of the cores the scheduler gave the proxy during the run.
+  const measure = async (name: string, run: () => Promise<LoadResult>): Promise<LoadResult> => {
+    const pid = proxyPids[name];
+    const before = pid ? cpuSeconds(pid) : 0;
+    const result = await run();
+    if (!pid) return result;
+    const cpuUsPerRequest = ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, result.requests);
+    return { ...result, proxyCpuUsPerRequest: Math.round(cpuUsPerRequest * 10) / 10 };
   };
   // BENCH_TARGETS=router (comma-separated) runs a subset, e.g. while profiling.
   const only = process.env.BENCH_TARGETS?.split(',');
@@ -213,6 +267,9 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const combine = (runs: LoadResult[]): LoadResult & { rounds: number[] } => ({
     ...(runs[0] as LoadResult),
+    ...(runs[0]?.proxyCpuUsPerRequest === undefined
+      ? {}
+      : { proxyCpuUsPerRequest: median(runs.map((run) => run.proxyCpuUsPerRequest ?? 0)) }),
     requests: runs.reduce((sum, run) => sum + run.requests, 0),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     rps: median(runs.map((run) => run.rps)),
@@ -226,7 +283,9 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, url] of Object.entries(targets)) {
       await closedLoop(url, live, { connections: CONNECTIONS, durationMs: 1_000 }); // warm-up
-      const run = await closedLoop(url, live, { connections: CONNECTIONS, durationMs: DURATION });
+      const run = await measure(name, () =>
+        closedLoop(url, live, { connections: CONNECTIONS, durationMs: DURATION }),
+      );
       satRuns[name] = [...(satRuns[name] ?? []), run];
       process.stderr.write(`round ${round} saturation ${name}: ${JSON.stringify(run)}\n`);
     }
@@ -238,7 +297,9 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   const halfRuns: Record<string, LoadResult[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, url] of Object.entries(targets)) {
-      const run = await openLoop(url, live, { rate, durationMs: DURATION, connections: 256 });
+      const run = await measure(name, () =>
+        openLoop(url, live, { rate, durationMs: DURATION, connections: 256 }),
+      );
       halfRuns[name] = [...(halfRuns[name] ?? []), run];
       process.stderr.write(`round ${round} half-rate ${name}: ${JSON.stringify(run)}\n`);
     }
@@ -246,12 +307,28 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   const halfRate = Object.fromEntries(
     Object.entries(halfRuns).map(([name, runs]) => [name, combine(runs)]),
   );
-  const deadCell = await openLoop(targets.router, dead, {
+  const deadCell = await openLoop(allTargets.router, dead, {
     rate: Math.min(rate, 2_000),
     durationMs: 3_000,
   });
 
   const ratio = (a = 0, b = 1) => Math.round((a / b) * 1000) / 1000;
+  // Paired per round: both targets ran back to back in the same round, so their ratio shares
+  // that round's machine load; the median of these is steadier than a ratio of medians.
+  const pairedRatio = (a: string, b: string, field: 'rps' | 'proxyCpuUsPerRequest' = 'rps') => {
+    const runsA = satRuns[a];
+    const runsB = satRuns[b];
+    if (!runsA || !runsB) return undefined;
+    return median(runsA.map((run, i) => ratio(run[field], runsB[i]?.[field])));
+  };
+  const pairedAddedP99 = (name: string) => {
+    const runs = halfRuns[name];
+    const direct = halfRuns.direct;
+    if (!runs || !direct) return undefined;
+    return median(
+      runs.map((run, i) => Math.round((run.p99Ms - (direct[i]?.p99Ms ?? 0)) * 1000) / 1000),
+    );
+  };
   const result = {
     benchmark: 'router',
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -260,6 +337,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       nginx: 'worker_processes 1, hash $http_x_user_id consistent, keepalive 128',
       nodeRawProxy: 'one node process: node:http + undici pool + pipe, same ring, nothing else',
       router: 'one node process: JWT verify, placement, HMAC signing, undici keep-alive pool',
+      routerBaseline: baselineDir ?? null,
       loadGenerator: 'undici, same process for every target',
       connections: CONNECTIONS,
       durationMs: DURATION,
@@ -274,6 +352,34 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       routerToDirectThroughput: ratio(saturation.router?.rps, saturation.direct?.rps),
       nodeRawProxyToNginxThroughput: ratio(saturation.nodeRawProxy?.rps, saturation.nginx?.rps),
       routerToNodeRawProxyThroughput: ratio(saturation.router?.rps, saturation.nodeRawProxy?.rps),
+      routerBaselineToNginxThroughput: ratio(saturation.routerBaseline?.rps, saturation.nginx?.rps),
+      routerToRouterBaselineThroughput: ratio(
+        saturation.router?.rps,
+        saturation.routerBaseline?.rps,
+      ),
+      routerToNginxCpuPerRequest: ratio(
+        saturation.router?.proxyCpuUsPerRequest,
+        saturation.nginx?.proxyCpuUsPerRequest,
+      ),
+      routerToRouterBaselineCpuPerRequest: ratio(
+        saturation.router?.proxyCpuUsPerRequest,
+        saturation.routerBaseline?.proxyCpuUsPerRequest,
+      ),
+    },
+    pairedPerRound: {
+      routerToNginxThroughput: pairedRatio('router', 'nginx'),
+      routerBaselineToNginxThroughput: pairedRatio('routerBaseline', 'nginx'),
+      nodeRawProxyToNginxThroughput: pairedRatio('nodeRawProxy', 'nginx'),
+      routerToRouterBaselineThroughput: pairedRatio('router', 'routerBaseline'),
+      routerToNginxCpuPerRequest: pairedRatio('router', 'nginx', 'proxyCpuUsPerRequest'),
+      routerToRouterBaselineCpuPerRequest: pairedRatio(
+        'router',
+        'routerBaseline',
+        'proxyCpuUsPerRequest',
+      ),
+      routerAddedP99AtHalfNginxRateMs: pairedAddedP99('router'),
+      nginxAddedP99AtHalfNginxRateMs: pairedAddedP99('nginx'),
+      routerBaselineAddedP99AtHalfNginxRateMs: pairedAddedP99('routerBaseline'),
     },
     addedLatencyAtHalfNginxRate: {
       routerP99OverDirectMs:
@@ -282,6 +388,9 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
         Math.round(((halfRate.nginx?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) / 1000,
       nodeRawProxyP99OverDirectMs:
         Math.round(((halfRate.nodeRawProxy?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) /
+        1000,
+      routerBaselineP99OverDirectMs:
+        Math.round(((halfRate.routerBaseline?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) /
         1000,
       routerP50OverDirectMs:
         Math.round(((halfRate.router?.p50Ms ?? 0) - (halfRate.direct?.p50Ms ?? 0)) * 1000) / 1000,

@@ -1,19 +1,23 @@
 /**
  * The router's Hono app: health and metrics, auth, the admin API, and the
- * authenticated proxy of every other `/v1/*` request to the user's cell.
+ * authenticated proxy of every other `/v1/*` request to the user's cell. The
+ * plain proxied targets never reach it: router/listener.ts sends them to the
+ * proxy first.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { createErrorHandler, notFoundHandler } from '../lib/errors.ts';
 import { readinessResponse } from '../lib/health.ts';
-import { REQUEST_ID_HEADER, requestContext, resolveRequestId } from '../lib/request-id.ts';
+import { REQUEST_ID_HEADER, requestContext } from '../lib/request-id.ts';
 import type { RouterEnv } from './env.ts';
+import { resolveProxyRequestId } from './proxy/request-ids.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { proxyRoutes } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
 
+/** Paths the `/v1/*` proxy route serves (Hono's `/v1/*` also matches `/v1`). */
 function isProxyPath(path: string): boolean {
-  return path.startsWith('/v1/') && !path.startsWith('/v1/auth/');
+  return path === '/v1' || (path.startsWith('/v1/') && !path.startsWith('/v1/auth/'));
 }
 
 export function createApp(services: RouterServices): Hono<RouterEnv> {
@@ -24,11 +28,9 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
   const context = requestContext(services.logger) as unknown as MiddlewareHandler<RouterEnv>;
   app.use(async (c, next) => {
     if (!isProxyPath(c.req.path)) return context(c, next);
-    // The proxy writes straight to the socket, so nothing may touch the response after it:
-    // same request id as requestContext, but the proxy sets the response header itself.
-    const requestId = resolveRequestId(c.req.header(REQUEST_ID_HEADER));
-    c.set('requestId', requestId);
-    // No child logger per proxied request: the hot path logs only on errors, with the id.
+    // The proxy writes straight to node's response, so nothing may touch Hono's response
+    // after it (requestContext sets a header after next()): same id, no header.
+    c.set('requestId', resolveProxyRequestId(c.req.header(REQUEST_ID_HEADER)));
     c.set('logger', services.logger);
     await next();
   });

@@ -4,7 +4,7 @@ import type { RequestContextVariables } from '../lib/request-id.ts';
 import type { RouterServices } from './services.ts';
 
 export interface RouterEnv {
-  /** Present when served by @hono/node-server; absent under `app.request()` in tests. */
+  /** Present when served by router/listener.ts (@hono/node-server); absent under `app.request()`. */
   Bindings: Partial<HttpBindings>;
   Variables: RequestContextVariables & { services: RouterServices; userId: string };
 }

@@ -15,6 +15,11 @@ export interface RouterMetrics {
   observe(cell: string, status: number, seconds: number): void;
 }
 
+interface BoundSeries {
+  inc(): void;
+  observe(seconds: number): void;
+}
+
 export function createRouterMetrics(): RouterMetrics {
   const base = createMetrics({ service: 'router' });
   const proxyRequests = base.counter(
@@ -29,6 +34,24 @@ export function createRouterMetrics(): RouterMetrics {
   );
   const cellUp = base.gauge('cell_up', '1 when the cell passes its health checks', ['cell']);
   const overrides = base.gauge('router_placement_overrides', 'Placement overrides in force');
+  // Children bound once per (cell, status): the hot path builds no label object and no
+  // status string per request (prom-client still hashes the bound labels on each call).
+  const bound = new Map<string, Map<number, BoundSeries>>();
+  const series = (cell: string, status: number): BoundSeries => {
+    let byStatus = bound.get(cell);
+    if (!byStatus) {
+      byStatus = new Map();
+      bound.set(cell, byStatus);
+    }
+    let entry = byStatus.get(status);
+    if (!entry) {
+      const counter = proxyRequests.labels(cell, String(status));
+      const histogram = proxyDuration.labels(cell, String(status));
+      entry = { inc: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+      byStatus.set(status, entry);
+    }
+    return entry;
+  };
   return {
     base,
     proxyRequests,
@@ -36,9 +59,9 @@ export function createRouterMetrics(): RouterMetrics {
     cellUp,
     overrides,
     observe(cell, status, seconds) {
-      const labels = { cell, status: String(status) };
-      proxyRequests.inc(labels);
-      proxyDuration.observe(labels, seconds);
+      const entry = series(cell, status);
+      entry.inc();
+      entry.observe(seconds);
     },
   };
 }

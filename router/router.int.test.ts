@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../lib/ids.ts';
@@ -85,6 +86,30 @@ async function tokenFor(userId: string, secret: string = TEST_SECRETS.JWT_SECRET
     .setIssuedAt()
     .setExpirationTime(exp)
     .sign(new TextEncoder().encode(secret));
+}
+
+/** Sends `target` exactly as written: fetch would resolve dot segments before sending. */
+function rawGet(
+  base: string,
+  target: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, path: target, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 beforeEach(async () => {
@@ -372,6 +397,34 @@ describe('proxy', () => {
     expect(received).toBe(total);
   });
 
+  it('drops the request to the cell when the client leaves, before or during the answer', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const waiting = new AbortController();
+    const slow = fetch(`${r.url}/v1/slow?ms=5000`, {
+      headers: authed(token),
+      signal: waiting.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    waiting.abort();
+    await expect(slow).rejects.toThrow();
+    await expect.poll(() => cell.abandoned, { timeout: 2_000 }).toBe(1);
+
+    const reading = new AbortController();
+    const big = await fetch(`${r.url}/v1/big?hold=1`, {
+      headers: authed(token),
+      signal: reading.signal,
+    });
+    await (big.body as ReadableStream<Uint8Array>).getReader().read();
+    reading.abort();
+    cell.releaseHeld();
+
+    const after = await fetch(`${r.url}/v1/ping`, { headers: authed(token) });
+    expect(after.status).toBe(200);
+  });
+
   it('streams an upload through to the cell', async () => {
     await withCells(1);
     const r = await router();
@@ -382,6 +435,79 @@ describe('proxy', () => {
       body: Buffer.alloc(1_000_000, 7),
     });
     expect(await res.json()).toEqual({ bytes: 1_000_000 });
+  });
+});
+
+describe('request targets and headers', () => {
+  it('proxies a dot-segment or percent-encoded target as normalised, never out of /v1', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const dotted = await rawGet(r.url, '/v1/x/../echo?a=1', authed(token));
+    expect(dotted.status).toBe(200);
+    expect(JSON.parse(dotted.body)).toMatchObject({ path: '/v1/echo', query: '?a=1' });
+    expect(dotted.headers['x-cell-id']).toBe('cell-1');
+
+    const bare = await rawGet(r.url, '/v1', authed(token));
+    expect(bare.headers['x-cell-id']).toBe('cell-1');
+    expect(cell.seen.at(-1)?.url).toBe('/v1');
+
+    const encoded = await rawGet(r.url, '/v1/%65cho', authed(token));
+    expect(encoded.headers['x-cell-id']).toBe('cell-1');
+    expect(cell.seen.at(-1)?.url).toBe('/v1/%65cho');
+
+    // Resolved to /admin/v1/cells by the router: served by the admin API, not sent to a cell.
+    const seen = cell.seen.length;
+    const escaped = await rawGet(r.url, '/v1/../admin/v1/cells', authed(TEST_SECRETS.ADMIN_TOKEN));
+    expect(escaped.status).toBe(200);
+    expect(JSON.parse(escaped.body)).toHaveProperty('cells');
+    expect(cell.seen.length).toBe(seen);
+  });
+
+  it('strips hop-by-hop headers, keeps the client request id and names the cell', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router();
+    const token = await tokenFor(userOnCell(r, 'cell-1'));
+    const res = await rawGet(
+      r.url,
+      '/v1/echo',
+      authed(token, {
+        connection: 'keep-alive, x-hop',
+        'x-hop': 'secret',
+        'keep-alive': 'timeout=5',
+        te: 'trailers',
+        'x-request-id': 'client-request-0001',
+        'x-kept': 'yes',
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['x-request-id']).toBe('client-request-0001');
+    expect(res.headers['x-cell-id']).toBe('cell-1');
+    const forwarded = (JSON.parse(res.body) as { headers: Record<string, string> }).headers;
+    expect(forwarded['x-kept']).toBe('yes');
+    expect(forwarded['x-request-id']).toBe('client-request-0001');
+    for (const name of ['x-hop', 'te', 'keep-alive', 'authorization']) {
+      expect(forwarded[name]).toBeUndefined();
+    }
+  });
+
+  it('answers a refused token in the one error format with the request id', async () => {
+    await withCells(1);
+    const r = await router();
+    const res = await rawGet(r.url, '/v1/echo', { 'x-request-id': 'client-request-0002' });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.headers['x-request-id']).toBe('client-request-0002');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(res.body)).toEqual({
+      error: {
+        code: 'unauthorized',
+        message: 'Missing bearer token',
+        requestId: 'client-request-0002',
+      },
+    });
   });
 });
 

@@ -4,10 +4,9 @@
  * in-flight requests within SHUTDOWN_TIMEOUT_MS (10 s by default).
  */
 import { loadConfig } from '../lib/config.ts';
-import { listen } from '../lib/http-server.ts';
 import { createShutdown } from '../lib/shutdown.ts';
-import { createApp } from './app.ts';
 import { routerConfigSchema } from './config.ts';
+import { listenRouter } from './listener.ts';
 import { buildRouterServices } from './services.ts';
 
 const config = loadConfig(routerConfigSchema);
@@ -18,7 +17,7 @@ shutdown.installSignalHandlers();
 
 try {
   await services.start();
-  const server = await listen(createApp(services), { port: config.PORT, host: config.HOST });
+  const server = await listenRouter(services, { port: config.PORT, host: config.HOST });
   shutdown.add('http', () => server.close());
   services.logger.info(
     { url: server.url, cells: services.directory.cells().map((cell) => cell.id) },

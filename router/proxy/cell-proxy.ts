@@ -1,20 +1,14 @@
 /**
- * Streams a request to the user's cell and the answer back.
- *
- * Served by @hono/node-server, it works on the node request and response
- * directly: the body goes from the client socket through a byte counter into
- * undici, and the cell's body is piped into the client socket, never held
- * whole. Under `app.request()` (no node objects) the same exchange runs over
- * web streams.
+ * Streams a request to the user's cell and the answer back, on node's request
+ * and response: the body goes from the client socket through a byte counter
+ * into undici, and the cell's answer is written chunk by chunk into the client
+ * socket as undici receives it, never held whole.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { Context } from 'hono';
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 import { ApiError } from '../../lib/errors.ts';
 import { signIdentity } from '../../lib/router-signature.ts';
-import type { RouterEnv } from '../env.ts';
 import { CellUnavailableError } from '../errors.ts';
 import type { HealthMonitor } from '../health/health-monitor.ts';
 import { isConnectionRefused } from '../health/health-monitor.ts';
@@ -74,6 +68,74 @@ function hasBodyTooLarge(error: unknown): boolean {
   return false;
 }
 
+/** The reason a request to a cell is aborted when its client left (mapped to 400, not a cell error). */
+function clientGone(): Error {
+  return new errors.RequestAbortedError('The client went away');
+}
+
+/**
+ * An undici dispatch handler that writes the cell's answer straight into node's response:
+ * no intermediate readable stream, pipe or promise per request. Back-pressure pauses the
+ * cell connection; a client that leaves aborts the request to the cell.
+ */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #started = false;
+  #done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly target: ProxyTarget,
+    private readonly onStarted: (status: number) => void,
+    private readonly onFailedBeforeStart: (error: unknown) => void,
+  ) {
+    res.once('close', () => {
+      if (!this.#done) this.#controller?.abort(clientGone());
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.res.destroyed) controller.abort(clientGone());
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // informational: the final answer follows
+    this.#started = true;
+    if (this.res.destroyed) {
+      controller.abort(clientGone());
+      this.onStarted(statusCode);
+      return;
+    }
+    const out = responseHeadersForClient(headers);
+    out.push('x-request-id', this.target.requestId, 'x-cell-id', this.target.cellId);
+    this.res.writeHead(statusCode, out);
+    this.onStarted(statusCode);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#done = true;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#done = true;
+    if (this.#started) this.res.destroy();
+    else this.onFailedBeforeStart(error);
+  }
+}
+
 export class CellProxy {
   readonly #limit: number;
 
@@ -85,47 +147,46 @@ export class CellProxy {
     this.#limit = options.bodyLimitBytes ?? 1_048_576;
   }
 
-  /** Forwards the request in `c` to `target.cellId`; throws domain/API errors before any byte is sent. */
-  async forward(c: Context<RouterEnv>, target: ProxyTarget): Promise<Response> {
+  /**
+   * Forwards `req` (whose target is `path`) to `target.cellId` and relays the answer into
+   * `res`. Resolves with the status as soon as the response headers are written, while the
+   * body keeps streaming; throws domain/API errors before any byte is sent.
+   */
+  async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    target: ProxyTarget,
+  ): Promise<number> {
     const pool = this.pools.get(target.cellId);
     if (!pool) throw new CellUnavailableError(target.cellId);
-    const declared = c.req.header('content-length');
+    const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.#limit) {
       throw payloadTooLarge(this.#limit);
     }
-    const incoming = c.env?.incoming;
-    const outgoing = c.env?.outgoing;
-    if (incoming && outgoing && !(incoming as { rawBody?: unknown }).rawBody) {
-      return this.#forwardNode(c, pool, target, incoming, outgoing);
-    }
-    return this.#forwardWeb(c, pool, target);
-  }
-
-  #headers(source: Record<string, string | string[] | undefined>, target: ProxyTarget) {
-    const headers = requestHeadersForCell(source);
-    headers['x-request-id'] = target.requestId;
-    headers['x-user-id'] = target.userId;
-    headers['x-cell-id'] = target.cellId;
-    headers['x-router-signature'] = signIdentity(this.options.routerSecret, target);
-    return headers;
-  }
-
-  #pathOf(c: Context<RouterEnv>): string {
-    const url = c.req.url;
-    const start = url.indexOf('/', url.indexOf('//') + 2);
-    return start === -1 ? '/' : url.slice(start);
-  }
-
-  async #request(
-    pool: Dispatcher,
-    target: ProxyTarget,
-    options: Dispatcher.RequestOptions,
-  ): Promise<Dispatcher.ResponseData> {
-    try {
-      return await pool.request(options);
-    } catch (error) {
-      throw this.#mapError(error, target.cellId);
-    }
+    const method = req.method ?? 'GET';
+    const hasBody =
+      (declared !== undefined || req.headers['transfer-encoding'] !== undefined) &&
+      method !== 'GET' &&
+      method !== 'HEAD';
+    const headers = requestHeadersForCell(req.headers);
+    headers.push(
+      'x-request-id',
+      target.requestId,
+      'x-user-id',
+      target.userId,
+      'x-cell-id',
+      target.cellId,
+      'x-router-signature',
+      signIdentity(this.options.routerSecret, target),
+    );
+    const body = hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null;
+    return new Promise<number>((resolve, reject) => {
+      const relay = new ResponseRelay(res, target, resolve, (error) =>
+        reject(this.#mapError(error, target.cellId)),
+      );
+      pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, relay);
+    });
   }
 
   #mapError(error: unknown, cellId: string): unknown {
@@ -155,95 +216,5 @@ export class CellProxy {
           cause: error,
         });
     }
-  }
-
-  async #forwardNode(
-    c: Context<RouterEnv>,
-    pool: Dispatcher,
-    target: ProxyTarget,
-    incoming: IncomingMessage,
-    outgoing: ServerResponse,
-  ): Promise<Response> {
-    const method = incoming.method ?? 'GET';
-    const hasBody =
-      incoming.headers['content-length'] !== undefined ||
-      incoming.headers['transfer-encoding'] !== undefined;
-    const response = await this.#request(pool, target, {
-      method: method as Dispatcher.HttpMethod,
-      path: this.#pathOf(c),
-      headers: this.#headers(incoming.headers, target),
-      body:
-        hasBody && method !== 'GET' && method !== 'HEAD'
-          ? Readable.from(limitBody(incoming, this.#limit), { objectMode: false })
-          : null,
-    });
-    const headers = responseHeadersForClient(response.headers);
-    headers['x-request-id'] = target.requestId;
-    headers['x-cell-id'] = target.cellId;
-    const body = response.body;
-    // Destroying an undici body emits an abort error; without a listener that
-    // error would crash the router whenever a client leaves early.
-    body.on('error', () => {
-      if (!outgoing.destroyed) outgoing.destroy();
-    });
-    if (outgoing.destroyed) {
-      // The client left while the cell was answering: drop the cell's body too.
-      body.destroy();
-      return RESPONSE_ALREADY_SENT;
-    }
-    outgoing.writeHead(response.statusCode, headers);
-    // Plain pipe plus close/error listeners: cheaper per request than stream/promises.pipeline
-    // with its abort signals, and a client that leaves mid-body tears the cell stream down.
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        outgoing.off('close', onClose);
-        resolve();
-      };
-      const onClose = () => {
-        if (!body.destroyed) body.destroy();
-        done();
-      };
-      outgoing.once('close', onClose);
-      body.pipe(outgoing);
-    });
-    return RESPONSE_ALREADY_SENT;
-  }
-
-  async #forwardWeb(
-    c: Context<RouterEnv>,
-    pool: Dispatcher,
-    target: ProxyTarget,
-  ): Promise<Response> {
-    const raw = c.req.raw;
-    const source: Record<string, string> = {};
-    raw.headers.forEach((value, name) => {
-      source[name] = value;
-    });
-    const body =
-      raw.body && raw.method !== 'GET' && raw.method !== 'HEAD'
-        ? Readable.from(limitBody(raw.body as unknown as AsyncIterable<Uint8Array>, this.#limit), {
-            objectMode: false,
-          })
-        : null;
-    const response = await this.#request(pool, target, {
-      method: raw.method as Dispatcher.HttpMethod,
-      path: this.#pathOf(c),
-      headers: this.#headers(source, target),
-      body,
-      signal: raw.signal,
-    });
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(responseHeadersForClient(response.headers))) {
-      if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-      else headers.set(name, value);
-    }
-    headers.set('x-request-id', target.requestId);
-    headers.set('x-cell-id', target.cellId);
-    const nullBody = [204, 205, 304].includes(response.statusCode) || raw.method === 'HEAD';
-    if (nullBody) await response.body.dump();
-    return new Response(
-      nullBody ? null : (Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>),
-      { status: response.statusCode, headers },
-    );
   }
 }

@@ -20,11 +20,14 @@ describe('requestHeadersForCell', () => {
       accept: 'application/json',
       'content-length': '12',
     });
-    expect(out).toEqual({
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'content-length': '12',
-    });
+    expect(out).toEqual([
+      'content-type',
+      'application/json',
+      'accept',
+      'application/json',
+      'content-length',
+      '12',
+    ]);
   });
 });
 
@@ -37,6 +40,13 @@ describe('responseHeadersForClient', () => {
       'transfer-encoding': 'chunked',
       'x-cell-id': 'from-cell',
     });
-    expect(out).toEqual({ 'content-type': 'application/pdf', 'set-cookie': ['a=1', 'b=2'] });
+    expect(out).toEqual([
+      'content-type',
+      'application/pdf',
+      'set-cookie',
+      'a=1',
+      'set-cookie',
+      'b=2',
+    ]);
   });
 });

@@ -2,6 +2,8 @@
  * Header filtering between client and cell: hop-by-hop headers (RFC 9110
  * §7.6.1) and anything named in `Connection` are not forwarded, and the
  * identity headers only the router may set are dropped from client requests.
+ * Both directions yield flat `[name, value, name, value, …]` lists, the form
+ * undici's `headers` and node's `writeHead` take without building an object.
  */
 import { IDENTITY_HEADERS } from '../../lib/router-signature.ts';
 
@@ -50,32 +52,26 @@ function connectionTokens(value: HeaderValue): Set<string> | undefined {
   return tokens.length > 0 ? new Set(tokens) : undefined;
 }
 
-function filter(
-  headers: Record<string, HeaderValue>,
-  dropped: Set<string>,
-): Record<string, string | string[]> {
+function filter(headers: Record<string, HeaderValue>, dropped: Set<string>): string[] {
   const extra = connectionTokens(headers.connection);
-  const out: Record<string, string | string[]> = {};
+  const out: string[] = [];
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     if (dropped.has(lower) || extra?.has(lower)) continue;
-    out[lower] = value;
+    if (typeof value === 'string') out.push(lower, value);
+    else for (const item of value) out.push(lower, item);
   }
   return out;
 }
 
-/** Client request headers (lower-case names) minus what must not reach a cell. */
-export function requestHeadersForCell(
-  headers: Record<string, HeaderValue>,
-): Record<string, string | string[]> {
+/** Client request headers (lower-case names) minus what must not reach a cell, as a flat list. */
+export function requestHeadersForCell(headers: Record<string, HeaderValue>): string[] {
   return filter(headers, REQUEST_DROPPED);
 }
 
-/** Cell response headers minus hop-by-hop and router-owned ones. */
-export function responseHeadersForClient(
-  headers: Record<string, HeaderValue>,
-): Record<string, string | string[]> {
+/** Cell response headers minus hop-by-hop and router-owned ones, as a flat list. */
+export function responseHeadersForClient(headers: Record<string, HeaderValue>): string[] {
   return filter(headers, RESPONSE_DROPPED);
 }

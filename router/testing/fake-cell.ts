@@ -30,6 +30,8 @@ export class FakeCell {
   initStatus = 201;
   readonly users = new Map<string, { email: string; name: string }>();
   readonly seen: SeenRequest[] = [];
+  /** `/v1/slow` requests whose connection closed before the answer was sent. */
+  abandoned = 0;
   /** Bytes the big-download endpoint has written so far, for streaming assertions. */
   bigBytesWritten = 0;
   #held: (() => void)[] = [];
@@ -142,7 +144,10 @@ export class FakeCell {
         req.resume();
         const ms = Number(url.searchParams.get('ms') ?? 1000);
         const timer = setTimeout(() => this.#json(res, 200, { slow: true }), ms);
-        res.on('close', () => clearTimeout(timer));
+        res.on('close', () => {
+          clearTimeout(timer);
+          if (!res.writableEnded) this.abandoned++;
+        });
         return;
       }
       case '/v1/big': {

@@ -3,9 +3,9 @@
  * and fake cells, for integration tests and benchmarks.
  */
 import { pino } from 'pino';
-import { listen, type RunningServer } from '../../lib/http-server.ts';
-import { createApp } from '../app.ts';
+import type { RunningServer } from '../../lib/http-server.ts';
 import { parseRouterConfig } from '../config.ts';
+import { listenRouter } from '../listener.ts';
 import { buildRouterServices, type RouterServices } from '../services.ts';
 
 export const TEST_SECRETS = {
@@ -38,7 +38,7 @@ export async function startRouter(
   });
   const services = buildRouterServices(config, { logger: pino({ level: config.LOG_LEVEL }) });
   await services.start({ migrate: false });
-  const server = await listen(createApp(services), { port: 0 });
+  const server = await listenRouter(services, { port: 0 });
   return {
     services,
     server,

@@ -1,0 +1,71 @@
+/**
+ * The router's HTTP listener: plain `/v1/…` targets outside `/v1/auth/` go
+ * straight to the proxy on node's request and response (no Request/Response
+ * objects, no middleware chain: most of the router's traffic); everything
+ * else, and any target Hono must normalise first, goes to the Hono app.
+ * `listenRouter` is lib/http-server.ts's `listen` for this listener, with the
+ * same graceful close.
+ */
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { ListenOptions, RunningServer } from '../lib/http-server.ts';
+import { createApp } from './app.ts';
+import { proxyRequest } from './routes/proxy-routes.ts';
+import type { RouterServices } from './services.ts';
+
+// The targets @hono/node-server takes verbatim (it runs anything else, `%` or `\` included,
+// through `new URL()`), so that this check and Hono's routing always see the same path.
+const PLAIN_TARGET = /^\/v1\/[!#$&-;=?-[\]_a-z~]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
+
+/** True when `url` is a proxied target that needs no normalisation. */
+export function isPlainProxyTarget(url: string): boolean {
+  return PLAIN_TARGET.test(url) && !url.startsWith('/v1/auth/') && !DOT_SEGMENT.test(url);
+}
+
+export function createRouterListener(
+  services: RouterServices,
+  options: { hostname?: string } = {},
+): RequestListener {
+  const hono = getRequestListener(createApp(services).fetch, { hostname: options.hostname });
+  const onProxyFailure = (error: unknown) => {
+    services.logger.error({ err: error }, 'proxy failed');
+  };
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (isPlainProxyTarget(url)) {
+      proxyRequest(services, req, res, url).catch((error: unknown) => {
+        onProxyFailure(error);
+        res.destroy();
+      });
+    } else {
+      void hono(req, res);
+    }
+  };
+}
+
+/** Listens with {@link createRouterListener}; `close()` drains in-flight requests. */
+export function listenRouter(
+  services: RouterServices,
+  options: ListenOptions,
+): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer(createRouterListener(services, { hostname: host }));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        port,
+        url: `http://${host}:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Idle keep-alive sockets would otherwise hold close() open until they time out.
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}
