@@ -1,6 +1,7 @@
-/** Listens with @hono/node-server and closes gracefully, draining in-flight requests. */
+/** Listens on node:http and closes gracefully, draining in-flight requests. */
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 
 export interface RunningServer {
@@ -16,25 +17,36 @@ export interface ListenOptions {
   host?: string;
 }
 
+/** Serves a plain node request listener (for processes with a fast path in front of Hono). */
+export function listenNode(
+  listener: RequestListener,
+  options: ListenOptions,
+): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer(listener);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        port,
+        url: `http://${host}:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Idle keep-alive sockets would otherwise hold close() open until they time out.
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** Serves a Hono app. */
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its Env
 export function listen(app: Hono<any>, options: ListenOptions): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    const server = serve(
-      { fetch: app.fetch, port: options.port, hostname: host },
-      (info: AddressInfo) => {
-        resolve({
-          port: info.port,
-          url: `http://${host}:${info.port}`,
-          close: () =>
-            new Promise<void>((done) => {
-              server.close(() => done());
-              // Idle keep-alive sockets would otherwise hold close() open until they time out.
-              if ('closeIdleConnections' in server) server.closeIdleConnections();
-            }),
-        });
-      },
-    );
-    server.once('error', reject);
-  });
+  return listenNode(
+    getRequestListener(app.fetch, { hostname: options.host ?? '127.0.0.1' }),
+    options,
+  );
 }

@@ -3,13 +3,12 @@
  * straight to the proxy on node's request and response (no Request/Response
  * objects, no middleware chain: most of the router's traffic); everything
  * else, and any target Hono must normalise first, goes to the Hono app.
- * `listenRouter` is lib/http-server.ts's `listen` for this listener, with the
- * same graceful close.
+ * `listenRouter` serves it with lib/http-server.ts's `listenNode`, with the
+ * same graceful close as every other process.
  */
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { ListenOptions, RunningServer } from '../lib/http-server.ts';
+import { type ListenOptions, listenNode, type RunningServer } from '../lib/http-server.ts';
 import { createApp } from './app.ts';
 import { proxyRequest } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
@@ -50,22 +49,8 @@ export function listenRouter(
   services: RouterServices,
   options: ListenOptions,
 ): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
-  const server = createServer(createRouterListener(services, { hostname: host }));
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        port,
-        url: `http://${host}:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Idle keep-alive sockets would otherwise hold close() open until they time out.
-            server.closeIdleConnections();
-          }),
-      });
-    });
-  });
+  return listenNode(
+    createRouterListener(services, { hostname: options.host ?? '127.0.0.1' }),
+    options,
+  );
 }
