@@ -376,9 +376,7 @@ describe('deploy/k8s manifests', () => {
   });
 
   describe.each(Object.entries(PROCESSES))('%s', (entry, process) => {
-    const landed = existsSync(path.join(root, entry));
-
-    it.runIf(landed)('exists and serves the probed paths', () => {
+    it('exists and serves the probed paths', () => {
       for (const [file, needles] of Object.entries(process.proof)) {
         const source = readFileSync(path.join(root, file), 'utf8');
         for (const needle of needles) expect(source, file).toContain(needle);
@@ -394,24 +392,21 @@ describe('deploy/k8s manifests', () => {
       }
     });
 
-    it.runIf(landed)(
-      'gets every variable its config schema requires, listening on 0.0.0.0',
-      async () => {
-        const schema = await process.schema();
-        const required = requiredKeys(schema);
-        for (const { doc, container } of ourContainers().filter((c) => c.entry === entry)) {
-          const env = containerEnv(doc, container);
-          expect(Object.keys(env), `${doc.namespace} ${entry}`).toEqual(
-            expect.arrayContaining(required),
-          );
-          const parsed = schema.safeParse(env);
-          expect(parsed.error?.issues ?? [], `${doc.namespace} ${entry}`).toEqual([]);
-          expect(env.HOST).toBe('0.0.0.0');
-          const port = Number(env.WORKER_PORT ?? env.PORT);
-          expect(list(container.ports).map((p) => p.containerPort)).toContain(port);
-        }
-      },
-    );
+    it('gets every variable its config schema requires, listening on 0.0.0.0', async () => {
+      const schema = await process.schema();
+      const required = requiredKeys(schema);
+      for (const { doc, container } of ourContainers().filter((c) => c.entry === entry)) {
+        const env = containerEnv(doc, container);
+        expect(Object.keys(env), `${doc.namespace} ${entry}`).toEqual(
+          expect.arrayContaining(required),
+        );
+        const parsed = schema.safeParse(env);
+        expect(parsed.error?.issues ?? [], `${doc.namespace} ${entry}`).toEqual([]);
+        expect(env.HOST).toBe('0.0.0.0');
+        const port = Number(env.WORKER_PORT ?? env.PORT);
+        expect(list(container.ports).map((p) => p.containerPort)).toContain(port);
+      }
+    });
   });
 
   it('cell env: id from the overlay, stores of its own namespace, the router secret', () => {
