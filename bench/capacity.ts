@@ -14,7 +14,7 @@ import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
 import { startPlatform } from '../test/harness/platform.ts';
 import { percentile } from './stats.ts';
 
-const LEVELS = (process.env.LEVELS ?? '1,2,4,8,16,32,64').split(',').map(Number);
+const LEVELS = (process.env.LEVELS ?? '1,2,4,8,16,32,64,128,256').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.STEP_SECONDS ?? 4);
 const USERS = Number(process.env.USERS ?? 60);
 const P95_BUDGET_MS = 200;
