@@ -3,7 +3,9 @@
  * the near-duplicate detector for reposted or lightly edited job postings.
  * See docs/adr/0003-near-duplicate-jobs-minhash.md for the threshold measurement.
  */
+
 import { htmlToText } from '../ai/embedded/index.ts';
+import { fmix32 } from '../hash/murmur.ts';
 
 /** Hash functions in a signature. */
 export const SIGNATURE_SIZE = 128;
@@ -27,19 +29,8 @@ export function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-/** murmur3's 32-bit finalizer: a good mix of `x ^ seed`. */
-function mix(x: number): number {
-  let h = x;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 const SEEDS = Uint32Array.from({ length: SIGNATURE_SIZE }, (_, i) =>
-  mix(0x9e3779b9 ^ (i * 0x61c88647)),
+  fmix32(0x9e3779b9 ^ (i * 0x61c88647)),
 );
 
 /** Lowercased words of the posting's text (HTML stripped), the unit of shingling. */
@@ -82,7 +73,7 @@ export function signature(shingleHashes: Set<number>): Uint32Array {
   const sig = new Uint32Array(SIGNATURE_SIZE).fill(0xffffffff);
   for (const shingle of shingleHashes) {
     for (let i = 0; i < SIGNATURE_SIZE; i++) {
-      const value = mix(shingle ^ (SEEDS[i] as number));
+      const value = fmix32(shingle ^ (SEEDS[i] as number));
       if (value < (sig[i] as number)) sig[i] = value;
     }
   }
@@ -114,7 +105,7 @@ function bandHash(sig: Uint32Array, band: number): number {
   let hash = 0x811c9dc5 ^ band;
   for (let row = 0; row < ROWS; row++) {
     hash = Math.imul(hash ^ (sig[band * ROWS + row] as number), 0x01000193);
-    hash = mix(hash);
+    hash = fmix32(hash);
   }
   return hash >>> 0;
 }

@@ -8,6 +8,7 @@
  * share is exactly proportional to its weight, and adding or removing one cell
  * only moves users to or from that cell. See docs/adr/0001-placement-ring.md.
  */
+import { fmix32 } from '../../lib/hash/murmur.ts';
 
 export interface RingCell {
   id: string;
@@ -26,16 +27,6 @@ const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 const TWO_POW_32 = 4_294_967_296;
 const TWO_POW_53 = 9_007_199_254_740_992;
-
-function fmix32(input: number): number {
-  let h = input;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** murmur3 (x86, 32-bit) over the UTF-16 code units of `key`, two code units per block lane. */
 export function murmur3(key: string, seed: number): number {
