@@ -160,7 +160,8 @@ export function renderChart(series: { label: string; levels: LevelResult[] }[]):
     P95_BUDGET_MS < maxY
       ? `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(P95_BUDGET_MS)}" y2="${y(P95_BUDGET_MS)}" stroke="#999" stroke-dasharray="4"/><text x="${margin.left + 4}" y="${y(P95_BUDGET_MS) - 4}" font-size="11" fill="#666">p95 budget ${P95_BUDGET_MS} ms</text>`
       : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
+<title>p95 latency against throughput through the router, ${series.map((s) => s.label).join(' and ')}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${width / 2}" y="22" font-size="15" text-anchor="middle">p95 latency against throughput through the router</text>
 <line x1="${margin.left}" y1="${height - margin.bottom}" x2="${width - margin.right}" y2="${height - margin.bottom}" stroke="black"/>
