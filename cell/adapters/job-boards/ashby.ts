@@ -4,14 +4,8 @@
  */
 import { z } from 'zod';
 import { htmlToCleanText } from './html-text.ts';
-import { type FetchOptions, fetchBoardJson, joinUrl } from './http-fetch.ts';
-import {
-  BoardFetchError,
-  type BoardFetchResult,
-  type ConditionalValidators,
-  type JobBoardAdapter,
-  type NormalizedPosting,
-} from './types.ts';
+import { type FetchOptions, fetchBoardPostings, joinUrl } from './http-fetch.ts';
+import type { BoardFetchResult, ConditionalValidators, JobBoardAdapter } from './types.ts';
 
 const jobSchema = z.object({
   id: z.string().min(1),
@@ -33,44 +27,34 @@ export class AshbyAdapter implements JobBoardAdapter {
     private readonly fetchOptions: FetchOptions = {},
   ) {}
 
-  async fetchBoard(board: string, validators: ConditionalValidators): Promise<BoardFetchResult> {
-    const url = joinUrl(
-      this.baseUrl,
-      `posting-api/job-board/${encodeURIComponent(board)}?includeCompensation=true`,
-    );
-    const result = await fetchBoardJson(
-      url,
-      { provider: this.provider, board },
+  fetchBoard(board: string, validators: ConditionalValidators): Promise<BoardFetchResult> {
+    return fetchBoardPostings({
+      url: joinUrl(
+        this.baseUrl,
+        `posting-api/job-board/${encodeURIComponent(board)}?includeCompensation=true`,
+      ),
+      context: { provider: this.provider, board },
       validators,
-      this.fetchOptions,
-    );
-    if (result.status === 'not_modified') return result;
-    const parsedBoard = boardSchema.safeParse(result.body);
-    if (!parsedBoard.success) throw new BoardFetchError('ashby board has no jobs array');
-    const postings: NormalizedPosting[] = [];
-    let skipped = 0;
-    for (const raw of parsedBoard.data.jobs) {
-      const parsed = jobSchema.safeParse(raw);
-      if (!parsed.success) {
-        skipped++;
-        continue;
-      }
-      const job = parsed.data;
-      if (job.isListed === false) continue;
-      const location = job.location?.trim() || null;
-      postings.push({
-        externalId: job.id,
-        title: job.title.trim(),
-        company: board,
-        location,
-        remote:
-          job.isRemote ?? (job.workplaceType ? job.workplaceType.toLowerCase() === 'remote' : null),
-        description: job.descriptionHtml
-          ? htmlToCleanText(job.descriptionHtml)
-          : (job.descriptionPlain ?? '').trim(),
-        url: job.jobUrl ?? null,
-      });
-    }
-    return { status: 'ok', postings, validators: result.validators, skipped };
+      fetchOptions: this.fetchOptions,
+      entries: (body) => boardSchema.safeParse(body).data?.jobs,
+      entry: jobSchema,
+      toPosting: (job) => {
+        if (job.isListed === false) return undefined;
+        const location = job.location?.trim() || null;
+        return {
+          externalId: job.id,
+          title: job.title.trim(),
+          company: board,
+          location,
+          remote:
+            job.isRemote ??
+            (job.workplaceType ? job.workplaceType.toLowerCase() === 'remote' : null),
+          description: job.descriptionHtml
+            ? htmlToCleanText(job.descriptionHtml)
+            : (job.descriptionPlain ?? '').trim(),
+          url: job.jobUrl ?? null,
+        };
+      },
+    });
   }
 }

@@ -4,14 +4,8 @@
  */
 import { z } from 'zod';
 import { escapedHtmlToCleanText } from './html-text.ts';
-import { type FetchOptions, fetchBoardJson, joinUrl } from './http-fetch.ts';
-import {
-  BoardFetchError,
-  type BoardFetchResult,
-  type ConditionalValidators,
-  type JobBoardAdapter,
-  type NormalizedPosting,
-} from './types.ts';
+import { type FetchOptions, fetchBoardPostings, joinUrl } from './http-fetch.ts';
+import type { BoardFetchResult, ConditionalValidators, JobBoardAdapter } from './types.ts';
 
 const jobSchema = z.object({
   id: z.union([z.number(), z.string()]),
@@ -32,37 +26,26 @@ export class GreenhouseAdapter implements JobBoardAdapter {
     private readonly fetchOptions: FetchOptions = {},
   ) {}
 
-  async fetchBoard(board: string, validators: ConditionalValidators): Promise<BoardFetchResult> {
-    const url = joinUrl(this.baseUrl, `boards/${encodeURIComponent(board)}/jobs?content=true`);
-    const result = await fetchBoardJson(
-      url,
-      { provider: this.provider, board },
+  fetchBoard(board: string, validators: ConditionalValidators): Promise<BoardFetchResult> {
+    return fetchBoardPostings({
+      url: joinUrl(this.baseUrl, `boards/${encodeURIComponent(board)}/jobs?content=true`),
+      context: { provider: this.provider, board },
       validators,
-      this.fetchOptions,
-    );
-    if (result.status === 'not_modified') return result;
-    const list = listSchema.safeParse(result.body);
-    if (!list.success) throw new BoardFetchError('greenhouse board has no jobs array');
-    const postings: NormalizedPosting[] = [];
-    let skipped = 0;
-    for (const raw of list.data.jobs) {
-      const parsed = jobSchema.safeParse(raw);
-      if (!parsed.success) {
-        skipped++;
-        continue;
-      }
-      const job = parsed.data;
-      const location = job.location?.name?.trim() || null;
-      postings.push({
-        externalId: String(job.id),
-        title: job.title.trim(),
-        company: board,
-        location,
-        remote: location ? /\bremote\b/i.test(location) : null,
-        description: escapedHtmlToCleanText(job.content ?? ''),
-        url: job.absolute_url ?? null,
-      });
-    }
-    return { status: 'ok', postings, validators: result.validators, skipped };
+      fetchOptions: this.fetchOptions,
+      entries: (body) => listSchema.safeParse(body).data?.jobs,
+      entry: jobSchema,
+      toPosting: (job) => {
+        const location = job.location?.name?.trim() || null;
+        return {
+          externalId: String(job.id),
+          title: job.title.trim(),
+          company: board,
+          location,
+          remote: location ? /\bremote\b/i.test(location) : null,
+          description: escapedHtmlToCleanText(job.content ?? ''),
+          url: job.absolute_url ?? null,
+        };
+      },
+    });
   }
 }

@@ -4,10 +4,13 @@
  * sorted into "board not found" and "retry later".
  */
 import { request } from 'undici';
+import type { z } from 'zod';
 import {
   BoardFetchError,
+  type BoardFetchResult,
   BoardNotFoundError,
   type ConditionalValidators,
+  type NormalizedPosting,
   type Provider,
 } from './types.ts';
 
@@ -98,4 +101,41 @@ export async function fetchBoardJson(
     body,
     validators: { etag: header('etag'), lastModified: header('last-modified') },
   };
+}
+
+export interface BoardPostingsSpec<T> {
+  url: string;
+  context: { provider: Provider; board: string };
+  validators: ConditionalValidators;
+  fetchOptions: FetchOptions;
+  /** The raw entries of the board's JSON, or undefined when the body is not a board. */
+  entries(body: unknown): unknown[] | undefined;
+  /** Schema of one entry; an entry that does not parse is skipped and counted. */
+  entry: z.ZodType<T>;
+  /** Maps a parsed entry to a posting, or undefined to leave it out (e.g. unlisted). */
+  toPosting(entry: T): NormalizedPosting | undefined;
+}
+
+/**
+ * Fetches one board (conditionally) and maps its entries to postings: the part
+ * every provider adapter shares, so each adapter only says where its list is
+ * and how one entry reads.
+ */
+export async function fetchBoardPostings<T>(spec: BoardPostingsSpec<T>): Promise<BoardFetchResult> {
+  const result = await fetchBoardJson(spec.url, spec.context, spec.validators, spec.fetchOptions);
+  if (result.status === 'not_modified') return result;
+  const entries = spec.entries(result.body);
+  if (!entries) throw new BoardFetchError(`${spec.context.provider} board has no list of jobs`);
+  const postings: NormalizedPosting[] = [];
+  let skipped = 0;
+  for (const raw of entries) {
+    const parsed = spec.entry.safeParse(raw);
+    if (!parsed.success) {
+      skipped++;
+      continue;
+    }
+    const posting = spec.toPosting(parsed.data);
+    if (posting) postings.push(posting);
+  }
+  return { status: 'ok', postings, validators: result.validators, skipped };
 }
