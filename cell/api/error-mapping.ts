@@ -16,6 +16,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../domain/errors.ts';
+import { isDependencyUnavailable } from '../infra/dependency-errors.ts';
 
 export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
@@ -64,39 +65,10 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
       details: { problems: error.problems },
     });
   }
-  if (isConnectionError(error)) {
+  if (isDependencyUnavailable(error)) {
     return new ApiError('service_unavailable', 'A dependency of this cell is unavailable', {
       headers: { 'retry-after': '1' },
     });
   }
   return undefined;
-}
-
-/** Postgres or Redis unreachable: a 503 the client may retry, not an opaque 500. */
-const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  // too_many_connections
-  '53300',
-]);
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (CONNECTION_ERROR_CODES.has(code)) return true;
-    // SQLSTATE class 08 (connection exception) and 57P (shutdown, crash,
-    // "the database system is starting up" while a restarted Postgres recovers).
-    if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-4]$/.test(code)) return true;
-  }
-  const message = error instanceof Error ? error.message : '';
-  return /Stream isn't writeable|Connection is closed|enableOfflineQueue|max retries per request|Command timed out|ECONNREFUSED|the database system is (starting up|shutting down|in recovery mode)/i.test(
-    message,
-  );
 }

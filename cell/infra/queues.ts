@@ -58,6 +58,12 @@ export function workflowJobId(step: WorkflowStep, applicationId: string, revisio
 /** Queues the next step of an application. */
 export interface WorkflowQueue {
   enqueueStep(step: WorkflowStep, applicationId: string, revision: number): Promise<void>;
+  /**
+   * Queues a step again for an application stuck at it, even when its job
+   * already ended (failed while a dependency was down): job ids dedupe, so a
+   * plain enqueue of an ended job would be a silent no-op.
+   */
+  requeueStep(step: WorkflowStep, applicationId: string, revision: number): Promise<void>;
 }
 
 export interface DiscoveryJobData {
@@ -199,6 +205,23 @@ export class CellQueues implements DiscoveryScheduler, FollowUpQueue, WorkflowQu
         removeOnFail: { count: 10_000 },
       },
     );
+  }
+
+  async requeueStep(step: WorkflowStep, applicationId: string, revision: number): Promise<void> {
+    const existing = await this.queue(WORKFLOW_QUEUES[step]).getJob(
+      workflowJobId(step, applicationId, revision),
+    );
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'failed') {
+        await existing.retry('failed');
+        return;
+      }
+      // Waiting, delayed or running: it will do the work.
+      if (state !== 'completed' && state !== 'unknown') return;
+      await existing.remove();
+    }
+    await this.enqueueStep(step, applicationId, revision);
   }
 
   async enqueueWebhookDeliveries(notificationIds: string[]): Promise<void> {

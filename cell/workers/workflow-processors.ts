@@ -8,8 +8,12 @@
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { StepDeferredError, StepFailedError } from '../domain/applications/workflow.ts';
+import { isDependencyUnavailable } from '../infra/dependency-errors.ts';
 import type { WorkflowJobData, WorkflowStep } from '../infra/queues.ts';
 import type { CellServices } from '../services.ts';
+
+/** How long a step waits before trying again while a dependency is down. */
+const DEPENDENCY_RETRY_MS = 1_000;
 
 export function workflowStepProcessor(services: CellServices, step: WorkflowStep) {
   return async (job: Job<WorkflowJobData>, token?: string) => {
@@ -26,6 +30,12 @@ export function workflowStepProcessor(services: CellServices, step: WorkflowStep
     } catch (error) {
       if (error instanceof StepDeferredError) {
         await job.moveToDelayed(Date.now() + error.delayMs, token);
+        throw new DelayedError();
+      }
+      if (isDependencyUnavailable(error)) {
+        // The cell's Postgres or Redis is down: wait for it without spending an
+        // attempt; the workflow deadline still bounds the wait.
+        await job.moveToDelayed(Date.now() + DEPENDENCY_RETRY_MS, token);
         throw new DelayedError();
       }
       const attempts = job.opts.attempts ?? 1;

@@ -634,7 +634,7 @@ export class WorkflowService {
       order by updated_at limit 500`;
     for (const app of stuck) {
       const step = stepOfStatus(app.status);
-      if (step) await this.deps.queue.enqueueStep(step, app.id, app.revision);
+      if (step) await this.deps.queue.requeueStep(step, app.id, app.revision);
     }
     return { failed, requeued: stuck.length };
   }
