@@ -27,23 +27,12 @@ import {
   generateJob,
   lightlyEdit,
 } from '../shared-services/ai-optimizer/test-support/job-corpus.ts';
-import { type FakePosting, startFakeJobBoards } from '../test/fakes/job-boards/fake-job-boards.ts';
+import { boardPosting, startFakeJobBoards } from '../test/fakes/job-boards/fake-job-boards.ts';
 import { median } from './stats.ts';
 
 const BOARD_SIZE = 500;
 const SEED_BOARDS = Number(process.env.SEED_BOARDS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-
-function boardPosting(id: string, job: JobInput): FakePosting {
-  const descriptionHtml = /<[a-z]/i.test(job.description)
-    ? job.description
-    : job.description
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => `<p>${line.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</p>`)
-        .join('\n');
-  return { id, title: job.title, location: job.location ?? 'Berlin', descriptionHtml };
-}
 
 const servers = await startThrowawayServers({ label: 'cell-discovery-bench' });
 const boards = await startFakeJobBoards();

@@ -5,14 +5,13 @@
  * whole generated corpus, never do; an edited source never changes job.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JobInput } from '../../lib/ai/contract.ts';
 import {
   generateJob,
   lightlyEdit,
 } from '../../shared-services/ai-optimizer/test-support/job-corpus.ts';
 import {
+  boardPosting,
   type FakeJobBoards,
-  type FakePosting,
   startFakeJobBoards,
 } from '../fakes/job-boards/fake-job-boards.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
@@ -41,18 +40,6 @@ let boardSeq = 0;
 function uniqueBoard(label: string): string {
   boardSeq++;
   return `${label}-${process.pid}-${boardSeq}-${Date.now()}`;
-}
-
-/** A generated posting in a fake board's shape (plain-text ones become paragraphs). */
-function boardPosting(id: string, job: JobInput): FakePosting {
-  const descriptionHtml = /<[a-z]/i.test(job.description)
-    ? job.description
-    : job.description
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => `<p>${line.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</p>`)
-        .join('\n');
-  return { id, title: job.title, location: job.location ?? 'Berlin', descriptionHtml };
 }
 
 async function follow(userId: string, provider: string, board: string) {

@@ -4,9 +4,11 @@
  * responses), with ETag / Last-Modified support and a request counter. Point
  * the cell's JOB_BOARD_*_URL at `urls`.
  */
+
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JobInput } from '../../../lib/ai/contract.ts';
 
 /** One posting, provider-neutral; rendered in each provider's format. */
 export interface FakePosting {
@@ -17,6 +19,18 @@ export interface FakePosting {
   /** HTML description. */
   descriptionHtml: string;
   updatedAt?: string;
+}
+
+/** A generated job (lib/ai's `JobInput`) in a fake board's shape; plain text becomes paragraphs. */
+export function boardPosting(id: string, job: JobInput): FakePosting {
+  const descriptionHtml = /<[a-z]/i.test(job.description)
+    ? job.description
+    : job.description
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => `<p>${line.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</p>`)
+        .join('\n');
+  return { id, title: job.title, location: job.location ?? 'Berlin', descriptionHtml };
 }
 
 export type FakeProvider = 'greenhouse' | 'lever' | 'ashby';
