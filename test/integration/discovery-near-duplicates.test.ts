@@ -12,7 +12,9 @@ import {
 import {
   boardPosting,
   type FakeJobBoards,
+  jobBoardSettings,
   startFakeJobBoards,
+  uniqueBoard,
 } from '../fakes/job-boards/fake-job-boards.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
 import { jsonOf } from '../harness/http.ts';
@@ -28,19 +30,11 @@ afterAll(() => boards.close());
 beforeEach(async () => {
   cell = await createTestCell({
     config: {
-      JOB_BOARD_GREENHOUSE_URL: boards.urls.greenhouse,
-      JOB_BOARD_LEVER_URL: boards.urls.lever,
-      JOB_BOARD_ASHBY_URL: boards.urls.ashby,
+      ...jobBoardSettings(boards),
     },
   });
   return () => cell.close();
 });
-
-let boardSeq = 0;
-function uniqueBoard(label: string): string {
-  boardSeq++;
-  return `${label}-${process.pid}-${boardSeq}-${Date.now()}`;
-}
 
 async function follow(userId: string, provider: string, board: string) {
   const res = await cell.app.request('/v1/job-sources', {

@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCOVERY_QUEUES } from '../../cell/infra/queues.ts';
 import { startCellWorkers } from '../../cell/workers/workers.ts';
-import { type FakeJobBoards, startFakeJobBoards } from '../fakes/job-boards/fake-job-boards.ts';
+import {
+  type FakeJobBoards,
+  jobBoardSettings,
+  startFakeJobBoards,
+} from '../fakes/job-boards/fake-job-boards.ts';
 import { fakePostings } from '../fakes/job-boards/postings.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
 import { jsonOf } from '../harness/http.ts';
@@ -28,9 +32,7 @@ describe('scheduled discovery in the worker', () => {
     boards = await startFakeJobBoards();
     cell = await createTestCell({
       config: {
-        JOB_BOARD_GREENHOUSE_URL: boards.urls.greenhouse,
-        JOB_BOARD_LEVER_URL: boards.urls.lever,
-        JOB_BOARD_ASHBY_URL: boards.urls.ashby,
+        ...jobBoardSettings(boards),
         DISCOVERY_INTERVAL_MS: INTERVAL_MS,
       },
     });

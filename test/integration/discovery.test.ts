@@ -4,7 +4,12 @@
  * boards, analysis with the embedded fallback, and match scores.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeJobBoards, startFakeJobBoards } from '../fakes/job-boards/fake-job-boards.ts';
+import {
+  type FakeJobBoards,
+  jobBoardSettings,
+  startFakeJobBoards,
+  uniqueBoard,
+} from '../fakes/job-boards/fake-job-boards.ts';
 import { fakePosting, fakePostings } from '../fakes/job-boards/postings.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
 import { jsonOf } from '../harness/http.ts';
@@ -20,21 +25,13 @@ afterAll(() => boards.close());
 beforeEach(async () => {
   cell = await createTestCell({
     config: {
-      JOB_BOARD_GREENHOUSE_URL: boards.urls.greenhouse,
-      JOB_BOARD_LEVER_URL: boards.urls.lever,
-      JOB_BOARD_ASHBY_URL: boards.urls.ashby,
+      ...jobBoardSettings(boards),
     },
   });
   boards.conditional = true;
   boards.failWith = null;
   return () => cell.close();
 });
-
-let boardSeq = 0;
-function uniqueBoard(label: string): string {
-  boardSeq++;
-  return `${label}-${process.pid}-${boardSeq}-${Date.now()}`;
-}
 
 async function follow(userId: string, provider: string, board: string, filters = {}) {
   const res = await cell.app.request('/v1/job-sources', {

@@ -150,6 +150,22 @@ const ROUTES: {
   { provider: 'ashby', pattern: /^\/ashby\/posting-api\/job-board\/([^/]+)$/, render: renderAshby },
 ];
 
+/** Cell settings that point every job-board adapter at these fakes. */
+export function jobBoardSettings(boards: FakeJobBoards) {
+  return {
+    JOB_BOARD_GREENHOUSE_URL: boards.urls.greenhouse,
+    JOB_BOARD_LEVER_URL: boards.urls.lever,
+    JOB_BOARD_ASHBY_URL: boards.urls.ashby,
+  };
+}
+
+let boardSeq = 0;
+/** A board token no other test uses. */
+export function uniqueBoard(label: string): string {
+  boardSeq++;
+  return `${label}-${process.pid}-${boardSeq}-${Date.now()}`;
+}
+
 export async function startFakeJobBoards(): Promise<FakeJobBoards> {
   const boards = new Map<string, FakePosting[]>();
   const versions = new Map<string, number>();
