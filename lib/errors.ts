@@ -71,10 +71,6 @@ export class ApiError extends Error {
   }
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
-}
-
 export function errorBody(
   code: ErrorCode,
   message: string,

@@ -5,15 +5,7 @@
  * its uid/gid); an ordinary developer runs it as themselves, unchanged.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -279,11 +271,6 @@ export async function stopProcess(
       // already gone
     }
   }
-}
-
-export function writeFileEnsured(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, content);
 }
 
 export interface ThrowawayServers {

@@ -15,7 +15,6 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -417,15 +416,6 @@ export class Orchestrator {
     const pgRoot = this.postgresDataRoot();
     rmSync(this.devDir, { recursive: true, force: true });
     if (!pgRoot.startsWith(this.devDir)) rmSync(pgRoot, { recursive: true, force: true });
-  }
-
-  removeStalePidFiles(): void {
-    const cells = this.recordedCells() ?? 0;
-    for (const c of this.topology(cells)) {
-      if (c.kind !== 'postgres' && !this.pidOf(c) && existsSync(this.pidFile(c.name))) {
-        unlinkSync(this.pidFile(c.name));
-      }
-    }
   }
 }
 
