@@ -7,6 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ProviderKind } from './catalog.ts';
+import { requestFetch } from './provider-fetch.ts';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -110,6 +111,8 @@ export interface OpenAiProviderOptions {
   kind: 'openai' | 'local';
   apiKey: string;
   baseURL?: string;
+  /** @defaultValue {@link requestFetch}() */
+  fetch?: typeof fetch;
 }
 
 export function createOpenAiProvider(options: OpenAiProviderOptions): ChatProvider {
@@ -117,6 +120,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ChatProvid
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     maxRetries: 0,
+    fetch: options.fetch ?? requestFetch(),
   });
   return {
     kind: options.kind,
@@ -151,6 +155,8 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ChatProvid
 export interface AnthropicProviderOptions {
   apiKey: string;
   baseURL?: string;
+  /** @defaultValue {@link requestFetch}() */
+  fetch?: typeof fetch;
 }
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): ChatProvider {
@@ -158,6 +164,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     maxRetries: 0,
+    fetch: options.fetch ?? requestFetch(),
   });
   return {
     kind: 'anthropic',
