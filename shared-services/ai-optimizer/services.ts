@@ -153,9 +153,8 @@ export function buildServices(
     },
   });
   const prefix = config.AI_KEY_PREFIX;
-  const writes = new WriteBehind(
-    () => redis.pipeline(),
-    (what) => aiMetrics.backgroundWriteFailures.inc({ write: what }),
+  const writes = new WriteBehind(redis, (what) =>
+    aiMetrics.backgroundWriteFailures.inc({ write: what }),
   );
   const budgets = new Budgets({
     beforeRead: writes.beforeRead,
@@ -180,7 +179,6 @@ export function buildServices(
     writes.beforeRead,
   );
   const optimizer = new Optimizer({
-    redis,
     writes,
     catalog,
     chainGroups: config.AI_FALLBACK_CHAIN,

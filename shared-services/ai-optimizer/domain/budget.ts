@@ -5,9 +5,8 @@
  * overspend is bounded by one request's estimation error. Crossing 80% of a
  * cap is reported once.
  */
-import type { Callback, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { BudgetExceededError, type BudgetScope } from './errors.ts';
-import { type Pipeline, reply, send } from './redis-steps.ts';
 
 const NANO = 1e9;
 const KEY_TTL_SECONDS = 2 * 24 * 3600;
@@ -37,8 +36,7 @@ type ReserveCommand = (
   userCap: number,
   cellCap: number,
   ttlSeconds: number,
-  callback: Callback<[number, number, number]>,
-) => unknown;
+) => Promise<[number, number, number]>;
 
 export interface BudgetOptions {
   redis: Redis;
@@ -83,39 +81,22 @@ export class Budgets {
     };
   }
 
-  /** Reserves `estimateUsd` or throws {@link BudgetExceededError}. */
+  /** Reserves `estimateUsd` or rejects with {@link BudgetExceededError}. */
   async reserve(cellId: string, userId: string, estimateUsd: number): Promise<Reservation> {
-    const pipeline = this.options.redis.pipeline();
-    const reservation = this.queueReserve(pipeline, cellId, userId, estimateUsd);
-    send(pipeline);
-    return reservation;
-  }
-
-  /** Queues the reservation on `pipeline`; rejects with {@link BudgetExceededError}. */
-  async queueReserve(
-    pipeline: Pipeline,
-    cellId: string,
-    userId: string,
-    estimateUsd: number,
-  ): Promise<Reservation> {
     const { userKey, cellKey } = this.keys(cellId, userId);
     const est = Math.ceil(estimateUsd * NANO);
     const userCap = Math.floor(this.options.userDailyUsd * NANO);
     const cellCap = Math.floor(this.options.cellDailyUsd * NANO);
-    const reserveCommand = (pipeline as unknown as Record<string, ReserveCommand>)[
-      RESERVE_COMMAND
-    ] as ReserveCommand;
-    const [status, user, cell] = await reply<[number, number, number]>((callback) =>
-      reserveCommand.call(
-        pipeline,
-        userKey,
-        cellKey,
-        est,
-        userCap,
-        cellCap,
-        KEY_TTL_SECONDS,
-        callback,
-      ),
+    const redis = this.options.redis as unknown as Record<string, ReserveCommand>;
+    const reserveCommand = redis[RESERVE_COMMAND] as ReserveCommand;
+    const [status, user, cell] = await reserveCommand.call(
+      redis,
+      userKey,
+      cellKey,
+      est,
+      userCap,
+      cellCap,
+      KEY_TTL_SECONDS,
     );
     if (status === 1)
       throw new BudgetExceededError(
@@ -136,25 +117,8 @@ export class Budgets {
     return { userKey, cellKey, reservedNano: est };
   }
 
-  /** Replaces the reservation by the real cost. */
+  /** Replaces the reservation by the real cost; a crossing of 80% is reported once answered. */
   async reconcile(
-    reservation: Reservation,
-    actualUsd: number,
-    cellId: string,
-    userId: string,
-  ): Promise<void> {
-    const pipeline = this.options.redis.pipeline();
-    const done = this.queueReconcile(pipeline, reservation, actualUsd, cellId, userId);
-    send(pipeline);
-    await done;
-  }
-
-  /**
-   * Queues the reconciliation on `pipeline`; the promise settles (and a crossing
-   * of 80% is reported) once the pipeline is answered.
-   */
-  async queueReconcile(
-    pipeline: Pipeline,
     reservation: Reservation,
     actualUsd: number,
     cellId: string,
@@ -162,9 +126,10 @@ export class Budgets {
   ): Promise<void> {
     const delta = Math.ceil(actualUsd * NANO) - reservation.reservedNano;
     if (delta === 0) return;
+    const { redis } = this.options;
     const [user, cell] = await Promise.all([
-      reply<number>((callback) => pipeline.incrby(reservation.userKey, delta, callback)),
-      reply<number>((callback) => pipeline.incrby(reservation.cellKey, delta, callback)),
+      redis.incrby(reservation.userKey, delta),
+      redis.incrby(reservation.cellKey, delta),
     ]);
     this.warnOnCrossing(
       'user',

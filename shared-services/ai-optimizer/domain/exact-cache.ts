@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { normalizeText } from '../../../lib/ai/embedded/index.ts';
-import { type Pipeline, reply } from './redis-steps.ts';
 
 /** JSON with sorted keys and whitespace-normalized strings: equal meaning, equal text. */
 export function canonicalJson(value: unknown): string {
@@ -48,20 +47,8 @@ export class ExactCache {
     return decode<T>(await this.redis.get(this.redisKey(key)));
   }
 
-  /** Queues the lookup on `pipeline`; resolves once the pipeline is sent and answered. */
-  async queueGet<T>(pipeline: Pipeline, key: string): Promise<CachedAnswer<T> | undefined> {
-    return decode<T>(
-      await reply<string | null>((callback) => pipeline.get(this.redisKey(key), callback)),
-    );
-  }
-
-  async set(key: string, answer: CachedAnswer): Promise<void> {
-    await this.queueSet(this.redis.pipeline(), key, answer).exec();
-  }
-
-  /** Queues the write on `pipeline` (the caller sends it). */
-  queueSet(pipeline: Pipeline, key: string, answer: CachedAnswer): Pipeline {
-    return pipeline.set(this.redisKey(key), JSON.stringify(answer), 'EX', this.ttlSeconds);
+  set(key: string, answer: CachedAnswer): Promise<unknown> {
+    return this.redis.set(this.redisKey(key), JSON.stringify(answer), 'EX', this.ttlSeconds);
   }
 }
 

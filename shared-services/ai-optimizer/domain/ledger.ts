@@ -6,7 +6,6 @@
  */
 import type { Redis } from 'ioredis';
 import type { CacheKind, TaskName } from '../../../lib/ai/contract.ts';
-import type { Pipeline } from './redis-steps.ts';
 
 export interface LedgerRow {
   cellId: string;
@@ -55,17 +54,14 @@ export class Ledger {
     return `${this.prefix}ledger:${cellId}:user:${userId}`;
   }
 
-  async record(row: LedgerRow): Promise<void> {
-    await this.queueRecord(this.redis.pipeline(), row).exec();
-  }
-
-  /** Queues the row on `pipeline` (the caller sends it). */
-  queueRecord(pipeline: Pipeline, row: LedgerRow): Pipeline {
+  /** Appends the row to the cell's and the user's streams. */
+  record(row: LedgerRow): Promise<unknown> {
     const minId = String(this.now() - this.retentionDays * 24 * 3600 * 1000);
     const fields = Object.entries(row).flatMap(([k, v]) => [k, String(v)]);
-    return pipeline
-      .xadd(this.cellKey(row.cellId), 'MINID', '~', minId, '*', ...fields)
-      .xadd(this.userKey(row.cellId, row.userId), 'MINID', '~', minId, '*', ...fields);
+    return Promise.all([
+      this.redis.xadd(this.cellKey(row.cellId), 'MINID', '~', minId, '*', ...fields),
+      this.redis.xadd(this.userKey(row.cellId, row.userId), 'MINID', '~', minId, '*', ...fields),
+    ]);
   }
 
   async query(query: LedgerQuery): Promise<{ entries: LedgerEntry[]; next: string | null }> {

@@ -18,7 +18,6 @@ import {
   signatureOf,
   similarity,
 } from '../../../lib/text/minhash.ts';
-import { type Pipeline, reply, send } from './redis-steps.ts';
 
 export interface NearDuplicateOptions {
   redis: Redis;
@@ -97,38 +96,15 @@ export class NearDuplicateCache {
     return `${this.options.prefix}nd:doc:${id}`;
   }
 
-  /** The best earlier posting close enough to `fp`, in two round trips. */
-  async find(fp: JobFingerprint, tier: number): Promise<NearHit | undefined> {
-    const lookup = this.options.redis.pipeline();
-    const ids = this.queueCandidates(lookup, fp, tier);
-    send(lookup);
-    const candidates = await ids;
-    if (candidates.length === 0) return undefined;
-    const fetch = this.options.redis.pipeline();
-    const docs = this.queueDocuments(fetch, candidates);
-    send(fetch);
-    return this.best(fp, await docs);
-  }
-
-  /** Queues the LSH band lookups on `pipeline`: the ids of postings sharing a band with `fp`. */
-  async queueCandidates(pipeline: Pipeline, fp: JobFingerprint, tier: number): Promise<string[]> {
-    const ids = await reply<(string | null)[]>((callback) =>
-      pipeline.mget(
-        fp.bands.map((h, i) => this.bandKey(tier, i, h)),
-        callback,
-      ),
-    );
+  /** The ids of postings sharing an LSH band with `fp`. */
+  async candidates(fp: JobFingerprint, tier: number): Promise<string[]> {
+    const ids = await this.options.redis.mget(fp.bands.map((h, i) => this.bandKey(tier, i, h)));
     return [...new Set(ids.filter((id): id is string => id !== null))];
   }
 
-  /** Queues the fetch of candidate postings on `pipeline`. */
-  async queueDocuments(pipeline: Pipeline, ids: readonly string[]): Promise<NearDoc[]> {
-    const raws = await reply<(string | null)[]>((callback) =>
-      pipeline.mget(
-        ids.map((id) => this.docKey(id)),
-        callback,
-      ),
-    );
+  /** The stored postings of `ids` (those not yet expired). */
+  async documents(ids: readonly string[]): Promise<NearDoc[]> {
+    const raws = await this.options.redis.mget(ids.map((id) => this.docKey(id)));
     return raws
       .filter((raw): raw is string => raw !== null)
       .map((raw) => JSON.parse(raw) as NearDoc);
@@ -151,28 +127,19 @@ export class NearDuplicateCache {
     return best;
   }
 
-  async add(
+  /** Stores the posting and its band entries. */
+  add(
     fp: JobFingerprint,
     tier: number,
     answer: { analysis: JobAnalysis; provider: string; model: string },
-  ): Promise<void> {
-    await this.queueAdd(this.options.redis.pipeline(), fp, tier, answer).exec();
-  }
-
-  /** Queues the document and its band entries on `pipeline` (the caller sends it). */
-  queueAdd(
-    pipeline: Pipeline,
-    fp: JobFingerprint,
-    tier: number,
-    answer: { analysis: JobAnalysis; provider: string; model: string },
-  ): Pipeline {
+  ): Promise<unknown> {
+    const { redis, ttlSeconds: ttl } = this.options;
     const sig = encodeSignature(fp.signature);
     const id = createHash('sha256').update(sig).update(fp.guard).digest('base64url').slice(0, 22);
-    const ttl = this.options.ttlSeconds;
     const doc: NearDoc = { sig, guard: fp.guard, ...answer };
-    pipeline.set(this.docKey(id), JSON.stringify(doc), 'EX', ttl);
-    for (const [band, hash] of fp.bands.entries())
-      pipeline.set(this.bandKey(tier, band, hash), id, 'EX', ttl);
-    return pipeline;
+    return Promise.all([
+      redis.set(this.docKey(id), JSON.stringify(doc), 'EX', ttl),
+      ...fp.bands.map((hash, band) => redis.set(this.bandKey(tier, band, hash), id, 'EX', ttl)),
+    ]);
   }
 }

@@ -12,7 +12,6 @@
  * any later command of this process (see redis-steps.ts).
  */
 
-import type { Redis } from 'ioredis';
 import type {
   CacheKind,
   JobAnalysis,
@@ -79,9 +78,7 @@ interface Resolved {
 }
 
 export interface OptimizerDeps {
-  /** The connection every component queues its commands on. */
-  redis: Redis;
-  /** Where writes the answer does not wait for go. */
+  /** Sends each step's commands together, and the writes the answer does not wait for. */
   writes: WriteBehind;
   catalog: readonly CatalogEntry[];
   chainGroups: readonly ChainGroup[];
@@ -177,9 +174,7 @@ export class Optimizer {
     this.deps.metrics.requests.inc({ task, outcome: 'ok', cache });
     const ledgerStarted = performance.now();
     const row = { cellId: ctx.cellId, userId: ctx.userId, requestId: ctx.requestId, task, ...meta };
-    this.deps.writes.defer('ledger', ctx.logger, (pipeline) =>
-      this.deps.ledger.queueRecord(pipeline, row),
-    );
+    this.deps.writes.defer('ledger', ctx.logger, () => this.deps.ledger.record(row));
     timer?.lap('ledger', ledgerStarted);
     let output = resolved.output as TaskOutputs[T];
     if (task === 'analyze-job' && cache === 'near') {
@@ -206,7 +201,7 @@ export class Optimizer {
     tier: Tier,
     plan: CatalogEntry[],
   ): Promise<Resolved> {
-    const { redis, exactCache, nearCache, budgets } = this.deps;
+    const { writes, exactCache, nearCache, budgets } = this.deps;
     const timer = ctx.timer;
     const deadline = this.now() + this.deps.requestTimeoutMs;
     const base = { inputTokens: 0, outputTokens: 0, costUsd: 0, providerMs: 0, batchWaitMs: 0 };
@@ -218,13 +213,15 @@ export class Optimizer {
       fingerprint = fingerprintJob((input as TaskInputs['analyze-job']).job);
       mark = timer?.lap('fingerprint', mark) ?? mark;
     }
-    const lookup = redis.pipeline();
-    const exactReply = exactCache.queueGet<TaskOutputs[T]>(lookup, key);
-    const candidatesReply = fingerprint
-      ? nearCache.queueCandidates(lookup, fingerprint, tier)
-      : Promise.resolve([]);
-    this.deps.writes.send(lookup);
-    const [exact, candidates] = await Promise.all([exactReply, candidatesReply]);
+    const [exact, candidates] = await Promise.all(
+      writes.step(
+        () =>
+          [
+            exactCache.get<TaskOutputs[T]>(key),
+            fingerprint ? nearCache.candidates(fingerprint, tier) : [],
+          ] as const,
+      ),
+    );
     mark = timer?.lap('lookup', mark) ?? mark;
     if (exact) return { ...base, ...exact, cache: 'exact' };
 
@@ -240,14 +237,15 @@ export class Optimizer {
 
     // Round trip 2: the candidate postings and the budget reservation. The reservation is
     // made before the candidates are checked; a near hit (free) releases it unawaited.
-    const step = redis.pipeline();
-    const docsReply =
-      fingerprint && candidates.length > 0 ? nearCache.queueDocuments(step, candidates) : undefined;
-    const reservationReply =
-      estimateUsd > 0 ? budgets.queueReserve(step, ctx.cellId, ctx.userId, estimateUsd) : undefined;
+    const [docsReply, reservationReply] = writes.step(
+      () =>
+        [
+          fingerprint && candidates.length > 0 ? nearCache.documents(candidates) : undefined,
+          estimateUsd > 0 ? budgets.reserve(ctx.cellId, ctx.userId, estimateUsd) : undefined,
+        ] as const,
+    );
     // A budget refusal matters only on a miss; until then it must not surface as unhandled.
     reservationReply?.catch(() => undefined);
-    this.deps.writes.send(step);
     mark = timer?.lap(docsReply ? 'near' : 'reserve', mark) ?? mark;
     // While Redis answers: the cheap analyzer's reading, to compare with the candidates.
     // Without candidates it is needed only for the cache fill, after the answer.
@@ -324,18 +322,17 @@ export class Optimizer {
       provider: result.entry.provider,
       model: result.entry.model,
     };
-    this.deps.writes.defer('cache-and-budget', ctx.logger, (pipeline) => {
-      if (reservation)
-        budgets
-          .queueReconcile(pipeline, reservation, result.costUsd, ctx.cellId, ctx.userId)
-          .catch(() => undefined); // a failure is logged by WriteBehind
-      exactCache.queueSet(pipeline, key, answer);
-      if (fingerprint)
-        nearCache.queueAdd(pipeline, fingerprint, tier, {
-          ...answer,
-          analysis: result.output as JobAnalysis,
-        });
-    });
+    writes.defer('cache-and-budget', ctx.logger, () =>
+      Promise.all([
+        reservation
+          ? budgets.reconcile(reservation, result.costUsd, ctx.cellId, ctx.userId)
+          : undefined,
+        exactCache.set(key, answer),
+        fingerprint
+          ? nearCache.add(fingerprint, tier, { ...answer, analysis: result.output as JobAnalysis })
+          : undefined,
+      ]),
+    );
     timer?.lap('cache-write', mark);
 
     return {
@@ -351,10 +348,8 @@ export class Optimizer {
 
   /** Gives back a reservation, unawaited. */
   private release(held: Reservation, ctx: RequestContext): void {
-    this.deps.writes.defer('budget-release', ctx.logger, (pipeline) => {
-      this.deps.budgets
-        .queueReconcile(pipeline, held, 0, ctx.cellId, ctx.userId)
-        .catch(() => undefined); // a failure is logged by WriteBehind
-    });
+    this.deps.writes.defer('budget-release', ctx.logger, () =>
+      this.deps.budgets.reconcile(held, 0, ctx.cellId, ctx.userId),
+    );
   }
 }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniquePrefix } from '../../../test/harness/databases.ts';
-import { reply, WriteBehind } from './redis-steps.ts';
+import { WriteBehind } from './redis-steps.ts';
 
 let redis: Redis;
 let other: Redis;
@@ -29,32 +29,41 @@ function capturingLogger() {
 describe('deferred Redis writes', () => {
   it('are sent before a read of the same turn, so the read sees them', async () => {
     const key = `${uniquePrefix('steps')}:k`;
-    const writes = new WriteBehind(() => redis.pipeline());
+    const writes = new WriteBehind(redis);
     const { logger } = capturingLogger();
-    writes.defer('fill', logger, (pipeline) => pipeline.set(key, 'filled'));
-    const step = redis.pipeline();
-    const value = reply<string | null>((callback) => step.get(key, callback));
-    writes.send(step);
-    expect(await value).toBe('filled');
+    writes.defer('fill', logger, () => redis.set(key, 'filled'));
+    expect(await writes.step(() => redis.get(key))).toBe('filled');
   });
 
-  it('coalesce every write deferred in one turn into one pipeline', async () => {
+  it('send a step and every write deferred in one turn in one socket write', async () => {
     const prefix = uniquePrefix('steps');
-    const lengths: number[] = [];
-    const writes = new WriteBehind(() => {
-      const pipeline = redis.pipeline();
-      const exec = pipeline.exec.bind(pipeline);
-      pipeline.exec = () => {
-        lengths.push(pipeline.length);
-        return exec();
-      };
-      return pipeline;
-    });
-    const { logger } = capturingLogger();
-    for (let i = 0; i < 5; i++)
-      writes.defer('row', logger, (pipeline) => pipeline.set(`${prefix}:${i}`, String(i)));
-    await writes.drain();
-    expect(lengths).toEqual([5]);
+    await redis.ping();
+    const socket = redis.stream;
+    const writev = socket._writev?.bind(socket);
+    const write = socket._write.bind(socket);
+    const chunks: number[] = [];
+    socket._writev = (batch, callback) => {
+      chunks.push(batch.length);
+      writev?.(batch, callback);
+    };
+    socket._write = (chunk, encoding, callback) => {
+      chunks.push(1);
+      write(chunk, encoding, callback);
+    };
+    try {
+      const writes = new WriteBehind(redis);
+      const { logger } = capturingLogger();
+      for (let i = 0; i < 5; i++)
+        writes.defer('row', logger, () => redis.set(`${prefix}:${i}`, String(i)));
+      const values = await Promise.all(
+        writes.step(() => [redis.get(`${prefix}:0`), redis.get(`${prefix}:4`)]),
+      );
+      expect(values).toEqual(['0', '4']);
+      expect(chunks).toEqual([7]);
+    } finally {
+      socket._writev = writev;
+      socket._write = write;
+    }
     expect(await other.mget([0, 1, 2, 3, 4].map((i) => `${prefix}:${i}`))).toEqual([
       '0',
       '1',
@@ -68,13 +77,10 @@ describe('deferred Redis writes', () => {
     const prefix = uniquePrefix('steps');
     await redis.set(`${prefix}:text`, 'not a number');
     const failures: string[] = [];
-    const writes = new WriteBehind(
-      () => redis.pipeline(),
-      (what) => failures.push(what),
-    );
+    const writes = new WriteBehind(redis, (what) => failures.push(what));
     const { logger, lines } = capturingLogger();
-    writes.defer('counter', logger, (pipeline) => pipeline.incrby(`${prefix}:text`, 1));
-    writes.defer('fill', logger, (pipeline) => pipeline.set(`${prefix}:ok`, 'yes'));
+    writes.defer('counter', logger, () => redis.incrby(`${prefix}:text`, 1));
+    writes.defer('fill', logger, () => redis.set(`${prefix}:ok`, 'yes'));
     await writes.drain();
     expect(failures).toEqual(['counter']);
     expect(lines).toHaveLength(1);
@@ -88,8 +94,8 @@ describe('deferred Redis writes', () => {
 
   it('are all acknowledged once drain() resolves', async () => {
     const key = `${uniquePrefix('steps')}:drained`;
-    const writes = new WriteBehind(() => redis.pipeline());
-    writes.defer('fill', capturingLogger().logger, (pipeline) => pipeline.set(key, 'done'));
+    const writes = new WriteBehind(redis);
+    writes.defer('fill', capturingLogger().logger, () => redis.set(key, 'done'));
     expect(writes.size).toBe(1);
     await writes.drain();
     expect(writes.size).toBe(0);
