@@ -3,6 +3,7 @@
  * UUIDv7. The id is echoed on every response and bound to the request logger.
  */
 import { createMiddleware } from 'hono/factory';
+import { setResponseHeader } from './http-headers.ts';
 import { newId } from './ids.ts';
 import type { Logger } from './logger.ts';
 
@@ -30,6 +31,6 @@ export function requestContext(logger: Logger) {
     c.set('logger', logger.child({ requestId }));
     c.header(REQUEST_ID_HEADER, requestId);
     await next();
-    c.header(REQUEST_ID_HEADER, requestId);
+    setResponseHeader(c, REQUEST_ID_HEADER, requestId);
   });
 }

@@ -1,8 +1,8 @@
 /** The cell API: `createApp(services)` builds the Hono app; `server.ts` listens. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestDeadline } from '../../lib/deadline.ts';
 import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
+import { bodyLimit, setResponseHeader } from '../../lib/http-headers.ts';
 import { requestContext } from '../../lib/request-id.ts';
 import type { CellServices } from '../services.ts';
 import type { CellApiOptions, CellEnv } from './env.ts';
@@ -28,7 +28,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
     c.set('services', services);
     c.header('x-cell-id', services.cellId);
     await next();
-    c.header('x-cell-id', services.cellId);
+    setResponseHeader(c, 'x-cell-id', services.cellId);
   });
   app.use(services.metrics.httpMiddleware);
   app.use(

@@ -3,7 +3,6 @@
  * metrics. `createApp(services)` builds it; `server.ts` listens.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import {
   ApiError,
   createErrorHandler,
@@ -12,6 +11,7 @@ import {
   notFoundHandler,
 } from '../../lib/errors.ts';
 import { readinessResponse } from '../../lib/health.ts';
+import { bodyLimit, setResponseHeader } from '../../lib/http-headers.ts';
 import { type RequestContextVariables, requestContext } from '../../lib/request-id.ts';
 import { AllProvidersFailedError, BudgetExceededError } from './domain/errors.ts';
 import { StageTimer } from './domain/stage-timer.ts';
@@ -51,7 +51,7 @@ export function createApp(services: AiOptimizerServices): Hono<AiEnv> {
     const timer = new StageTimer();
     c.set('timer', timer);
     await next();
-    c.header('server-timing', timer.header());
+    setResponseHeader(c, 'server-timing', timer.header());
   });
   app.use('*', requestContext(services.logger));
   app.use('*', async (c, next) => {

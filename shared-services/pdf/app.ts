@@ -3,8 +3,8 @@
  * metrics, the body limit and the routes; `server.ts` only listens.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
+import { bodyLimit } from '../../lib/http-headers.ts';
 import { requestContext } from '../../lib/request-id.ts';
 import type { PdfEnv } from './env.ts';
 import { mapPdfError } from './errors.ts';

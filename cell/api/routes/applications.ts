@@ -87,7 +87,7 @@ export const applicationRoutes = new Hono<CellEnv>()
   .post('/:id/approve', async (c) => {
     const id = requireUuid(c.req.param('id'), 'application');
     // The body is optional: an approval without an edit may have none.
-    const raw = (await c.req.raw.clone().text()).trim();
+    const raw = (await c.req.text()).trim(); // cached: readJson reads the same text
     const body = raw === '' ? {} : validate(approveBody, await readJson(c));
     const result = await c
       .get('services')
