@@ -8,10 +8,10 @@
  * young-generation collector treats weakly held objects as live. Every call's
  * objects (about 20 KB) therefore survive each scavenge, are promoted, and
  * are copied on the way: measured in one process, sequential SDK calls
- * promoted 1 MB per scavenge with 2–2.7 ms pauses over fetch, against 60 KB and
- * 0.8 ms over `request`. The optimizer's scavenges run as event-loop tasks,
- * so their pauses landed on whichever request was waiting on Redis at the
- * time: they were most of the service's overhead p99.
+ * promoted 1 MB per scavenge with 2.5 ms pauses over fetch, against under
+ * 0.1 MB and 1 ms over `request`. The optimizer's scavenges run as event-loop
+ * tasks, so a pause lands on whichever request is waiting on Redis at the
+ * time: the service's overhead tail (see docs/reference/ai-optimizer.md).
  *
  * The SDK calls made here are never streamed (JSON completions of a few KB),
  * so the body is read whole; the SDK's signal aborts the body read as well as
