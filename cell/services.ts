@@ -209,9 +209,15 @@ export function buildCellServices(
     settings,
     workflowSettings,
     workflow,
-    applications: new ApplicationsService(sql, channels, channelCredentials, queues, stats, {
-      deadlineMs: workflowSettings.WORKFLOW_DEADLINE_MS,
-    }),
+    applications: new ApplicationsService(
+      sql,
+      channels,
+      channelCredentials,
+      submissions,
+      queues,
+      stats,
+      { deadlineMs: workflowSettings.WORKFLOW_DEADLINE_MS },
+    ),
     notifications: new NotificationsService(sql, queues, secretBox),
     queues,
     profiles: new ProfilesService(sql, (userId, version) =>

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'resume.generated',
   'resume.verified',
   'application.submitted',
+  'application.resubmitting',
   'response.received',
   'workflow.completed',
   'workflow.failed',

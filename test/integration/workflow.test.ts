@@ -44,6 +44,29 @@ function eventTypes(app: Record<string, unknown>): string[] {
   return (app.timeline as { type: string }[]).map((e) => e.type);
 }
 
+/** A user with a job discovered on the fake Greenhouse board, and the board's employer key. */
+async function greenhouseJob(): Promise<{ userId: string; jobId: string }> {
+  const { userId } = await cell.userWithJob();
+  // The posting gives the board token and job id.
+  const [job] = await cell.db.sql<{ id: string }[]>`
+    insert into jobs (id, fingerprint, title, company, description, content_hash)
+    values (gen_random_uuid(), ${`fp-${userId}`}, 'Backend Engineer', 'Acme',
+            'Node.js and PostgreSQL.', 'h1')
+    returning id`;
+  const jobId = job?.id ?? '';
+  await cell.db.sql`
+    insert into postings (id, job_id, provider, board, external_id, title, company, description,
+                          content_hash)
+    values (gen_random_uuid(), ${jobId}, 'greenhouse', 'acme', ${`gh-${userId}`},
+            'Backend Engineer', 'Acme', 'Node.js and PostgreSQL.', 'h1')`;
+  await cell.db.sql`insert into user_jobs (user_id, job_id) values (${userId}, ${jobId})`;
+  const put = await cell.request(userId, 'PUT', '/v1/channels/greenhouse/credentials?scope=acme', {
+    apiKey: 'gh-key',
+  });
+  expect(put.status).toBe(200);
+  return { userId, jobId };
+}
+
 describe('auto mode', () => {
   it('completes with exactly one submission, a verified variant and a readable PDF', async () => {
     const { userId, jobId } = await cell.userWithJob();
@@ -321,6 +344,33 @@ describe('bad input', () => {
       'not_found',
     ],
     [
+      'confirming a submission whose outcome is known',
+      (x) =>
+        cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/submission`, {
+          delivered: true,
+        }),
+      409,
+      'invalid_state',
+    ],
+    [
+      'a submission answer that is not a boolean',
+      (x) =>
+        cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/submission`, {
+          delivered: 'yes',
+        }),
+      400,
+      'validation_failed',
+    ],
+    [
+      "confirming another user's submission",
+      (x) =>
+        cell.request(x.otherUserId, 'POST', `/v1/applications/${x.reviewId}/submission`, {
+          delivered: false,
+        }),
+      404,
+      'not_found',
+    ],
+    [
       'an unknown outcome status',
       (x) =>
         cell.request(x.userId, 'POST', `/v1/applications/${x.reviewId}/outcome`, {
@@ -395,31 +445,10 @@ describe('at-least-once delivery', () => {
   });
 
   it('submits to the Greenhouse board once with the stored employer key', async () => {
-    const { userId } = await cell.userWithJob();
-    // A job discovered on a Greenhouse board: the posting gives the board token and job id.
-    const [job] = await cell.db.sql<{ id: string }[]>`
-      insert into jobs (id, fingerprint, title, company, description, content_hash)
-      values (gen_random_uuid(), ${`fp-${userId}`}, 'Backend Engineer', 'Acme',
-              'Node.js and PostgreSQL.', 'h1')
-      returning id`;
-    await cell.db.sql`
-      insert into postings (id, job_id, provider, board, external_id, title, company, description,
-                            content_hash)
-      values (gen_random_uuid(), ${job?.id ?? ''}, 'greenhouse', 'acme', ${`gh-${userId}`},
-              'Backend Engineer', 'Acme', 'Node.js and PostgreSQL.', 'h1')`;
-    await cell.db.sql`insert into user_jobs (user_id, job_id) values (${userId}, ${job?.id ?? ''})`;
-    const put = await cell.request(
-      userId,
-      'PUT',
-      '/v1/channels/greenhouse/credentials?scope=acme',
-      {
-        apiKey: 'gh-key',
-      },
-    );
-    expect(put.status).toBe(200);
+    const { userId, jobId } = await greenhouseJob();
     const before = board.applications.length;
     const created = await cell.json(userId, 'POST', '/v1/applications', {
-      jobId: job?.id,
+      jobId,
       mode: 'auto',
       channel: 'greenhouse',
     });
@@ -431,5 +460,72 @@ describe('at-least-once delivery', () => {
     expect(received).toMatchObject({ board: 'acme', first_name: 'Richard', last_name: 'Hendriks' });
     const text = await pdfToText(received.resume.bytes);
     expect(text).toContain('Pied Piper');
+  });
+});
+
+describe('a submission whose outcome is unknown', () => {
+  /** An auto application whose only request to the board dies without an answer. */
+  async function unknownOutcome(afterProcessing: boolean) {
+    const { userId, jobId } = await greenhouseJob();
+    const before = board.applications.length;
+    board.failNext({ kind: 'drop', afterProcessing });
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'auto',
+      channel: 'greenhouse',
+    });
+    const id = created.applicationId as string;
+    const app = await cell.waitForStatus(userId, id, ['submitted', 'failed']);
+    expect(app.status).toBe('failed');
+    expect(app.failure).toMatchObject({ step: 'submit', reason: 'submission_unknown' });
+    expect(app.submission).toMatchObject({ state: 'unknown' });
+    const { notifications } = await cell.json(userId, 'GET', '/v1/notifications');
+    expect(notifications.map((n: { type: string }) => n.type)).toContain(
+      'application.submission_unknown',
+    );
+    return { userId, id, before };
+  }
+
+  it('is sent again, once, when the user says it did not arrive', async () => {
+    const { userId, id, before } = await unknownOutcome(false);
+    expect(board.applications.length - before).toBe(0);
+    const res = await cell.request(userId, 'POST', `/v1/applications/${id}/submission`, {
+      delivered: false,
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ applicationId: id, status: 'submitting' });
+    const app = await cell.waitForStatus(userId, id, ['submitted', 'failed']);
+    expect(app.status).toBe('submitted');
+    expect(app.failure).toBeNull();
+    expect(app.submission).toMatchObject({ state: 'submitted', attempts: 2 });
+    expect(board.applications.length - before).toBe(1);
+    expect(eventTypes(app).slice(-3)).toEqual([
+      'application.resubmitting',
+      'application.submitted',
+      'workflow.completed',
+    ]);
+    const again = await cell.request(userId, 'POST', `/v1/applications/${id}/submission`, {
+      delivered: false,
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it('is submitted without sending again when the user says it arrived', async () => {
+    const { userId, id, before } = await unknownOutcome(true);
+    expect(board.applications.length - before).toBe(1);
+    const res = await cell.request(userId, 'POST', `/v1/applications/${id}/submission`, {
+      delivered: true,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ applicationId: id, status: 'submitted' });
+    const app = await cell.json(userId, 'GET', `/v1/applications/${id}`);
+    expect(app.status).toBe('submitted');
+    expect(app.submission).toMatchObject({ state: 'submitted', attempts: 1 });
+    expect(eventTypes(app).slice(-2)).toEqual(['application.submitted', 'workflow.completed']);
+    const outcome = await cell.request(userId, 'POST', `/v1/applications/${id}/outcome`, {
+      status: 'viewed',
+    });
+    expect(outcome.status).toBe(200);
+    expect(board.applications.length - before).toBe(1);
   });
 });

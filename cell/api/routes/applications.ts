@@ -32,6 +32,8 @@ const listQuery = z
 
 const approveBody = z.object({ variant: z.record(z.string(), z.unknown()).optional() }).strict();
 
+const submissionBody = z.object({ delivered: z.boolean() }).strict();
+
 const outcomeBody = z
   .object({
     status: z.enum(OUTCOME_STATUSES),
@@ -98,6 +100,15 @@ export const applicationRoutes = new Hono<CellEnv>()
       );
     await c.get('services').notifications.dispatchForApplication(id);
     return c.json(result, 202);
+  })
+  .post('/:id/submission', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    const { delivered } = await readJsonBody(c, submissionBody);
+    const result = await c
+      .get('services')
+      .applications.resolveSubmission(c.get('userId'), id, delivered);
+    await c.get('services').notifications.dispatchForApplication(id);
+    return c.json(result, delivered ? 200 : 202);
   })
   .post('/:id/outcome', async (c) => {
     const id = requireUuid(c.req.param('id'), 'application');

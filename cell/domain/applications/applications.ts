@@ -1,8 +1,9 @@
 /**
  * Applications as the user sees them: apply to a job (once), read an
  * application with its steps and timeline, the kanban list, approval (with
- * an optional edit that must pass the verifier), outcomes that feed the
- * strategy bandit, the rendered PDF, and the funnel analytics.
+ * an optional edit that must pass the verifier), the user's word on a
+ * submission whose outcome is unknown, outcomes that feed the strategy
+ * bandit, the rendered PDF, and the funnel analytics.
  */
 import type postgres from 'postgres';
 import { newId } from '../../../lib/ids.ts';
@@ -20,6 +21,7 @@ import {
 import { insertNotification } from './notifications.ts';
 import { summarize } from './strategy-bandit.ts';
 import type { StrategyStatsReader } from './strategy-stats.ts';
+import type { SubmissionService } from './submission.ts';
 import { type ResumeDocument, verifyVariant } from './verifier.ts';
 import { ACTIVE_STATUSES, type ApplicationStatus, stepOfStatus } from './workflow.ts';
 
@@ -56,6 +58,7 @@ export class ApplicationsService {
     private readonly sql: postgres.Sql,
     private readonly channels: SubmissionChannels,
     private readonly credentials: ChannelCredentialsStore,
+    private readonly submissions: SubmissionService,
     private readonly queue: WorkflowQueue,
     private readonly stats: StrategyStatsReader,
     options: ApplicationsServiceOptions = {},
@@ -293,6 +296,61 @@ export class ApplicationsService {
       return { status, next: { step: stepOfStatus(status), revision } };
     });
     if (result.next?.step) await this.queue.enqueueStep(result.next.step, id, result.next.revision);
+    return { applicationId: id, status: result.status };
+  }
+
+  /**
+   * The user's word on a submission whose outcome is unknown (the channel
+   * failed in a way that leaves open whether the employer got it, so it was
+   * not re-sent). Delivered: the application is `submitted`, as if the
+   * channel had said so. Not delivered: it goes back to `submitting` and the
+   * submit step sends it again, with the same idempotency key.
+   */
+  async resolveSubmission(
+    userId: string,
+    id: string,
+    delivered: boolean,
+  ): Promise<{ applicationId: string; status: ApplicationStatus }> {
+    const result = await this.sql.begin(async (tx) => {
+      const [app] = await tx<{ status: ApplicationStatus; revision: number; channel: string }[]>`
+        select status, revision, channel from applications
+        where id = ${id} and user_id = ${userId} for update`;
+      if (!app) throw new NotFoundError('No such application');
+      const [submission] = await tx<{ state: string }[]>`
+        select state from submissions where application_id = ${id} for update`;
+      if (submission?.state !== 'unknown') {
+        throw new InvalidStateError(
+          `Only a submission whose outcome is unknown can be confirmed (this one is ${submission?.state ?? 'not started'})`,
+        );
+      }
+      // Delivered: the submission's own hook moves the application to `submitted`.
+      await this.submissions.resolveUnknown(id, userId, delivered, tx);
+      if (delivered) return { status: 'submitted' as const, revision: app.revision, resend: false };
+      await tx`
+        update applications
+           set status = 'submitting', failure = null, updated_at = now(),
+               deadline_at = now() + ${this.deadlineMs} * interval '1 millisecond'
+         where id = ${id}`;
+      await tx`
+        update application_steps set status = 'running', finished_at = null
+        where application_id = ${id} and step = 'submit'`;
+      await appendEvent(tx, {
+        type: 'application.resubmitting',
+        userId,
+        correlationId: id,
+        data: { applicationId: id, channel: app.channel, reason: 'not_delivered_per_user' },
+      });
+      await insertNotification(tx, {
+        userId,
+        applicationId: id,
+        type: 'application.status_changed',
+        message: `Sending your application again through ${app.channel}`,
+        data: { status: 'submitting', from: app.status },
+      });
+      return { status: 'submitting' as const, revision: app.revision, resend: true };
+    });
+    // Committed first: if this enqueue is lost, the sweeper re-queues the stuck step.
+    if (result.resend) await this.queue.requeueStep('submit', id, result.revision);
     return { applicationId: id, status: result.status };
   }
 

@@ -217,34 +217,36 @@ export class SubmissionService {
 
   /**
    * The user's answer about an `unknown` submission: it did arrive (→ submitted), or it did not
-   * (→ pending again, same idempotency key, so the next `submitOnce` sends it).
+   * (→ pending again, same idempotency key, so the next `submitOnce` sends it). Runs in `tx`
+   * when given, so the caller can move the application in the same transaction.
    */
   async resolveUnknown(
     applicationId: string,
     userId: string,
     delivered: boolean,
+    tx?: postgres.TransactionSql,
   ): Promise<SubmissionRecord> {
-    return this.sql.begin(async (tx) => {
-      const [row] = await tx<Row[]>`
-        update submissions
-           set state = ${delivered ? 'submitted' : 'pending'},
-               submitted_at = ${delivered ? tx`now()` : null},
-               lease_expires_at = null, updated_at = now()
-         where application_id = ${applicationId} and user_id = ${userId} and state = 'unknown'
-        returning ${tx.unsafe(COLUMNS)}`;
-      if (!row)
-        throw new NotFoundError('No submission with an unknown outcome for this application');
-      if (delivered) {
-        await appendEvent(tx, {
-          type: 'application.submitted',
-          userId,
-          data: { applicationId, channel: row.channel, confirmedByUser: true },
-        });
-      }
-      const resolved = toRecord(row);
-      await this.options.onRecorded?.(tx, resolved);
-      return resolved;
-    });
+    if (!tx)
+      return this.sql.begin((own) => this.resolveUnknown(applicationId, userId, delivered, own));
+    const [row] = await tx<Row[]>`
+      update submissions
+         set state = ${delivered ? 'submitted' : 'pending'},
+             submitted_at = ${delivered ? tx`now()` : null},
+             lease_expires_at = null, updated_at = now()
+       where application_id = ${applicationId} and user_id = ${userId} and state = 'unknown'
+      returning ${tx.unsafe(COLUMNS)}`;
+    if (!row) throw new NotFoundError('No submission with an unknown outcome for this application');
+    if (delivered) {
+      await appendEvent(tx, {
+        type: 'application.submitted',
+        userId,
+        correlationId: applicationId,
+        data: { applicationId, channel: row.channel, confirmedByUser: true },
+      });
+    }
+    const resolved = toRecord(row);
+    await this.options.onRecorded?.(tx, resolved);
+    return resolved;
   }
 
   private claim(applicationId: string, channel: SubmissionChannel): Promise<Claim> {
