@@ -3,10 +3,10 @@
  * path. Its requests and responses are lightweight objects that become real
  * undici `Request`/`Response` objects (with web streams, an `AbortSignal`
  * and finalization tracking) only when something asks for their body.
- * Those objects are kept through young-generation collections, so touching
- * them on every request promoted the whole request to the old generation and
- * made scavenges several times slower (measured in the AI optimizer with a
- * heap sampling profile).
+ * V8 keeps those through young-generation collections, so asking for them on
+ * every request promoted each request's objects to the old generation and
+ * lengthened every scavenge (found in the AI optimizer with a heap sampling
+ * profile; see docs/reference/ai-optimizer.md).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as streamingBodyLimit } from 'hono/body-limit';
