@@ -8,7 +8,7 @@
 import type postgres from 'postgres';
 import { newId } from '../../../lib/ids.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
-import type { WorkflowQueue } from '../../infra/queues.ts';
+import type { WorkflowQueue, WorkflowStep } from '../../infra/queues.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
 import type { ChannelCredentialsStore } from './channel-credentials.ts';
@@ -98,7 +98,7 @@ export class ApplicationsService {
         insert into applications (id, user_id, job_id, mode, channel, status, profile_version,
                                   deadline_at)
         values (${id}, ${userId}, ${input.jobId}, ${input.mode}, ${input.channel}, ${status},
-                ${profile.version}, now() + ${this.deadlineMs} * interval '1 millisecond')
+                ${profile.version}, ${this.deadline(tx)})
         on conflict (user_id, job_id) do nothing
         returning id`;
       if (!row) return false;
@@ -268,7 +268,7 @@ export class ApplicationsService {
         );
         if (!verdict.ok) throw new VariantVerificationError(verdict.violations);
       }
-      const deadline = tx`now() + ${this.deadlineMs} * interval '1 millisecond'`;
+      const deadline = this.deadline(tx);
       if (!waiting) {
         // Approved ahead of time: the render step goes straight on to submit.
         await tx`update applications set approved_at = now(), updated_at = now() where id = ${id}`;
@@ -283,9 +283,7 @@ export class ApplicationsService {
                ${edit ? tx`, variant = ${tx.json(edit.variant as postgres.JSONValue)}, variant_source = 'edited'` : tx``}
          where id = ${id}`;
       if (edit) {
-        await tx`
-          update application_steps set status = 'running', finished_at = null
-          where application_id = ${id} and step = 'render'`;
+        await reopenStep(tx, id, 'render');
         await appendEvent(tx, {
           type: 'resume.verified',
           userId,
@@ -329,11 +327,9 @@ export class ApplicationsService {
       await tx`
         update applications
            set status = 'submitting', failure = null, updated_at = now(),
-               deadline_at = now() + ${this.deadlineMs} * interval '1 millisecond'
+               deadline_at = ${this.deadline(tx)}
          where id = ${id}`;
-      await tx`
-        update application_steps set status = 'running', finished_at = null
-        where application_id = ${id} and step = 'submit'`;
+      await reopenStep(tx, id, 'submit');
       await appendEvent(tx, {
         type: 'application.resubmitting',
         userId,
@@ -352,6 +348,11 @@ export class ApplicationsService {
     // Committed first: if this enqueue is lost, the sweeper re-queues the stuck step.
     if (result.resend) await this.queue.requeueStep('submit', id, result.revision);
     return { applicationId: id, status: result.status };
+  }
+
+  /** The workflow deadline of a step run that starts now, as SQL. */
+  private deadline(tx: postgres.TransactionSql) {
+    return tx`now() + ${this.deadlineMs} * interval '1 millisecond'`;
   }
 
   /** Records an employer's response (or a withdrawal); feeds the bandit. */
@@ -436,4 +437,15 @@ export class ApplicationsService {
     ]);
     return { funnel, strategies: summarize(stats) };
   }
+}
+
+/** Marks a step that ran before as running again (its attempts and errors are kept). */
+async function reopenStep(
+  tx: postgres.TransactionSql,
+  applicationId: string,
+  step: WorkflowStep,
+): Promise<void> {
+  await tx`
+    update application_steps set status = 'running', finished_at = null
+    where application_id = ${applicationId} and step = ${step}`;
 }
