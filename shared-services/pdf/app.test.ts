@@ -3,12 +3,17 @@
  * pool behind it (small pools, so the bounds are easy to reach).
  */
 import { createHash } from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { createMetrics } from '../../lib/metrics.ts';
 import { createApp } from './app.ts';
 import { pdfConfigSchema } from './config.ts';
+import type { RenderPool } from './pool.ts';
 import { renderResume } from './render/render-resume.ts';
+import { TextLayerError } from './render/text-layer.ts';
+import { RenderService } from './render-service.ts';
 import { createPdfServices, type PdfServices } from './services.ts';
 import { loadResume } from './test-support/fixtures.ts';
 import { normalizeText, pdfToText } from './test-support/poppler.ts';
@@ -215,5 +220,41 @@ describe('operations endpoints', () => {
     const text = await (await app.request('/metrics')).text();
     expect(text).toMatch(/pdf_renders_total\{[^}]*template="modern"[^}]*outcome="ok"[^}]*\} \d+/);
     expect(text).toContain('pdf_render_duration_seconds_bucket');
+  });
+});
+
+describe('POST /v1/render: text-layer self-check', () => {
+  it('answers a loud 500 naming the refused document, logs it and counts it, never a silent PDF', async () => {
+    // A pool whose render produced a document that failed the check in the worker.
+    const refusing: RenderPool = {
+      render: async () => {
+        throw new TextLayerError('f00d', [{ font: 'bold', expected: 'Jürgen', extracted: 'üren' }]);
+      },
+      stats: () => ({ threads: 1, running: 0, queued: 0, capacity: 1 }),
+      close: async () => {},
+    };
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
+    const metrics = createMetrics({ service: 'pdf' });
+    const services: PdfServices = {
+      config: parseConfig(pdfConfigSchema, {}),
+      logger,
+      metrics,
+      pool: refusing,
+      renderer: new RenderService(refusing, metrics, logger),
+      close: async () => {},
+    };
+    const target = createApp(services);
+    const response = await post({ resume: loadResume('sparse'), template: 'classic' }, target);
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = (await response.json()) as ErrorJson & {
+      error: { details: { documentSha256: string } };
+    };
+    expect(body.error.code).toBe('internal_error');
+    expect(body.error.details.documentSha256).toBe('f00d');
+    expect(lines.some((line) => line.includes('"documentSha256":"f00d"'))).toBe(true);
+    const exposition = await (await target.request('/metrics')).text();
+    expect(exposition).toMatch(/pdf_text_layer_mismatches_total\{[^}]*template="classic"[^}]*\} 1/);
   });
 });

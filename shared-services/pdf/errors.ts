@@ -1,6 +1,7 @@
 /** Maps the PDF service's domain errors to the one API error contract. */
 import { ApiError, type DomainErrorMapper } from '../../lib/errors.ts';
 import { PoolClosedError, PoolOverloadedError, RenderTimeoutError } from './pool.ts';
+import { TextLayerError } from './render/text-layer.ts';
 
 export const mapPdfError: DomainErrorMapper = (error) => {
   if (error instanceof PoolOverloadedError) {
@@ -16,6 +17,14 @@ export const mapPdfError: DomainErrorMapper = (error) => {
     return new ApiError('service_unavailable', 'The PDF service is shutting down', {
       headers: { 'Retry-After': '1' },
     });
+  }
+  if (error instanceof TextLayerError) {
+    // Loud on purpose: a PDF whose text an ATS would misread is never sent.
+    return new ApiError(
+      'internal_error',
+      'The rendered PDF failed its text-layer check and was not sent',
+      { details: { documentSha256: error.documentSha256 } },
+    );
   }
   return undefined;
 };

@@ -7,6 +7,8 @@
  */
 import { Piscina } from 'piscina';
 import type { RenderInput, RenderResult } from './render/render-resume.ts';
+import { TextLayerError } from './render/text-layer.ts';
+import type { WorkerOutcome } from './render-worker.ts';
 
 export class PoolOverloadedError extends Error {
   constructor(readonly retryAfterSeconds: number) {
@@ -63,7 +65,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const maxQueue = options.maxQueue ?? 64;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const capacity = threads + maxQueue;
-  const piscina = new Piscina<RenderInput, RenderResult>({
+  const piscina = new Piscina<RenderInput, WorkerOutcome>({
     filename: new URL('./render-worker.ts', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
@@ -91,9 +93,12 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       const signal = AbortSignal.timeout(timeoutMs);
       const start = performance.now();
       try {
-        const result = await piscina.run(input, { signal });
+        const outcome = await piscina.run(input, { signal });
         averageMs = averageMs * 0.9 + (performance.now() - start) * 0.1;
-        return result;
+        if (!outcome.ok) {
+          throw new TextLayerError(outcome.textLayer.documentSha256, outcome.textLayer.mismatches);
+        }
+        return outcome.result;
       } catch (error) {
         if (signal.aborted) throw new RenderTimeoutError(timeoutMs);
         throw error;

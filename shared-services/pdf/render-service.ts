@@ -3,19 +3,23 @@
  * what happened (outcome, duration, uncovered characters, pool occupancy).
  */
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Logger } from '../../lib/logger.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import { PoolOverloadedError, type RenderPool, RenderTimeoutError } from './pool.ts';
 import type { RenderInput, RenderResult } from './render/render-resume.ts';
+import { TextLayerError } from './render/text-layer.ts';
 
 export class RenderService {
   private readonly renders: Counter<'template' | 'outcome'>;
   private readonly duration: Histogram<'template'>;
   private readonly uncovered: Counter<'template'>;
+  private readonly textLayerRefusals: Counter<'template'>;
   private readonly inFlight: Gauge<'state'>;
 
   constructor(
     private readonly pool: RenderPool,
     metrics: Metrics,
+    private readonly logger: Logger,
   ) {
     this.renders = metrics.counter('pdf_renders_total', 'PDF renders by template and outcome', [
       'template',
@@ -29,6 +33,11 @@ export class RenderService {
     this.uncovered = metrics.counter(
       'pdf_uncovered_code_points_total',
       'Code points replaced by U+FFFD because no embedded font covers them',
+      ['template'],
+    );
+    this.textLayerRefusals = metrics.counter(
+      'pdf_text_layer_mismatches_total',
+      'Documents refused because a glyph would not extract as the text it was drawn for',
       ['template'],
     );
     this.inFlight = metrics.gauge('pdf_pool_tasks', 'Render tasks in the pool', ['state']);
@@ -52,12 +61,21 @@ export class RenderService {
       if (result.uncovered.length > 0) this.uncovered.inc({ template }, result.uncovered.length);
       return result;
     } catch (error) {
+      if (error instanceof TextLayerError) {
+        this.textLayerRefusals.inc({ template });
+        this.logger.error(
+          { documentSha256: error.documentSha256, mismatches: error.mismatches, template },
+          'refused a PDF whose text layer does not match its text',
+        );
+      }
       const outcome =
         error instanceof PoolOverloadedError
           ? 'overloaded'
           : error instanceof RenderTimeoutError
             ? 'timeout'
-            : 'error';
+            : error instanceof TextLayerError
+              ? 'text_layer_mismatch'
+              : 'error';
       this.renders.inc({ template, outcome });
       throw error;
     } finally {

@@ -1,9 +1,23 @@
 /**
  * Worker-thread entry for the render pool. Fonts are parsed once per thread
  * (module state in render/fonts.ts) and reused by every task it runs.
+ *
+ * A refused text layer comes back as a value: an error's own fields (the
+ * document hash, the mismatches) do not survive the thread boundary.
  */
 import { type RenderInput, type RenderResult, renderResume } from './render/render-resume.ts';
+import { TextLayerError, type TextLayerMismatch } from './render/text-layer.ts';
 
-export default function render(input: RenderInput): Promise<RenderResult> {
-  return renderResume(input);
+export type WorkerOutcome =
+  | { ok: true; result: RenderResult }
+  | { ok: false; textLayer: { documentSha256: string; mismatches: TextLayerMismatch[] } };
+
+export default async function render(input: RenderInput): Promise<WorkerOutcome> {
+  try {
+    return { ok: true, result: await renderResume(input) };
+  } catch (error) {
+    if (!(error instanceof TextLayerError)) throw error;
+    const { documentSha256, mismatches } = error;
+    return { ok: false, textLayer: { documentSha256, mismatches } };
+  }
 }

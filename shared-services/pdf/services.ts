@@ -25,6 +25,6 @@ export function createPdfServices(config: PdfConfig, logger: Logger): PdfService
     maxQueue: config.maxQueue,
     timeoutMs: config.renderTimeoutMs,
   });
-  const renderer = new RenderService(pool, metrics);
+  const renderer = new RenderService(pool, metrics, logger);
   return { config, logger, metrics, pool, renderer, close: () => pool.close() };
 }

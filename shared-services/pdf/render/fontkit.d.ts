@@ -1,6 +1,13 @@
 /** The small part of fontkit 2's API this service uses (the package ships no types). */
 declare module 'fontkit' {
+  export interface Glyph {
+    readonly id: number;
+    /** The code points this glyph was created for; fontkit keeps the first caller's (see fonts.ts). */
+    readonly codePoints: readonly number[];
+    readonly advanceWidth: number;
+  }
   export interface GlyphRun {
+    glyphs: Glyph[];
     advanceWidth: number;
   }
   export interface Font {
@@ -9,6 +16,7 @@ declare module 'fontkit' {
     readonly descent: number;
     readonly postscriptName: string;
     hasGlyphForCodePoint(codePoint: number): boolean;
+    getGlyph(id: number, codePoints?: readonly number[]): Glyph | null;
     layout: (text: string, features?: string[] | Record<string, boolean>) => GlyphRun;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;

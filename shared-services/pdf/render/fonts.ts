@@ -30,9 +30,13 @@ let glyphDecodingMemoized = false;
 /**
  * Subsetting a font for a document decodes each used glyph's outline again,
  * which was most of a render's time. Glyph objects are already cached per
- * font; memoising their decoded outline (never mutated for static TrueType
- * fonts such as DejaVu) makes a subset several times cheaper. Patched once
- * per thread on fontkit's TrueType glyph class.
+ * font; memoising their decoded outline makes a subset several times cheaper.
+ * It is document-independent: the decoded record is a function of the font
+ * file and the glyph id alone (static TrueType fonts such as DejaVu have no
+ * variation coordinates), and fontkit only reads it: the subsetter copies the
+ * raw glyph bytes and writes component ids into its own copy, and outlines
+ * are built into new point objects. Patched once per thread on fontkit's
+ * TrueType glyph class.
  */
 function memoizeGlyphDecoding(font: fontkit.Font): void {
   if (glyphDecodingMemoized) return;
@@ -46,11 +50,48 @@ function memoizeGlyphDecoding(font: fontkit.Font): void {
   glyphDecodingMemoized = true;
 }
 
+function sameCodePoints(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * fontkit caches one glyph object per glyph id and stores on it the code
+ * points of whoever asked for it first: a composite glyph's components
+ * (the `g` inside `ğ`, created while subsetting) get none, and a glyph shared
+ * by two characters gets the first one's. pdfkit builds each document's
+ * ToUnicode map from those code points, so with fonts shared across
+ * documents one document's text decided what the next one's text layer said.
+ * This makes `getGlyph(id, codePoints)` return a glyph whose `codePoints` are
+ * exactly the ones asked for: the cached glyph when they match, otherwise a
+ * view of it (same outline and metrics) carrying its own code points. The
+ * result depends only on the arguments, never on what was rendered before.
+ */
+function glyphsKeepTheirCodePoints(font: fontkit.Font): void {
+  const getGlyph = font.getGlyph.bind(font);
+  const views = new Map<string, fontkit.Glyph>();
+  font.getGlyph = (id, codePoints = []) => {
+    const glyph = getGlyph(id, codePoints);
+    if (glyph === null || sameCodePoints(glyph.codePoints, codePoints)) return glyph;
+    const key = `${id}:${codePoints.join(',')}`;
+    let view = views.get(key);
+    if (!view) {
+      view = Object.create(glyph, {
+        codePoints: { value: Object.freeze([...codePoints]), enumerable: true },
+      }) as fontkit.Glyph;
+      views.set(key, view);
+    }
+    return view;
+  };
+}
+
 /** Returns the parsed font for a file of the DejaVu package, parsing it once per thread. */
 export function loadFont(file: string): fontkit.Font {
   let font = parsed.get(file);
   if (!font) {
     const loaded = fontkit.create(readFileSync(join(fontDir, file)));
+    glyphsKeepTheirCodePoints(loaded);
     // Shaping features fixed on the instance, so pdfkit (which skips its layout
     // cache whenever features are passed explicitly) measures and draws alike.
     const layout = loaded.layout.bind(loaded);
@@ -61,7 +102,6 @@ export function loadFont(file: string): fontkit.Font {
   }
   return font;
 }
-
 export interface FontSet {
   regular: fontkit.Font;
   bold: fontkit.Font;
@@ -79,8 +119,11 @@ export function loadFontSet(files: FontFiles): FontSet {
 /**
  * pdfkit lays out every word once per document and caches it on the
  * document's font object. The layout of a word depends only on the parsed
- * font, so documents of one thread share that cache: a render then only
- * shapes words it has not seen before. Reset now and then to bound memory.
+ * font and the word: its glyphs carry the word's own code points (see
+ * `glyphsKeepTheirCodePoints`) and pdfkit never mutates a cached run's glyphs
+ * or positions (it copies them when it justifies). So documents of one thread
+ * share that cache and a render only shapes words it has not seen before.
+ * Reset now and then to bound memory.
  */
 const sharedLayoutCaches = new Map<fontkit.Font, Record<string, unknown>>();
 let documentsSinceReset = 0;

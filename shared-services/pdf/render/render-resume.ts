@@ -20,6 +20,7 @@ import { ModelBuilder, type ResumeModel } from './resume-model.ts';
 import type { PageSize, Resume, TemplateId } from './resume-schema.ts';
 import { TEMPLATES, type TemplateStyle } from './templates.ts';
 import { CoverageReport } from './text-coverage.ts';
+import { TextLayerGuard } from './text-layer.ts';
 
 export interface RenderInput {
   resume: Resume;
@@ -64,24 +65,41 @@ function metadata(model: ResumeModel, emphasize: readonly string[]): Record<stri
 
 type PdfDoc = InstanceType<typeof PDFDocument>;
 
+/** One document's fonts: which styles it has used so far, and the guard of its text layer. */
+interface DocumentFonts {
+  fonts: FontSet;
+  initialized: Set<FontStyle>;
+  textLayer: TextLayerGuard;
+}
+
 /**
  * Selects a registered font. On a style's first use in a document, the
  * document's font object gets the thread's shared word-layout cache (pdfkit
- * keeps that cache per document); styles never used are never embedded.
+ * keeps that cache per document) and the text-layer guard; styles never used
+ * are never embedded.
  */
-function useFont(
-  doc: PdfDoc,
-  fonts: FontSet,
-  style: FontStyle,
-  initialized: Set<FontStyle>,
-): PdfDoc {
+function useFont(doc: PdfDoc, state: DocumentFonts, style: FontStyle): PdfDoc {
   doc.font(style);
-  if (!initialized.has(style)) {
-    initialized.add(style);
+  if (!state.initialized.has(style)) {
+    state.initialized.add(style);
     const embedded = (doc as unknown as { _font: { layoutCache?: unknown } })._font;
-    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(fonts[style]);
+    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(state.fonts[style]);
+    state.textLayer.guard(style, embedded);
   }
   return doc;
+}
+
+/** Draws one run of text; the text-layer guard is told first what it must extract as. */
+function drawText(
+  doc: PdfDoc,
+  state: DocumentFonts,
+  text: string,
+  x: number,
+  y: number,
+  options: PDFKit.Mixins.TextOptions,
+): void {
+  state.textLayer.drawing(text);
+  doc.text(text, x, y, options);
 }
 
 function drawPages(
@@ -89,10 +107,10 @@ function drawPages(
   layout: Layout,
   template: TemplateStyle,
   page: PageGeometry,
-  fonts: FontSet,
+  state: DocumentFonts,
 ): void {
+  const { fonts } = state;
   const total = layout.pages.length;
-  const initialized = new Set<FontStyle>();
   const ascent = (style: FontStyle) =>
     (fonts[style].ascent - fonts[style].descent) / fonts[style].unitsPerEm;
   layout.pages.forEach((lines, index) => {
@@ -100,13 +118,13 @@ function drawPages(
     for (const { line, y } of lines) {
       for (const fragment of line.fragments) {
         const top = y + (line.height - fragment.size * ascent(fragment.style)) / 2;
-        useFont(doc, fonts, fragment.style, initialized)
+        useFont(doc, state, fragment.style)
           .fontSize(fragment.size)
-          .fillColor(template.colors[fragment.tone])
-          .text(fragment.text, page.margin + fragment.x, top, {
-            lineBreak: false,
-            link: fragment.link,
-          });
+          .fillColor(template.colors[fragment.tone]);
+        drawText(doc, state, fragment.text, page.margin + fragment.x, top, {
+          lineBreak: false,
+          link: fragment.link,
+        });
       }
       if (line.rule) {
         const ruleY = y + line.height - 2.5;
@@ -121,12 +139,11 @@ function drawPages(
     if (total >= 2) {
       const label = `Page ${index + 1} of ${total}`;
       const size = template.footerSize;
-      const width = useFont(doc, fonts, 'regular', initialized).fontSize(size).widthOfString(label);
-      doc
-        .fillColor(template.colors.muted)
-        .text(label, (page.width - width) / 2, page.height - page.margin / 2 - size, {
-          lineBreak: false,
-        });
+      const width = useFont(doc, state, 'regular').fontSize(size).widthOfString(label);
+      doc.fillColor(template.colors.muted);
+      drawText(doc, state, label, (page.width - width) / 2, page.height - page.margin / 2 - size, {
+        lineBreak: false,
+      });
     }
   });
 }
@@ -163,14 +180,18 @@ export async function renderResume(input: RenderInput): Promise<RenderResult> {
     doc.on('end', resolve);
     doc.on('error', reject);
   });
-  drawPages(doc, layout, template, page, fonts);
+  const state: DocumentFonts = { fonts, initialized: new Set(), textLayer: new TextLayerGuard() };
+  drawPages(doc, layout, template, page, state);
   doc.end();
   await done;
   const pdf = Buffer.concat(chunks);
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  // Before the bytes leave: every glyph must extract as the text it was drawn for.
+  state.textLayer.verify(sha256);
   return {
     pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength),
     pages: layout.pages.length,
-    sha256: createHash('sha256').update(pdf).digest('hex'),
+    sha256,
     uncovered: coverage.labels(),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Script coverage. Text is NFC-normalised, control characters become spaces,
- * and every code point the template's fonts cannot draw (CJK, emoji, …) or that
+ * invisible format characters are dropped, and every code point the template's fonts cannot draw (CJK, emoji, …) or that
  * needs right-to-left layout (Hebrew, Arabic, which pdfkit does not reorder) is
  * replaced by a visible U+FFFD marker and reported, never silently dropped.
  */
@@ -21,6 +21,10 @@ function isRightToLeft(codePoint: number): boolean {
 
 // C0/C1 controls, line/paragraph separators and bidi controls: never drawn.
 const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+// Invisible format characters (soft hyphen, zero-width space and joiners,
+// variation selectors…): shaping draws them as a zero-width space glyph, which
+// would extract as a space an ATS never saw. Dropping them changes nothing visible.
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const ALWAYS_COVERED = /^[\u0020-\u007e\u00a0-\u024f\u2013\u2014\u2022\u00b7]*$/;
 
 /** Collects uncovered code points across one render. */
@@ -40,7 +44,7 @@ export class CoverageReport {
 
   /** Returns `text` made safe to draw with the font set. */
   clean(text: string): string {
-    const normalized = text.normalize('NFC').replace(CONTROL, ' ');
+    const normalized = text.normalize('NFC').replace(CONTROL, ' ').replace(DEFAULT_IGNORABLE, '');
     // Fast path: printable ASCII and Latin-1/Extended-A/B are in every DejaVu face.
     if (ALWAYS_COVERED.test(normalized)) return normalized;
     let out = '';

@@ -1,0 +1,172 @@
+/**
+ * The text layer an applicant tracking system reads is each font's ToUnicode
+ * map: glyph (CID) → the text it stands for. pdfkit fills that map with the
+ * first code points it meets per glyph, so a glyph drawn for two different
+ * characters in one document (a space and a no-break space, say) would make
+ * one of them extract wrongly.
+ *
+ * `TextLayerGuard` takes over a document font's `encode`: each glyph gets a
+ * CID per (glyph, code points) pair, a duplicate of the glyph in the subset
+ * when it stands for other text than its first use. It also records what each
+ * draw asked for, and `verify()` checks, in memory and before the PDF leaves
+ * the service, that every CID used maps in the ToUnicode map to exactly the
+ * code points it was drawn for and that the glyphs of each draw spell its
+ * text. A mismatch is a {@link TextLayerError}, never a silent bad document.
+ */
+import type { Glyph } from 'fontkit';
+
+/** The parts of pdfkit's EmbeddedFont (a document's use of one font) that the guard relies on. */
+interface EmbeddedFontInternals {
+  subset: { glyphs: number[]; includeGlyph(id: number): number };
+  unicode: (readonly number[] | undefined)[];
+  widths: (number | undefined)[];
+  scale: number;
+  layout(text: string, features?: unknown): { glyphs: Glyph[]; positions: unknown[] };
+  encode(text: string, features?: unknown): [string[], unknown[]];
+}
+
+export interface TextLayerMismatch {
+  font: string;
+  /** What the draw asked for. */
+  expected: string;
+  /** What the ToUnicode map says those glyphs are. */
+  extracted: string;
+}
+
+export class TextLayerError extends Error {
+  constructor(
+    /** Hex SHA-256 of the refused document, to find it again in the logs. */
+    readonly documentSha256: string,
+    readonly mismatches: TextLayerMismatch[],
+  ) {
+    super(`text layer does not match the drawn text in ${mismatches.length} place(s)`);
+    this.name = 'TextLayerError';
+  }
+}
+
+const MAX_REPORTED = 10;
+
+function sameCodePoints(a: readonly number[] | undefined, b: readonly number[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The neighbourhood of the first difference between what was drawn and what was encoded. */
+function firstDifference(asked: string, encoded: string): TextLayerMismatch {
+  let at = 0;
+  while (at < asked.length && asked[at] === encoded[at]) at += 1;
+  const from = Math.max(0, at - 20);
+  return {
+    font: '(all)',
+    expected: asked.slice(from, at + 20),
+    extracted: encoded.slice(from, at + 20),
+  };
+}
+
+function hex4(cid: number): string {
+  return cid.toString(16).padStart(4, '0');
+}
+
+/** Guards one document's use of one font. */
+class FontTextLayer {
+  /** CIDs this document added for a glyph already mapped to other text, by `glyph:codePoints`. */
+  private readonly duplicates = new Map<string, number>();
+  /** The code points each CID was drawn for, to check the final ToUnicode map against. */
+  private readonly drawnFor = new Map<number, readonly number[]>();
+  readonly mismatches: TextLayerMismatch[] = [];
+
+  constructor(
+    private readonly name: string,
+    private readonly font: EmbeddedFontInternals,
+    private readonly encoded: string[],
+  ) {
+    font.encode = (text, features) => this.encode(text, features);
+  }
+
+  private cidFor(glyph: Glyph): number {
+    const { subset, unicode, widths, scale } = this.font;
+    const codePoints = glyph.codePoints;
+    let cid = subset.includeGlyph(glyph.id);
+    const mapped = unicode[cid];
+    if (mapped !== undefined && !sameCodePoints(mapped, codePoints)) {
+      const key = `${glyph.id}:${codePoints.join(',')}`;
+      const duplicate = this.duplicates.get(key);
+      if (duplicate !== undefined) return duplicate;
+      subset.glyphs.push(glyph.id);
+      cid = subset.glyphs.length - 1;
+      this.duplicates.set(key, cid);
+    }
+    if (unicode[cid] === undefined) {
+      unicode[cid] = codePoints;
+      widths[cid] = glyph.advanceWidth * scale;
+      this.drawnFor.set(cid, codePoints);
+    }
+    return cid;
+  }
+
+  private encode(text: string, features?: unknown): [string[], unknown[]] {
+    this.encoded.push(text);
+    const { glyphs, positions } = this.font.layout(text, features);
+    const encoded: string[] = new Array(glyphs.length);
+    let spelled = '';
+    for (let i = 0; i < glyphs.length; i += 1) {
+      const glyph = glyphs[i] as Glyph;
+      encoded[i] = hex4(this.cidFor(glyph));
+      spelled += String.fromCodePoint(...glyph.codePoints);
+    }
+    if (spelled !== text) this.report(text, spelled);
+    return [encoded, positions];
+  }
+
+  private report(expected: string, extracted: string): void {
+    if (this.mismatches.length < MAX_REPORTED) {
+      this.mismatches.push({ font: this.name, expected, extracted });
+    }
+  }
+
+  /** Checks the ToUnicode map as pdfkit will write it against what each CID was drawn for. */
+  verify(): void {
+    const { unicode } = this.font;
+    for (const [cid, codePoints] of this.drawnFor) {
+      const mapped = unicode[cid];
+      if (!sameCodePoints(mapped, codePoints)) {
+        this.report(
+          String.fromCodePoint(...codePoints),
+          mapped ? String.fromCodePoint(...mapped) : '',
+        );
+      }
+    }
+  }
+}
+
+/** One document's text-layer guard: every font the document uses, and the text it drew. */
+export class TextLayerGuard {
+  private readonly fonts: FontTextLayer[] = [];
+  /** The text of every draw call, in order, and what the fonts were asked to encode. */
+  private readonly asked: string[] = [];
+  private readonly encoded: string[] = [];
+
+  /** Takes over `embedded` (pdfkit's EmbeddedFont of this document) for the font named `name`. */
+  guard(name: string, embedded: unknown): void {
+    this.fonts.push(new FontTextLayer(name, embedded as EmbeddedFontInternals, this.encoded));
+  }
+
+  /** Records that `text` is about to be drawn, so `verify` can see it reached a font whole. */
+  drawing(text: string): void {
+    this.asked.push(text);
+  }
+
+  /** Throws {@link TextLayerError} when any drawn text of the document `sha256` would not extract exactly. */
+  verify(sha256: string): void {
+    const mismatches: TextLayerMismatch[] = [];
+    const asked = this.asked.join('');
+    const encoded = this.encoded.join('');
+    if (asked !== encoded) mismatches.push(firstDifference(asked, encoded));
+    for (const font of this.fonts) {
+      font.verify();
+      mismatches.push(...font.mismatches);
+    }
+    if (mismatches.length > 0) throw new TextLayerError(sha256, mismatches.slice(0, MAX_REPORTED));
+  }
+}
