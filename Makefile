@@ -123,9 +123,13 @@ bench-cell-discovery: deps ## Cell discovery: cost of near-duplicate detection w
 	@mkdir -p bench/results
 	$(TSX) bench/cell-discovery.ts
 
-bench-pdf: deps ## PDF: render medians (1 and 3 pages), service PDFs/s, headless Chromium ratio
+# The commit before the text-layer fix: bench-pdf times it against today's renderer in one run.
+PDF_BASELINE ?= b0d0054
+
+bench-pdf: deps ## PDF: render medians (1 and 3 pages), vs PDF_BASELINE in the same run, PDFs/s, Chromium ratio
 	@mkdir -p bench/results
-	$(TSX) bench/pdf.ts
+	BENCH_PDF_BASELINE=$(PDF_BASELINE) $(TSX) bench/pdf.ts
+
 bench-workflow: deps ## Workflows/s one cell completes end to end (auto, embedded AI, real PDF, fake board), p95
 	@mkdir -p bench/results
 	$(TSX) bench/workflow.ts

@@ -6,11 +6,26 @@
  *     pool, driven by undici with a bounded number of requests and seconds;
  *  3. where Debian's `chromium` and `puppeteer-core` are installed, the same
  *     resume as HTML printed by a warm headless Chromium, as the baseline the
- *     ratio is reported against.
+ *     ratio is reported against;
+ *  4. with `BENCH_PDF_BASELINE=<git ref>` (the Makefile passes the commit
+ *     before the text-layer fix), that commit's `renderResume` loaded into this
+ *     same process and timed in alternation with today's on the one-page
+ *     resume, so the cost of a change is a ratio from one run.
  * Prints JSON and writes bench/results/pdf.json.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { Pool } from 'undici';
 import { parseConfig } from '../lib/config.ts';
@@ -68,6 +83,101 @@ async function timeRenders(resume: Resume, warmup: number, runs: number) {
     p95Ms: round(quantile(times, 0.95)),
     minMs: round(times[0] ?? Number.NaN),
   };
+}
+
+type RenderFn = typeof renderResume;
+
+/** Loads `renderResume` as it was at `ref`, from a `git archive` of it, into this process. */
+async function loadBaseline(
+  ref: string,
+): Promise<{ render: RenderFn; commit: string; dir: string }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root })
+    .toString()
+    .trim();
+  const dir = mkdtempSync(join(tmpdir(), 'pdf-baseline-'));
+  const archive = join(dir, 'baseline.tar');
+  execFileSync(
+    'git',
+    ['archive', '-o', archive, ref, 'package.json', 'tsconfig.json', 'lib', 'shared-services/pdf'],
+    { cwd: root },
+  );
+  execFileSync('tar', ['-x', '-f', archive, '-C', dir]);
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const module = (await import(
+    pathToFileURL(join(dir, 'shared-services/pdf/render/render-resume.ts')).href
+  )) as { renderResume: RenderFn };
+  return { render: module.renderResume, commit, dir };
+}
+
+/**
+ * Times `current` and `baseline` on the same resume in alternation (the
+ * order flips every round), so both see the same machine. Reports each
+ * median and the median of the per-round ratios.
+ */
+async function pairedRenders(
+  resume: Resume,
+  current: RenderFn,
+  baseline: RenderFn,
+  warmup: number,
+  rounds: number,
+) {
+  const input = { resume, template: TEMPLATE };
+  for (let i = 0; i < warmup; i += 1) {
+    await current(input);
+    await baseline(input);
+  }
+  const time = async (render: RenderFn) => {
+    const start = performance.now();
+    await render(input);
+    return performance.now() - start;
+  };
+  const currentTimes: number[] = [];
+  const baselineTimes: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    let now: number;
+    let before: number;
+    if (i % 2 === 0) {
+      now = await time(current);
+      before = await time(baseline);
+    } else {
+      before = await time(baseline);
+      now = await time(current);
+    }
+    currentTimes.push(now);
+    baselineTimes.push(before);
+    ratios.push(now / before);
+  }
+  for (const list of [currentTimes, baselineTimes, ratios]) list.sort((a, b) => a - b);
+  return {
+    rounds,
+    currentMedianMs: round(quantile(currentTimes, 0.5)),
+    baselineMedianMs: round(quantile(baselineTimes, 0.5)),
+    currentP95Ms: round(quantile(currentTimes, 0.95)),
+    baselineP95Ms: round(quantile(baselineTimes, 0.95)),
+    /** Median over rounds of current / baseline: 1.05 means 5% slower than the baseline. */
+    medianRatio: round(quantile(ratios, 0.5), 3),
+  };
+}
+
+async function baselineComparison(ref: string | undefined): Promise<Record<string, unknown>> {
+  if (!ref) return { skipped: 'set BENCH_PDF_BASELINE=<git ref> to compare with another commit' };
+  let loaded: Awaited<ReturnType<typeof loadBaseline>>;
+  try {
+    loaded = await loadBaseline(ref);
+  } catch (error) {
+    return { ref, skipped: `cannot load ${ref}: ${(error as Error).message.split('\n')[0]}` };
+  }
+  try {
+    return {
+      ref,
+      commit: loaded.commit,
+      onePage: await pairedRenders(ONE_PAGE, renderResume, loaded.render, 30, 300),
+    };
+  } finally {
+    rmSync(loaded.dir, { recursive: true, force: true });
+  }
 }
 
 async function serviceThroughput(options: {
@@ -223,6 +333,7 @@ async function chromiumBaseline(runs: number): Promise<Record<string, unknown>> 
 const loadBefore = loadavg();
 const onePage = await timeRenders(ONE_PAGE, 30, 200);
 const threePage = await timeRenders(THREE_PAGE, 10, 100);
+const baseline = await baselineComparison(process.env.BENCH_PDF_BASELINE);
 const chromium = await chromiumBaseline(40);
 const threads = availableParallelism();
 const service = await serviceThroughput({
@@ -247,6 +358,7 @@ const result = {
   template: TEMPLATE,
   inProcess: { onePage, threePage },
   service,
+  baseline,
   chromium,
   ratios: {
     chromiumOverNativeOnePage: chromiumMedian ? round(chromiumMedian / onePage.medianMs, 1) : null,

@@ -64,10 +64,6 @@ function firstDifference(asked: string, encoded: string): TextLayerMismatch {
   };
 }
 
-function hex4(cid: number): string {
-  return cid.toString(16).padStart(4, '0');
-}
-
 /** Guards one document's use of one font. */
 class FontTextLayer {
   /** CIDs this document added for a glyph already mapped to other text, by `glyph:codePoints`. */
@@ -109,14 +105,36 @@ class FontTextLayer {
     this.encoded.push(text);
     const { glyphs, positions } = this.font.layout(text, features);
     const encoded: string[] = new Array(glyphs.length);
-    let spelled = '';
+    // Walks `text` alongside the glyphs' code points: no string is built unless they differ.
+    let at = 0;
+    let spellsText = true;
     for (let i = 0; i < glyphs.length; i += 1) {
       const glyph = glyphs[i] as Glyph;
-      encoded[i] = hex4(this.cidFor(glyph));
-      spelled += String.fromCodePoint(...glyph.codePoints);
+      encoded[i] = this.hexOf(this.cidFor(glyph));
+      if (!spellsText) continue;
+      for (const codePoint of glyph.codePoints) {
+        if (text.codePointAt(at) !== codePoint) {
+          spellsText = false;
+          break;
+        }
+        at += codePoint > 0xffff ? 2 : 1;
+      }
     }
-    if (spelled !== text) this.report(text, spelled);
+    if (!spellsText || at !== text.length) {
+      this.report(text, glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join(''));
+    }
     return [encoded, positions];
+  }
+
+  private readonly hex: string[] = [];
+
+  private hexOf(cid: number): string {
+    let hex = this.hex[cid];
+    if (hex === undefined) {
+      hex = cid.toString(16).padStart(4, '0');
+      this.hex[cid] = hex;
+    }
+    return hex;
   }
 
   private report(expected: string, extracted: string): void {
