@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'job.status_changed',
   'resume.generated',
   'resume.verified',
+  'resume.rerendered',
   'application.submitted',
   'application.resubmitting',
   'response.received',

@@ -118,6 +118,13 @@ export async function startCellWorkers(
     .then((result) => logger.info(result, 'board schedules reconciled'))
     .catch((error: unknown) => logger.error({ err: error }, 'board schedule reconcile failed'));
 
+  // One-off and idempotent: PDFs stored before the text-layer fix are rendered again
+  // while their application still awaits approval.
+  await services.applications
+    .rerenderUnstampedDocuments()
+    .then((result) => logger.info(result, 'unstamped PDFs queued for re-render'))
+    .catch((error: unknown) => logger.error({ err: error }, 'unstamped PDF re-render failed'));
+
   let closing: Promise<void> | undefined;
   return {
     queueNames: workers.map((worker) => worker.name),

@@ -203,6 +203,62 @@ describe('review mode', () => {
   });
 });
 
+describe('PDFs stored before the text-layer fix', () => {
+  it('re-renders an unstamped PDF of an application awaiting approval, once', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const created = await cell.json(userId, 'POST', '/v1/applications', { jobId });
+    const waiting = await cell.waitForStatus(userId, created.applicationId, ['awaiting_approval']);
+    expect(waiting.pdf.textLayer).toBe(2);
+    expect(waiting.pdf.textLayerNote).toBeUndefined();
+    // As rendered before the stamp existed.
+    await cell.db.sql`
+      update application_documents set text_layer = null where application_id = ${created.applicationId}`;
+    const unstamped = await cell.json(userId, 'GET', `/v1/applications/${created.applicationId}`);
+    expect(unstamped.pdf.textLayerNote).toContain('text-layer fix');
+
+    const first = await cell.services.applications.rerenderUnstampedDocuments();
+    expect(first.requeued).toBeGreaterThanOrEqual(1);
+    // The call moved it to `rendering` under a new revision before returning.
+    const again = await cell.waitForStatus(userId, created.applicationId, ['awaiting_approval']);
+    expect(again.revision).toBe(waiting.revision + 1);
+    expect(again.pdf.revision).toBe(waiting.revision + 1);
+    expect(again.pdf.textLayer).toBe(2);
+    expect(again.pdf.textLayerNote).toBeUndefined();
+    expect(eventTypes(again)).toContain('resume.rerendered');
+    const text = await pdfToText(
+      new Uint8Array(
+        await (
+          await cell.request(userId, 'GET', `/v1/applications/${created.applicationId}/resume.pdf`)
+        ).arrayBuffer(),
+      ),
+    );
+    expect(text).toContain(again.variant.resume.basics.name);
+    // Idempotent: nothing is left to re-render for this application.
+    await cell.services.applications.rerenderUnstampedDocuments();
+    const after = await cell.json(userId, 'GET', `/v1/applications/${created.applicationId}`);
+    expect(after.revision).toBe(again.revision);
+  });
+
+  it('keeps the bytes of a submitted application and says its text layer may be damaged', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const created = await cell.json(userId, 'POST', '/v1/applications', {
+      jobId,
+      mode: 'auto',
+      channel: 'manual',
+    });
+    const done = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+    await cell.db.sql`
+      update application_documents set text_layer = null where application_id = ${created.applicationId}`;
+    await cell.services.applications.rerenderUnstampedDocuments();
+    const after = await cell.json(userId, 'GET', `/v1/applications/${created.applicationId}`);
+    expect(after.status).toBe('submitted');
+    expect(after.revision).toBe(done.revision);
+    expect(after.pdf.sha256).toBe(done.pdf.sha256);
+    expect(after.pdf.textLayer).toBeNull();
+    expect(after.pdf.textLayerNote).toContain('kept as it was sent');
+  });
+});
+
 describe('outcomes, analytics and notifications', () => {
   it('records an outcome, emits response.received, feeds analytics and the status webhook', async () => {
     const { userId, jobId } = await cell.userWithJob();

@@ -46,6 +46,11 @@ export interface ApplicationSummary {
   submittedAt: string | null;
 }
 
+/** Shown on a stored PDF rendered before the text-layer stamp (see migration 0014). */
+export const UNSTAMPED_TEXT_LAYER_NOTE =
+  'This PDF was rendered before the text-layer fix: the text an applicant tracking system reads ' +
+  'from it may be missing letters or words, although it looks right. It is kept as it was sent.';
+
 export interface ApplicationsServiceOptions {
   /** @defaultValue 300_000 */
   deadlineMs?: number;
@@ -178,11 +183,20 @@ export class ApplicationsService {
       this.sql`
         select id, type, occurred_at as "occurredAt", data from events
         where correlation_id = ${id} and user_id = ${userId} order by id`,
-      this.sql`
-        select sha256, pages, revision, octet_length(pdf) as bytes
+      this.sql<
+        {
+          sha256: string;
+          pages: number | null;
+          revision: number;
+          bytes: number;
+          textLayer: number | null;
+        }[]
+      >`
+        select sha256, pages, revision, octet_length(pdf) as bytes, text_layer as "textLayer"
         from application_documents where application_id = ${id}`,
     ]);
     const { variant, variantSource, ...rest } = app;
+    const pdf = document[0];
     return {
       ...rest,
       variant: variant ? { strategy: app.strategy, source: variantSource, resume: variant } : null,
@@ -191,8 +205,55 @@ export class ApplicationsService {
       submission: submission[0] ?? null,
       outcomes,
       timeline,
-      pdf: document[0] ? { ...document[0], url: `/v1/applications/${id}/resume.pdf` } : null,
+      pdf: pdf
+        ? {
+            ...pdf,
+            url: `/v1/applications/${id}/resume.pdf`,
+            ...(pdf.textLayer === null ? { textLayerNote: UNSTAMPED_TEXT_LAYER_NOTE } : {}),
+          }
+        : null,
     };
+  }
+
+  /**
+   * Re-renders every document that was rendered before the PDF service stamped
+   * its text layer, while its application still awaits approval: the
+   * application goes back to `rendering` under a new revision, so the render
+   * step runs again and approval waits for the new PDF. Idempotent (a
+   * re-rendered document is stamped and never selected again; an application
+   * that moved on meanwhile is skipped) and safe to run from every worker.
+   * Documents of submitted applications keep their bytes: they are what was sent.
+   */
+  async rerenderUnstampedDocuments(): Promise<{ requeued: number }> {
+    const stale = await this.sql<{ id: string; userId: string }[]>`
+      select a.id, a.user_id as "userId" from application_documents d
+      join applications a on a.id = d.application_id
+      where d.text_layer is null and a.status = 'awaiting_approval' and a.approved_at is null`;
+    let requeued = 0;
+    for (const { id, userId } of stale) {
+      const revision = await this.sql.begin(async (tx) => {
+        const [row] = await tx<{ revision: number }[]>`
+          update applications
+             set status = 'rendering', revision = revision + 1, deadline_at = ${this.deadline(tx)},
+                 updated_at = now()
+           where id = ${id} and status = 'awaiting_approval' and approved_at is null
+           returning revision`;
+        if (!row) return undefined;
+        await reopenStep(tx, id, 'render');
+        await appendEvent(tx, {
+          type: 'resume.rerendered',
+          userId,
+          correlationId: id,
+          data: { applicationId: id, reason: 'text_layer', revision: row.revision },
+        });
+        return row.revision;
+      });
+      if (revision === undefined) continue;
+      // If this enqueue is lost, the sweeper queues the render step again.
+      await this.queue.enqueueStep('render', id, revision);
+      requeued += 1;
+    }
+    return { requeued };
   }
 
   /** The kanban: newest first, one status or all, with counts per status. */

@@ -18,6 +18,8 @@ export interface RenderedPdf {
   pdf: Buffer;
   sha256: string;
   pages: number | null;
+  /** The service's `x-pdf-text-layer` stamp; null when it sent none. */
+  textLayer: number | null;
 }
 
 export interface PdfRenderer {
@@ -96,10 +98,12 @@ export class HttpPdfRenderer implements PdfRenderer {
     const pdf = Buffer.from(await res.body.arrayBuffer());
     const header = res.headers['x-content-sha256'];
     const pages = Number(res.headers['x-pdf-pages']);
+    const textLayer = Number(res.headers['x-pdf-text-layer']);
     return {
       pdf,
       sha256: typeof header === 'string' ? header : createHash('sha256').update(pdf).digest('hex'),
       pages: Number.isFinite(pages) ? pages : null,
+      textLayer: Number.isInteger(textLayer) && textLayer > 0 ? textLayer : null,
     };
   }
 }

@@ -435,12 +435,13 @@ export class WorkflowService {
           }),
       run: async (tx) => {
         await tx`
-          insert into application_documents (application_id, user_id, revision, sha256, pages, pdf)
+          insert into application_documents
+            (application_id, user_id, revision, sha256, pages, pdf, text_layer)
           values (${app.id}, ${app.user_id}, ${app.revision}, ${rendered.sha256},
-                  ${rendered.pages}, ${rendered.pdf})
+                  ${rendered.pages}, ${rendered.pdf}, ${rendered.textLayer})
           on conflict (application_id) do update
             set revision = excluded.revision, sha256 = excluded.sha256, pages = excluded.pages,
-                pdf = excluded.pdf, created_at = now()`;
+                pdf = excluded.pdf, text_layer = excluded.text_layer, created_at = now()`;
       },
     });
   }

@@ -15,6 +15,13 @@
  */
 import type { Glyph } from 'fontkit';
 
+/**
+ * Stamped on every rendered PDF (`x-pdf-text-layer`): 2 since the text layer
+ * depends only on its document and is self-checked. A stored PDF without the
+ * stamp came from a renderer whose text layer could lose letters.
+ */
+export const TEXT_LAYER_VERSION = 2;
+
 /** The parts of pdfkit's EmbeddedFont (a document's use of one font) that the guard relies on. */
 interface EmbeddedFontInternals {
   subset: { glyphs: number[]; includeGlyph(id: number): number };

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { readJsonBody } from '../../../lib/validation.ts';
 import type { PdfEnv } from '../env.ts';
 import { renderRequestSchema } from '../render/resume-schema.ts';
+import { TEXT_LAYER_VERSION } from '../render/text-layer.ts';
 
 /** At most this many code points are listed in `x-pdf-uncovered-chars`; the count is always exact. */
 const UNCOVERED_HEADER_LIMIT = 64;
@@ -15,6 +16,7 @@ export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
     etag,
     'x-content-sha256': result.sha256,
     'x-pdf-pages': String(result.pages),
+    'x-pdf-text-layer': String(TEXT_LAYER_VERSION),
     'cache-control': 'no-cache',
   };
   if (result.uncovered.length > 0) {
