@@ -33,7 +33,7 @@ import { listen } from '../lib/http-server.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createApp } from '../shared-services/pdf/app.ts';
 import { pdfConfigSchema } from '../shared-services/pdf/config.ts';
-import { loadFontSet } from '../shared-services/pdf/render/fonts.ts';
+import { loadFaceSet } from '../shared-services/pdf/render/font-fallback.ts';
 import { renderResume } from '../shared-services/pdf/render/render-resume.ts';
 import { ModelBuilder } from '../shared-services/pdf/render/resume-model.ts';
 import type { Resume } from '../shared-services/pdf/render/resume-schema.ts';
@@ -253,7 +253,7 @@ async function serviceThroughput(options: {
 
 /** The same content as simple, ATS-style HTML for the Chromium baseline. */
 function resumeHtml(resume: Resume): string {
-  const fonts = loadFontSet(TEMPLATES[TEMPLATE].fonts);
+  const fonts = loadFaceSet(TEMPLATES[TEMPLATE].fonts);
   const model = new ModelBuilder(new CoverageReport(fonts)).build(resume);
   const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const runs = (list: { text: string; bold?: boolean; link?: string }[]) =>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ensures the OS packages the platform and its tests need are installed:
-# Postgres and Redis servers, and poppler-utils (pdftotext) for the PDF tests.
+# Postgres and Redis servers, poppler-utils (pdftotext) for the PDF tests, and
+# the Noto fonts the PDF service falls back to for scripts DejaVu lacks.
 # As root they are installed with apt-get; otherwise the exact command is printed.
 # Usage: ensure-deps.sh [extra-debian-package:binary ...]
 set -euo pipefail
@@ -10,6 +11,9 @@ have_postgres() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || comma
 have_postgres || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# The PDF service's fallback fonts for Arabic, Hebrew, Indic, Thai, Georgian, Armenian and CJK.
+[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 for pair in "$@"; do
   pkg="${pair%%:*}"; bin="${pair##*:}"
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")

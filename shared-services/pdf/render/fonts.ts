@@ -25,29 +25,31 @@ interface DecodableGlyph {
   _decode(): unknown;
   __decoded?: unknown;
 }
-let glyphDecodingMemoized = false;
+const memoizedPrototypes = new WeakSet<object>();
 
 /**
  * Subsetting a font for a document decodes each used glyph's outline again,
  * which was most of a render's time. Glyph objects are already cached per
  * font; memoising their decoded outline makes a subset several times cheaper.
- * It is document-independent: the decoded record is a function of the font
- * file and the glyph id alone (static TrueType fonts such as DejaVu have no
- * variation coordinates), and fontkit only reads it: the subsetter copies the
- * raw glyph bytes and writes component ids into its own copy, and outlines
- * are built into new point objects. Patched once per thread on fontkit's
- * TrueType glyph class.
+ * It is document-independent: for a static TrueType font (DejaVu, the Noto
+ * TTFs) the decoded record is a function of the font file and the glyph id
+ * alone, and fontkit only reads it: the subsetter copies the raw glyph bytes
+ * and writes component ids into its own copy, and outlines are built into new
+ * point objects. Patched once per glyph class, never for variable or CFF fonts.
  */
 function memoizeGlyphDecoding(font: fontkit.Font): void {
-  if (glyphDecodingMemoized) return;
-  const sample = (font as unknown as { getGlyph(id: number): DecodableGlyph }).getGlyph(0);
+  const tables = (font as unknown as { directory: { tables: Record<string, unknown> } }).directory
+    .tables;
+  if (!tables.glyf || tables.fvar) return;
+  const sample = font.getGlyph(0) as unknown as DecodableGlyph;
   const prototype = Object.getPrototypeOf(sample) as DecodableGlyph;
+  if (memoizedPrototypes.has(prototype)) return;
   const decode = prototype._decode;
   prototype._decode = function memoizedDecode(this: DecodableGlyph) {
     if (this.__decoded === undefined) this.__decoded = decode.call(this);
     return this.__decoded;
   };
-  glyphDecodingMemoized = true;
+  memoizedPrototypes.add(prototype);
 }
 
 function sameCodePoints(a: readonly number[], b: readonly number[]): boolean {
@@ -86,18 +88,22 @@ function glyphsKeepTheirCodePoints(font: fontkit.Font): void {
   };
 }
 
+/** Makes a freshly parsed font safe and fast to share by every document of a thread. */
+export function prepareFont(font: fontkit.Font): fontkit.Font {
+  glyphsKeepTheirCodePoints(font);
+  // Shaping features fixed on the instance, so pdfkit (which skips its layout
+  // cache whenever features are passed explicitly) measures and draws alike.
+  const layout = font.layout.bind(font);
+  font.layout = (text, features) => layout(text, features ?? FONT_FEATURES);
+  memoizeGlyphDecoding(font);
+  return font;
+}
+
 /** Returns the parsed font for a file of the DejaVu package, parsing it once per thread. */
 export function loadFont(file: string): fontkit.Font {
   let font = parsed.get(file);
   if (!font) {
-    const loaded = fontkit.create(readFileSync(join(fontDir, file)));
-    glyphsKeepTheirCodePoints(loaded);
-    // Shaping features fixed on the instance, so pdfkit (which skips its layout
-    // cache whenever features are passed explicitly) measures and draws alike.
-    const layout = loaded.layout.bind(loaded);
-    loaded.layout = (text, features) => layout(text, features ?? FONT_FEATURES);
-    memoizeGlyphDecoding(loaded);
-    font = loaded;
+    font = prepareFont(fontkit.create(readFileSync(join(fontDir, file))));
     parsed.set(file, font);
   }
   return font;

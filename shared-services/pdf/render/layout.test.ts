@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadFontSet, unitWidth } from './fonts.ts';
+import { loadFaceSet } from './font-fallback.ts';
+import { unitWidth } from './fonts.ts';
 import { breakRuns, layoutResume } from './layout.ts';
 import type { ResumeModel, Run } from './resume-model.ts';
 import { TEMPLATES } from './templates.ts';
 
 const template = TEMPLATES.modern;
-const fonts = loadFontSet(template.fonts);
+const fonts = loadFaceSet(template.fonts);
 const word = fc.stringMatching(/^[A-Za-zÀ-žΑ-ωА-я0-9.,]{1,30}$/);
 const runs = fc.array(
   fc.record({ words: fc.array(word, { minLength: 1, maxLength: 12 }), bold: fc.boolean() }),
@@ -42,8 +43,10 @@ describe('breakRuns', () => {
 
   it('breaks only at spaces when words fit', () => {
     const width =
-      Math.max(unitWidth(fonts.regular, 'alpha beta'), unitWidth(fonts.regular, 'gamma delta')) *
-      10;
+      Math.max(
+        unitWidth(fonts.primaryFace('regular').font, 'alpha beta'),
+        unitWidth(fonts.primaryFace('regular').font, 'gamma delta'),
+      ) * 10;
     const lines = breakRuns([{ text: 'alpha beta gamma delta' }], fonts, 10, width + 0.5);
     expect(
       lines.map((l) =>

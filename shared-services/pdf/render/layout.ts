@@ -6,8 +6,9 @@
  * line. Everything is measured before anything is drawn, so the page count is
  * known up front and "Page N of M" needs no second pass.
  */
-import type { Font } from 'fontkit';
-import { type FontSet, type FontStyle, unitWidth } from './fonts.ts';
+import { type Direction, hasRightToLeft, paragraphDirection, visualOrder } from './bidi.ts';
+import type { Face, FaceSet } from './font-fallback.ts';
+import { type FontStyle, unitWidth } from './fonts.ts';
 import type { Entry, Paragraph, ResumeModel, Run, Tone } from './resume-model.ts';
 import type { ParagraphStyle, TemplateStyle } from './templates.ts';
 
@@ -17,6 +18,10 @@ export interface Fragment {
   x: number;
   width: number;
   style: FontStyle;
+  /** The font that draws it: the style's own, or a fallback for its script. */
+  face: Face;
+  /** `rtl` when the text is right to left: its glyphs are drawn right to left. */
+  direction: Direction;
   size: number;
   tone: Tone;
   link?: string;
@@ -56,8 +61,30 @@ export interface Layout {
 
 const BULLET = '•';
 
-function fontFor(fonts: FontSet, style: FontStyle): Font {
-  return fonts[style];
+/** Width of `text` at 1 pt in `style`, each run in the face that draws it. */
+function measureText(faces: FaceSet, text: string, style: FontStyle): number {
+  let width = 0;
+  for (const run of faces.itemize(text, style)) width += unitWidth(run.face.font, run.text);
+  return width;
+}
+
+/** Scripts written without spaces between words: lines break between the words Intl.Segmenter finds. */
+const NO_SPACES =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+/** Closing punctuation never starts a line (UAX #14 classes CL, CP, IS, EX and CJK full stops). */
+const CLOSING = /^[\p{Pe}\p{Pf}、。，．：；！？ー々〜…‥・）」』】〕〉》〙〗｝]/u;
+const wordSegmenter = new Intl.Segmenter('en', { granularity: 'word' });
+
+/** Splits a run of text without spaces into the pieces a line may break between. */
+function breakableParts(text: string): string[] {
+  if (!NO_SPACES.test(text)) return [text];
+  const parts: string[] = [];
+  for (const { segment } of wordSegmenter.segment(text)) {
+    const last = parts.length - 1;
+    if (last >= 0 && CLOSING.test(segment)) parts[last] += segment;
+    else parts.push(segment);
+  }
+  return parts;
 }
 
 function styleOf(run: Run): FontStyle {
@@ -71,14 +98,17 @@ interface Segment {
   width: number;
 }
 
-/** Greedy line breaking at spaces; a word wider than the line is broken between characters. */
+/**
+ * Greedy line breaking at spaces and, in scripts without spaces, between
+ * words; a word wider than the line is broken between characters.
+ */
 export function breakRuns(
   runs: readonly Run[],
-  fonts: FontSet,
+  faces: FaceSet,
   size: number,
   available: number,
 ): Segment[][] {
-  const measure = (text: string, run: Run) => unitWidth(fontFor(fonts, styleOf(run)), text) * size;
+  const measure = (text: string, run: Run) => measureText(faces, text, styleOf(run)) * size;
   // Words are maximal non-space sequences, possibly spanning runs ("Node.js" bold + "," plain).
   const words: { segments: Segment[]; width: number; spaceBefore: Segment[] }[] = [];
   let spaces: Segment[] = [];
@@ -91,14 +121,18 @@ export function breakRuns(
         spaces.push({ text: piece, run, width: measure(piece, run) });
         continue;
       }
-      const segment = { text: piece, run, width: measure(piece, run) };
-      if (!current) {
-        current = { segments: [], width: 0, spaceBefore: spaces };
-        spaces = [];
-        words.push(current);
-      }
-      current.segments.push(segment);
-      current.width += segment.width;
+      breakableParts(piece).forEach((part, index) => {
+        // A break opportunity without a space: the next part is a word of its own.
+        if (index > 0) current = undefined;
+        const segment = { text: part, run, width: measure(part, run) };
+        if (!current) {
+          current = { segments: [], width: 0, spaceBefore: spaces };
+          spaces = [];
+          words.push(current);
+        }
+        current.segments.push(segment);
+        current.width += segment.width;
+      });
     }
   }
 
@@ -150,10 +184,10 @@ function sameStyle(a: Run, b: Run): boolean {
   );
 }
 
-/** Merges same-style segments into fragments and positions them. */
+/** Merges same-style segments into fragments of one face, in logical order, and positions them. */
 function toFragments(
   segments: readonly Segment[],
-  fonts: FontSet,
+  faces: FaceSet,
   size: number,
   x0: number,
 ): Fragment[] {
@@ -163,19 +197,22 @@ function toFragments(
   const flush = () => {
     const first = group[0];
     if (!first) return;
-    const text = group.map((s) => s.text).join('');
     const style = styleOf(first.run);
-    const width = unitWidth(fontFor(fonts, style), text) * size;
-    fragments.push({
-      text,
-      x,
-      width,
-      style,
-      size,
-      tone: first.run.tone ?? 'text',
-      link: first.run.link,
-    });
-    x += width;
+    for (const run of faces.itemize(group.map((s) => s.text).join(''), style)) {
+      const width = unitWidth(run.face.font, run.text) * size;
+      fragments.push({
+        text: run.text,
+        x,
+        width,
+        style,
+        face: run.face,
+        direction: 'ltr',
+        size,
+        tone: first.run.tone ?? 'text',
+        link: first.run.link,
+      });
+      x += width;
+    }
     group = [];
   };
   for (const segment of segments) {
@@ -203,25 +240,64 @@ interface ParagraphLinesOptions {
   spaceBefore: number;
 }
 
+/**
+ * Puts a line's fragments in visual order (UAX #9) and positions them from
+ * `x0`: each right-to-left word becomes a fragment of its own.
+ */
+function reorderLine(fragments: readonly Fragment[], direction: Direction, x0: number): Fragment[] {
+  let x = x0;
+  return visualOrder(
+    fragments.map((fragment) => ({ text: fragment.text, item: fragment })),
+    direction,
+  ).map(({ text, level, item }) => {
+    const width = text === item.text ? item.width : unitWidth(item.face.font, text) * item.size;
+    const fragment: Fragment = {
+      ...item,
+      text,
+      x,
+      width,
+      direction: level % 2 === 1 ? 'rtl' : 'ltr',
+    };
+    x += width;
+    return fragment;
+  });
+}
+
 function paragraphLines(
   runs: readonly Run[],
-  fonts: FontSet,
+  faces: FaceSet,
   options: ParagraphLinesOptions,
 ): Line[] {
   const { style, width } = options;
   const available = width - style.indent;
-  const broken = lastLineTrimmed(breakRuns(runs, fonts, style.size, available));
+  const text = runs.map((run) => run.text).join('');
+  const direction = paragraphDirection(text);
+  const broken = lastLineTrimmed(breakRuns(runs, faces, style.size, available));
   return broken.map((segments, index) => {
     const lineWidth = segments.reduce((sum, s) => sum + s.width, 0);
-    const x0 = options.align === 'center' ? Math.max(0, (width - lineWidth) / 2) : style.indent;
-    const fragments = toFragments(segments, fonts, style.size, x0);
+    // A right-to-left paragraph is right-aligned, its indent on the right.
+    const x0 =
+      options.align === 'center'
+        ? Math.max(0, (width - lineWidth) / 2)
+        : direction === 'rtl'
+          ? Math.max(0, width - style.indent - lineWidth)
+          : style.indent;
+    let fragments = toFragments(segments, faces, style.size, x0);
+    if (hasRightToLeft(text)) fragments = reorderLine(fragments, direction, x0);
     if (options.bullet && index === 0) {
-      const bulletWidth = unitWidth(fonts.regular, BULLET) * style.size;
+      const bullet = faces.primaryFace('regular');
+      const bulletWidth = unitWidth(bullet.font, BULLET) * style.size;
+      const gap = style.size * 0.45;
       fragments.unshift({
         text: `${BULLET} `,
-        x: Math.max(0, style.indent - bulletWidth - style.size * 0.45),
+        x:
+          direction === 'rtl'
+            ? width - style.indent + gap
+            : Math.max(0, style.indent - bulletWidth - gap),
         width: bulletWidth,
         style: 'regular',
+        face: bullet,
+        direction: 'ltr',
         size: style.size,
         tone: 'muted',
       });
@@ -236,14 +312,14 @@ function paragraphLines(
 
 function entryLines(
   entry: Entry,
-  fonts: FontSet,
+  faces: FaceSet,
   template: TemplateStyle,
   width: number,
   gap: number,
 ): Line[] {
   return entry.paragraphs.flatMap((paragraph: Paragraph, index) => {
     const style = template.paragraphs[paragraph.role];
-    return paragraphLines(paragraph.runs, fonts, {
+    return paragraphLines(paragraph.runs, faces, {
       style,
       width,
       bullet: paragraph.role === 'bullet',
@@ -254,7 +330,7 @@ function entryLines(
 
 function headerBlock(
   model: ResumeModel,
-  fonts: FontSet,
+  faces: FaceSet,
   template: TemplateStyle,
   width: number,
 ): Block {
@@ -268,7 +344,7 @@ function headerBlock(
   });
   if (model.name) {
     lines.push(
-      ...paragraphLines([{ text: model.name, bold: true }], fonts, {
+      ...paragraphLines([{ text: model.name, bold: true }], faces, {
         style: plain(template.name.size),
         width,
         align,
@@ -278,7 +354,7 @@ function headerBlock(
   }
   if (model.label) {
     lines.push(
-      ...paragraphLines([{ text: model.label, tone: 'muted' }], fonts, {
+      ...paragraphLines([{ text: model.label, tone: 'muted' }], faces, {
         style: plain(template.label.size),
         width,
         align,
@@ -288,7 +364,7 @@ function headerBlock(
   }
   if (model.contact.length > 0) {
     lines.push(
-      ...paragraphLines(model.contact, fonts, {
+      ...paragraphLines(model.contact, faces, {
         style: { ...plain(template.contact.size), leading: 1.4 },
         width,
         align,
@@ -301,13 +377,13 @@ function headerBlock(
 
 function headingLine(
   heading: string,
-  fonts: FontSet,
+  faces: FaceSet,
   template: TemplateStyle,
   width: number,
 ): Line {
   const { heading: style } = template;
   const text = style.uppercase ? heading.toUpperCase() : heading;
-  const [line] = paragraphLines([{ text, bold: true, tone: style.tone }], fonts, {
+  const [line] = paragraphLines([{ text, bold: true, tone: style.tone }], faces, {
     style: { size: style.size, leading: 1.3, spaceBefore: 0, indent: 0 },
     width,
     spaceBefore: style.spaceBefore,
@@ -327,7 +403,7 @@ function heightOf(lines: readonly Line[], atTop: boolean): number {
 /** Lays the model out into pages of placed lines. */
 export function layoutResume(
   model: ResumeModel,
-  fonts: FontSet,
+  faces: FaceSet,
   template: TemplateStyle,
   page: PageGeometry,
 ): Layout {
@@ -337,13 +413,13 @@ export function layoutResume(
   const pageHeight = bottom - top;
 
   const blocks: Block[] = [];
-  const header = headerBlock(model, fonts, template, width);
+  const header = headerBlock(model, faces, template, width);
   if (header.lines.length > 0) blocks.push(header);
   for (const section of model.sections) {
-    blocks.push({ kind: 'heading', lines: [headingLine(section.heading, fonts, template, width)] });
+    blocks.push({ kind: 'heading', lines: [headingLine(section.heading, faces, template, width)] });
     section.entries.forEach((entry, index) => {
       const gap = index === 0 ? 0 : section.dense ? 2 : template.entryGap;
-      blocks.push({ kind: 'entry', lines: entryLines(entry, fonts, template, width, gap) });
+      blocks.push({ kind: 'entry', lines: entryLines(entry, faces, template, width, gap) });
     });
   }
 

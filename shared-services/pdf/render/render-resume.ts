@@ -7,15 +7,11 @@
  * font ids, and no clock or randomness anywhere. Same input, same bytes.
  */
 import { createHash } from 'node:crypto';
+import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import {
-  countDocument,
-  type FontSet,
-  type FontStyle,
-  loadFontSet,
-  sharedLayoutCache,
-} from './fonts.ts';
-import { type Layout, layoutResume, type PageGeometry } from './layout.ts';
+import { type Face, type FaceSet, loadFaceSet } from './font-fallback.ts';
+import { countDocument, sharedLayoutCache } from './fonts.ts';
+import { type Fragment, type Layout, layoutResume, type PageGeometry } from './layout.ts';
 import { ModelBuilder, type ResumeModel } from './resume-model.ts';
 import type { PageSize, Resume, TemplateId } from './resume-schema.ts';
 import { TEMPLATES, type TemplateStyle } from './templates.ts';
@@ -65,41 +61,51 @@ function metadata(model: ResumeModel, emphasize: readonly string[]): Record<stri
 
 type PdfDoc = InstanceType<typeof PDFDocument>;
 
-/** One document's fonts: which styles it has used so far, and the guard of its text layer. */
+/** One document's fonts: which faces it has used so far, and the guard of its text layer. */
 interface DocumentFonts {
-  fonts: FontSet;
-  initialized: Set<FontStyle>;
+  faces: FaceSet;
+  used: Set<string>;
   textLayer: TextLayerGuard;
 }
 
 /**
- * Selects a registered font. On a style's first use in a document, the
- * document's font object gets the thread's shared word-layout cache (pdfkit
- * keeps that cache per document) and the text-layer guard; styles never used
- * are never embedded.
+ * Selects a face, registering it on first use. On a face's first use in a
+ * document, the document's font object gets the thread's shared word-layout
+ * cache (pdfkit keeps that cache per document) and the text-layer guard;
+ * faces never used are never embedded.
  */
-function useFont(doc: PdfDoc, state: DocumentFonts, style: FontStyle): PdfDoc {
-  doc.font(style);
-  if (!state.initialized.has(style)) {
-    state.initialized.add(style);
+function useFace(doc: PdfDoc, state: DocumentFonts, face: Face): PdfDoc {
+  if (!state.used.has(face.key)) {
+    // pdfkit accepts an already-parsed fontkit font; it is typed as a path or buffer only.
+    doc.registerFont(face.key, face.font as unknown as Buffer);
+    doc.font(face.key);
+    state.used.add(face.key);
     const embedded = (doc as unknown as { _font: { layoutCache?: unknown } })._font;
-    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(state.fonts[style]);
-    state.textLayer.guard(style, embedded);
+    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(face.font);
+    state.textLayer.guard(face.key, embedded);
+    return doc;
   }
-  return doc;
+  return doc.font(face.key);
 }
 
-/** Draws one run of text; the text-layer guard is told first what it must extract as. */
+/**
+ * Draws one run of text; the text-layer guard is told first what it must
+ * extract as. A run whose shaping reorders or splits glyphs (Indic vowel
+ * signs, Thai) is drawn in an ActualText span carrying its text as typed.
+ */
 function drawText(
   doc: PdfDoc,
   state: DocumentFonts,
-  text: string,
+  fragment: Pick<Fragment, 'text' | 'face' | 'direction'>,
   x: number,
   y: number,
   options: PDFKit.Mixins.TextOptions,
 ): void {
-  state.textLayer.drawing(text);
-  doc.text(text, x, y, options);
+  const mode = fragment.face.actualText ? 'reordered' : fragment.direction;
+  state.textLayer.drawing(fragment.text, mode);
+  if (mode === 'reordered') doc.markContent('Span', { actual: fragment.text });
+  doc.text(fragment.text, x, y, options);
+  if (mode === 'reordered') doc.endMarkedContent();
 }
 
 function drawPages(
@@ -109,19 +115,25 @@ function drawPages(
   page: PageGeometry,
   state: DocumentFonts,
 ): void {
-  const { fonts } = state;
+  const { faces } = state;
   const total = layout.pages.length;
-  const ascent = (style: FontStyle) =>
-    (fonts[style].ascent - fonts[style].descent) / fonts[style].unitsPerEm;
+  const fontHeight = (font: Font) => (font.ascent - font.descent) / font.unitsPerEm;
   layout.pages.forEach((lines, index) => {
     doc.addPage({ size: [page.width, page.height], margin: 0 });
     for (const { line, y } of lines) {
       for (const fragment of line.fragments) {
-        const top = y + (line.height - fragment.size * ascent(fragment.style)) / 2;
-        useFont(doc, state, fragment.style)
+        // Every face of a line shares the baseline of the style's own font.
+        const own = faces.primaryFace(fragment.style).font;
+        const baseline =
+          y +
+          (line.height - fragment.size * fontHeight(own)) / 2 +
+          (fragment.size * own.ascent) / own.unitsPerEm;
+        const top =
+          baseline - (fragment.size * fragment.face.font.ascent) / fragment.face.font.unitsPerEm;
+        useFace(doc, state, fragment.face)
           .fontSize(fragment.size)
           .fillColor(template.colors[fragment.tone]);
-        drawText(doc, state, fragment.text, page.margin + fragment.x, top, {
+        drawText(doc, state, fragment, page.margin + fragment.x, top, {
           lineBreak: false,
           link: fragment.link,
         });
@@ -139,11 +151,17 @@ function drawPages(
     if (total >= 2) {
       const label = `Page ${index + 1} of ${total}`;
       const size = template.footerSize;
-      const width = useFont(doc, state, 'regular').fontSize(size).widthOfString(label);
+      const face = faces.primaryFace('regular');
+      const width = useFace(doc, state, face).fontSize(size).widthOfString(label);
       doc.fillColor(template.colors.muted);
-      drawText(doc, state, label, (page.width - width) / 2, page.height - page.margin / 2 - size, {
-        lineBreak: false,
-      });
+      drawText(
+        doc,
+        state,
+        { text: label, face, direction: 'ltr' },
+        (page.width - width) / 2,
+        page.height - page.margin / 2 - size,
+        { lineBreak: false },
+      );
     }
   });
 }
@@ -151,12 +169,12 @@ function drawPages(
 /** Renders a validated resume to PDF bytes. */
 export async function renderResume(input: RenderInput): Promise<RenderResult> {
   const template = TEMPLATES[input.template];
-  const fonts = loadFontSet(template.fonts);
-  const coverage = new CoverageReport(fonts);
+  const faces = loadFaceSet(template.fonts);
+  const coverage = new CoverageReport(faces);
   const emphasize = input.emphasize ?? [];
   const model = new ModelBuilder(coverage, emphasize).build(input.resume);
   const page: PageGeometry = { ...PAGE_SIZES[input.pageSize ?? 'letter'], margin: template.margin };
-  const layout = layoutResume(model, fonts, template, page);
+  const layout = layoutResume(model, faces, template, page);
 
   countDocument();
   const doc = new PDFDocument({
@@ -170,17 +188,13 @@ export async function renderResume(input: RenderInput): Promise<RenderResult> {
       emphasize.map((k) => coverage.clean(k)),
     ) as PDFKit.DocumentInfo,
   });
-  for (const style of ['regular', 'bold', 'italic'] as const) {
-    // pdfkit accepts an already-parsed fontkit font; it is typed as a path or buffer only.
-    doc.registerFont(style, fonts[style] as unknown as Buffer);
-  }
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', resolve);
     doc.on('error', reject);
   });
-  const state: DocumentFonts = { fonts, initialized: new Set(), textLayer: new TextLayerGuard() };
+  const state: DocumentFonts = { faces, used: new Set(), textLayer: new TextLayerGuard() };
   drawPages(doc, layout, template, page, state);
   doc.end();
   await done;

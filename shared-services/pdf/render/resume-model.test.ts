@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadFontSet } from './fonts.ts';
+import { loadFaceSet } from './font-fallback.ts';
 import { ModelBuilder, type Run } from './resume-model.ts';
 import { TEMPLATES } from './templates.ts';
 import { CoverageReport } from './text-coverage.ts';
 
-const fonts = loadFontSet(TEMPLATES.modern.fonts);
+const fonts = loadFaceSet(TEMPLATES.modern.fonts);
 
 function bodyRuns(emphasize: string[], highlight: string): Run[] {
   const model = new ModelBuilder(new CoverageReport(fonts), emphasize).build({

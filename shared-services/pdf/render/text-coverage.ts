@@ -1,23 +1,13 @@
 /**
  * Script coverage. Text is NFC-normalised, control characters become spaces,
- * invisible format characters are dropped, and every code point the template's fonts cannot draw (CJK, emoji, …) or that
- * needs right-to-left layout (Hebrew, Arabic, which pdfkit does not reorder) is
- * replaced by a visible U+FFFD marker and reported, never silently dropped.
+ * invisible format characters are dropped, and every code point that neither
+ * the template's fonts nor a fallback font can draw (emoji, scripts without a
+ * font, private use…) is replaced by a visible U+FFFD marker and reported,
+ * never silently dropped.
  */
-import type { FontSet } from './fonts.ts';
+import type { FaceSet } from './font-fallback.ts';
 
 export const UNCOVERED_MARKER = '\uFFFD';
-
-/** Right-to-left blocks: DejaVu has glyphs, but without bidi reordering the text would read backwards. */
-function isRightToLeft(codePoint: number): boolean {
-  return (
-    (codePoint >= 0x0590 && codePoint <= 0x08ff) ||
-    (codePoint >= 0xfb1d && codePoint <= 0xfdff) ||
-    (codePoint >= 0xfe70 && codePoint <= 0xfeff) ||
-    (codePoint >= 0x10800 && codePoint <= 0x10fff) ||
-    (codePoint >= 0x1e800 && codePoint <= 0x1efff)
-  );
-}
 
 // C0/C1 controls, line/paragraph separators and bidi controls: never drawn.
 const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
@@ -31,16 +21,7 @@ const ALWAYS_COVERED = /^[\u0020-\u007e\u00a0-\u024f\u2013\u2014\u2022\u00b7]*$/
 export class CoverageReport {
   readonly uncovered = new Set<number>();
 
-  constructor(private readonly fonts: FontSet) {}
-
-  private covers(codePoint: number): boolean {
-    return (
-      !isRightToLeft(codePoint) &&
-      this.fonts.regular.hasGlyphForCodePoint(codePoint) &&
-      this.fonts.bold.hasGlyphForCodePoint(codePoint) &&
-      this.fonts.italic.hasGlyphForCodePoint(codePoint)
-    );
-  }
+  constructor(private readonly faces: FaceSet) {}
 
   /** Returns `text` made safe to draw with the font set. */
   clean(text: string): string {
@@ -50,7 +31,7 @@ export class CoverageReport {
     let out = '';
     for (const char of normalized) {
       const codePoint = char.codePointAt(0) ?? 0;
-      if (this.covers(codePoint)) {
+      if (this.faces.covers(char)) {
         out += char;
       } else {
         this.uncovered.add(codePoint);

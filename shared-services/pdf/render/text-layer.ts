@@ -32,6 +32,13 @@ interface EmbeddedFontInternals {
   encode(text: string, features?: unknown): [string[], unknown[]];
 }
 
+/**
+ * How a draw's glyphs relate to its text: `ltr`, in logical order; `rtl`, the
+ * glyphs of a right-to-left word, drawn right to left; `reordered`, shaping may
+ * have moved glyphs within a cluster (the draw carries an ActualText span).
+ */
+export type DrawMode = 'ltr' | 'rtl' | 'reordered';
+
 export interface TextLayerMismatch {
   font: string;
   /** What the draw asked for. */
@@ -59,6 +66,47 @@ function sameCodePoints(a: readonly number[] | undefined, b: readonly number[]):
   return true;
 }
 
+/** Whether `glyphs` spell `text` in logical order, walking both without building strings. */
+function spellsInOrder(glyphs: readonly Glyph[], text: string, reversed: boolean): boolean {
+  let at = 0;
+  for (let i = 0; i < glyphs.length; i += 1) {
+    const glyph = glyphs[reversed ? glyphs.length - 1 - i : i] as Glyph;
+    for (const codePoint of glyph.codePoints) {
+      if (text.codePointAt(at) !== codePoint) return false;
+      at += codePoint > 0xffff ? 2 : 1;
+    }
+  }
+  return at === text.length;
+}
+
+/**
+ * Whether the glyphs' code points are the text's, each once, in any order.
+ * Shapers split two-part vowel signs into their canonical parts (Bengali ৌ →
+ * ে + ৗ), so both sides are compared decomposed (NFD).
+ */
+function spellsAsMultiset(glyphs: readonly Glyph[], text: string): boolean {
+  const decomposed = (value: string) =>
+    [...value.normalize('NFD')].map((char) => char.codePointAt(0) ?? 0).sort((a, b) => a - b);
+  const drawn = decomposed(
+    glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join(''),
+  );
+  const expected = decomposed(text);
+  return drawn.length === expected.length && drawn.every((value, i) => value === expected[i]);
+}
+
+/**
+ * Whether the glyphs of a draw stand for exactly its text. A right-to-left
+ * word's glyphs come right to left (a neutral one may not be reversed);
+ * reordered clusters are read through their ActualText, so there every code
+ * point must be drawn exactly once.
+ */
+function spells(glyphs: readonly Glyph[], text: string, mode: DrawMode): boolean {
+  if (mode === 'ltr') return spellsInOrder(glyphs, text, false);
+  if (mode === 'rtl')
+    return spellsInOrder(glyphs, text, true) || spellsInOrder(glyphs, text, false);
+  return spellsAsMultiset(glyphs, text);
+}
+
 /** The neighbourhood of the first difference between what was drawn and what was encoded. */
 function firstDifference(asked: string, encoded: string): TextLayerMismatch {
   let at = 0;
@@ -83,13 +131,23 @@ class FontTextLayer {
     private readonly name: string,
     private readonly font: EmbeddedFontInternals,
     private readonly encoded: string[],
+    private readonly mode: () => DrawMode,
   ) {
     font.encode = (text, features) => this.encode(text, features);
   }
 
-  private cidFor(glyph: Glyph): number {
+  /**
+   * The CID of `glyph` as drawn for its code points. In a right-to-left word a
+   * ligature's text is mapped in visual order (lam-alef → alef, lam):
+   * extractors put right-to-left lines back into logical order by reversing
+   * their characters, a glyph's mapped text included.
+   */
+  private cidFor(glyph: Glyph, rightToLeft: boolean): number {
     const { subset, unicode, widths, scale } = this.font;
-    const codePoints = glyph.codePoints;
+    const codePoints =
+      rightToLeft && glyph.codePoints.length > 1
+        ? [...glyph.codePoints].reverse()
+        : glyph.codePoints;
     let cid = subset.includeGlyph(glyph.id);
     const mapped = unicode[cid];
     if (mapped !== undefined && !sameCodePoints(mapped, codePoints)) {
@@ -111,23 +169,12 @@ class FontTextLayer {
   private encode(text: string, features?: unknown): [string[], unknown[]] {
     this.encoded.push(text);
     const { glyphs, positions } = this.font.layout(text, features);
+    const mode = this.mode();
     const encoded: string[] = new Array(glyphs.length);
-    // Walks `text` alongside the glyphs' code points: no string is built unless they differ.
-    let at = 0;
-    let spellsText = true;
     for (let i = 0; i < glyphs.length; i += 1) {
-      const glyph = glyphs[i] as Glyph;
-      encoded[i] = this.hexOf(this.cidFor(glyph));
-      if (!spellsText) continue;
-      for (const codePoint of glyph.codePoints) {
-        if (text.codePointAt(at) !== codePoint) {
-          spellsText = false;
-          break;
-        }
-        at += codePoint > 0xffff ? 2 : 1;
-      }
+      encoded[i] = this.hexOf(this.cidFor(glyphs[i] as Glyph, mode === 'rtl'));
     }
-    if (!spellsText || at !== text.length) {
+    if (!spells(glyphs, text, mode)) {
       this.report(text, glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join(''));
     }
     return [encoded, positions];
@@ -171,15 +218,19 @@ export class TextLayerGuard {
   /** The text of every draw call, in order, and what the fonts were asked to encode. */
   private readonly asked: string[] = [];
   private readonly encoded: string[] = [];
+  private mode: DrawMode = 'ltr';
 
   /** Takes over `embedded` (pdfkit's EmbeddedFont of this document) for the font named `name`. */
   guard(name: string, embedded: unknown): void {
-    this.fonts.push(new FontTextLayer(name, embedded as EmbeddedFontInternals, this.encoded));
+    this.fonts.push(
+      new FontTextLayer(name, embedded as EmbeddedFontInternals, this.encoded, () => this.mode),
+    );
   }
 
-  /** Records that `text` is about to be drawn, so `verify` can see it reached a font whole. */
-  drawing(text: string): void {
+  /** Records that `text` is about to be drawn (in `mode`), so `verify` can see it reached a font whole. */
+  drawing(text: string, mode: DrawMode = 'ltr'): void {
     this.asked.push(text);
+    this.mode = mode;
   }
 
   /** Throws {@link TextLayerError} when any drawn text of the document `sha256` would not extract exactly. */

@@ -1,0 +1,222 @@
+/**
+ * Font fallback: where a template's DejaVu face has no glyph, or for scripts
+ * that need a font made for them, a Noto family draws the text. The fonts
+ * come from Debian's `fonts-noto-core` and `fonts-noto-cjk` packages (SIL Open
+ * Font License 1.1; notice in FONTS-LICENSE.md), installed by
+ * `deploy/local/ensure-deps.sh`. A family missing on the machine is skipped:
+ * its characters are then reported as uncovered, never drawn wrong.
+ *
+ * Faces are chosen per run of text by Unicode script and loaded lazily, once
+ * per thread, on the first character that needs them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as fontkit from 'fontkit';
+import { type FontFiles, type FontSet, type FontStyle, loadFontSet, prepareFont } from './fonts.ts';
+
+/** A concrete font a run of text is drawn with. */
+export interface Face {
+  /** The name the face is registered under in a document (`regular`, `noto-arabic-bold`…). */
+  key: string;
+  font: fontkit.Font;
+  /**
+   * Shaping may put glyphs out of logical order (Indic vowel signs drawn
+   * before their consonant) or split and shift them (Thai SARA AM): such runs
+   * are drawn inside an ActualText span, so an ATS reads the text as typed.
+   */
+  actualText: boolean;
+}
+
+/** Where Debian installs the Noto fonts. */
+export const NOTO_DIRS = ['/usr/share/fonts/truetype/noto', '/usr/share/fonts/opentype/noto'];
+
+interface FontFile {
+  file: string;
+  /** The font inside a collection (`.ttc`). */
+  postscriptName?: string;
+}
+
+interface Family {
+  name: string;
+  /** Characters of these scripts are drawn with this family when it has the glyph. */
+  script: RegExp;
+  regular: FontFile;
+  bold: FontFile;
+  actualText?: boolean;
+  /** When set, the family is used only for runs this test accepts (CJK variants by language). */
+  prefers?: RegExp;
+}
+
+const cjk = (variant: string): Pick<Family, 'regular' | 'bold'> => ({
+  regular: { file: 'NotoSansCJK-Regular.ttc', postscriptName: `NotoSansCJK${variant}-Regular` },
+  bold: { file: 'NotoSansCJK-Bold.ttc', postscriptName: `NotoSansCJK${variant}-Bold` },
+});
+const noto = (name: string): Pick<Family, 'regular' | 'bold'> => ({
+  regular: { file: `NotoSans${name}-Regular.ttf` },
+  bold: { file: `NotoSans${name}-Bold.ttf` },
+});
+
+const HAN =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}]/u;
+
+/** In order: the first family whose script matches and which has the glyph draws it. */
+const FAMILIES: readonly Family[] = [
+  { name: 'arabic', script: /\p{Script=Arabic}/u, ...noto('Arabic') },
+  { name: 'hebrew', script: /\p{Script=Hebrew}/u, ...noto('Hebrew') },
+  { name: 'devanagari', script: /\p{Script=Devanagari}/u, ...noto('Devanagari'), actualText: true },
+  { name: 'bengali', script: /\p{Script=Bengali}/u, ...noto('Bengali'), actualText: true },
+  { name: 'tamil', script: /\p{Script=Tamil}/u, ...noto('Tamil'), actualText: true },
+  { name: 'thai', script: /\p{Script=Thai}/u, ...noto('Thai'), actualText: true },
+  { name: 'georgian', script: /\p{Script=Georgian}/u, ...noto('Georgian') },
+  { name: 'armenian', script: /\p{Script=Armenian}/u, ...noto('Armenian') },
+  // One CJK collection, its variant chosen by the run's language: kana → Japanese,
+  // Hangul → Korean, otherwise Simplified Chinese glyph forms.
+  {
+    name: 'cjk-jp',
+    script: HAN,
+    prefers: /[\p{Script=Hiragana}\p{Script=Katakana}]/u,
+    ...cjk('jp'),
+  },
+  { name: 'cjk-kr', script: HAN, prefers: /\p{Script=Hangul}/u, ...cjk('kr') },
+  { name: 'cjk-sc', script: HAN, ...cjk('sc') },
+];
+
+const files = new Map<string, Buffer | null>();
+const loaded = new Map<string, Face | null>();
+
+function readFontFile(file: string): Buffer | null {
+  let buffer = files.get(file);
+  if (buffer === undefined) {
+    const dir = NOTO_DIRS.find((candidate) => existsSync(join(candidate, file)));
+    buffer = dir ? readFileSync(join(dir, file)) : null;
+    files.set(file, buffer);
+  }
+  return buffer;
+}
+
+function loadFace(family: Family, weight: 'regular' | 'bold'): Face | undefined {
+  const key = `noto-${family.name}-${weight}`;
+  let face = loaded.get(key);
+  if (face === undefined) {
+    const { file, postscriptName } = family[weight];
+    const buffer = readFontFile(file);
+    face = buffer
+      ? {
+          key,
+          font: prepareFont(fontkit.create(buffer, postscriptName)),
+          actualText: family.actualText === true,
+        }
+      : null;
+    loaded.set(key, face);
+  }
+  return face ?? undefined;
+}
+
+/** Script=Common and Inherited characters (spaces, digits, punctuation, marks) belong to their neighbours. */
+const NEUTRAL = /[\p{Script=Common}\p{Script=Inherited}]/u;
+
+export interface FaceRun {
+  text: string;
+  face: Face;
+}
+
+/** The faces of one template: its three DejaVu styles, then the Noto fallbacks. */
+export class FaceSet {
+  private readonly primary: Record<FontStyle, Face>;
+
+  constructor(fonts: FontSet) {
+    this.primary = {
+      regular: { key: 'regular', font: fonts.regular, actualText: false },
+      bold: { key: 'bold', font: fonts.bold, actualText: false },
+      italic: { key: 'italic', font: fonts.italic, actualText: false },
+    };
+  }
+
+  primaryFace(style: FontStyle): Face {
+    return this.primary[style];
+  }
+
+  /** The fallback of `family` for `style`: Noto has no italics, so italic text uses the regular weight. */
+  private fallback(family: Family, style: FontStyle): Face | undefined {
+    return loadFace(family, style === 'bold' ? 'bold' : 'regular');
+  }
+
+  /**
+   * The face that draws `char` in `style` within a run whose text is `context`,
+   * or undefined when no font has a glyph for it.
+   */
+  faceFor(char: string, style: FontStyle, context = char): Face | undefined {
+    const codePoint = char.codePointAt(0) ?? 0;
+    const primary = this.primary[style];
+    const neutral = NEUTRAL.test(char);
+    if (neutral && primary.font.hasGlyphForCodePoint(codePoint)) return primary;
+    for (const family of FAMILIES) {
+      if (!neutral && !family.script.test(char)) continue;
+      if (family.prefers && !family.prefers.test(context)) continue;
+      const face = this.fallback(family, style);
+      if (face?.font.hasGlyphForCodePoint(codePoint)) return face;
+    }
+    if (!neutral && primary.font.hasGlyphForCodePoint(codePoint)) return primary;
+    return undefined;
+  }
+
+  private readonly coverage = new Map<string, boolean>();
+
+  /** Whether every style can draw `char`. */
+  covers(char: string): boolean {
+    let covered = this.coverage.get(char);
+    if (covered === undefined) {
+      covered =
+        this.faceFor(char, 'regular') !== undefined &&
+        this.faceFor(char, 'bold') !== undefined &&
+        this.faceFor(char, 'italic') !== undefined;
+      this.coverage.set(char, covered);
+    }
+    return covered;
+  }
+
+  /**
+   * Splits `text` (already cleaned: every character drawable) into runs of one
+   * face. Neutral characters (spaces, punctuation, combining marks) stay in the
+   * face of the run they sit in when it has their glyph, so a word keeps one
+   * font and shapes as a whole.
+   */
+  itemize(text: string, style: FontStyle): FaceRun[] {
+    const primary = this.primary[style];
+    if (ASCII.test(text)) return [{ text, face: primary }];
+    const runs: FaceRun[] = [];
+    let current: FaceRun | undefined;
+    for (const char of text) {
+      const codePoint = char.codePointAt(0) ?? 0;
+      let face: Face | undefined;
+      if (current && NEUTRAL.test(char) && current.face.font.hasGlyphForCodePoint(codePoint)) {
+        face = current.face;
+      } else {
+        face = this.faceFor(char, style, text) ?? primary;
+      }
+      if (current && current.face === face) {
+        current.text += char;
+      } else {
+        current = { text: char, face };
+        runs.push(current);
+      }
+    }
+    return runs;
+  }
+}
+
+/** Printable ASCII (cleaned text has no control characters): always the template's own face. */
+const ASCII = /^[\u0020-\u007e]*$/;
+
+const faceSets = new Map<string, FaceSet>();
+
+/** The faces of a template's font files, built once per thread. */
+export function loadFaceSet(files: FontFiles): FaceSet {
+  const key = `${files.regular}|${files.bold}|${files.italic}`;
+  let faces = faceSets.get(key);
+  if (!faces) {
+    faces = new FaceSet(loadFontSet(files));
+    faceSets.set(key, faces);
+  }
+  return faces;
+}
