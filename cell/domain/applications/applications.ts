@@ -46,7 +46,7 @@ export interface ApplicationSummary {
   submittedAt: string | null;
 }
 
-/** Shown on a stored PDF rendered before the text-layer stamp (see migration 0014). */
+/** Shown on a stored PDF rendered before the text-layer stamp (see migration 0015). */
 export const UNSTAMPED_TEXT_LAYER_NOTE =
   'This PDF was rendered before the text-layer fix: the text an applicant tracking system reads ' +
   'from it may be missing letters or words, although it looks right. It is kept as it was sent.';
