@@ -38,18 +38,44 @@ export function validate<S extends z.ZodType>(
   });
 }
 
-/** Reads a JSON body: `415` when it is not JSON, `400 invalid_json` when it does not parse. */
-export async function readJson(c: Context): Promise<unknown> {
+function requireJsonContentType(c: Context): void {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
     throw new ApiError('unsupported_media_type', 'Expected content-type application/json');
   }
-  const text = await c.req.text();
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     throw new ApiError('invalid_json', 'Request body is not valid JSON');
   }
+}
+
+/** Reads a JSON body: `415` when it is not JSON, `400 invalid_json` when it does not parse. */
+export async function readJson(c: Context): Promise<unknown> {
+  requireJsonContentType(c);
+  return parseJson(await c.req.text());
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a JSON body that will be stored as sent: its exact text and its value.
+ * Bytes that are not UTF-8 are `400 invalid_json` rather than silently
+ * replaced, so the stored text is what the client sent.
+ */
+export async function readJsonText(c: Context): Promise<{ text: string; value: unknown }> {
+  requireJsonContentType(c);
+  let text: string;
+  try {
+    text = strictUtf8.decode(await c.req.arrayBuffer());
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new ApiError('invalid_json', 'Request body is not valid UTF-8');
+  }
+  return { text, value: parseJson(text) };
 }
 
 /** Reads and validates a JSON body in one step. */

@@ -90,16 +90,15 @@ describe('profile', () => {
       '/v1/profile',
       JSON.stringify({
         basics: { email: 'not-an-email', name: 7 },
-        work: [{ startDate: '2020-13-45x' }],
+        work: [{ startDate: 2020, highlights: 'one string' }],
       }),
     );
     expect(res.status).toBe(400);
     const body = await jsonOf(res);
     expect(body.error.code).toBe('validation_failed');
     const pointers = body.error.details.problems.map((p: { pointer: string }) => p.pointer);
-    expect(pointers).toEqual(
-      expect.arrayContaining(['/basics/email', '/basics/name', '/work/0/startDate']),
-    );
+    // A bad e-mail alone is only a warning (cell/api/profile-import.int.test.ts).
+    expect(pointers.sort()).toEqual(['/basics/name', '/work/0/highlights', '/work/0/startDate']);
   });
 
   it('answers 404 before the first profile', async () => {
@@ -121,7 +120,7 @@ const BAD_INPUTS: [
   string,
 ][] = [
   [
-    'an invalid JSON Resume',
+    'a JSON Resume without a name',
     'PUT',
     '/v1/profile',
     '{"basics":{"email":"nope"}}',
@@ -399,7 +398,12 @@ describe('jobs', () => {
 
   it('returns a job with its analysis, match and sources, and updates its status', async () => {
     const userId = await cell.createUser();
-    await send(userId, 'PUT', '/v1/profile', JSON.stringify({ skills: [{ name: 'TypeScript' }] }));
+    await send(
+      userId,
+      'PUT',
+      '/v1/profile',
+      JSON.stringify({ basics: { name: 'Ana' }, skills: [{ name: 'TypeScript' }] }),
+    );
     const id = await addManualJob(userId);
     await cell.services.analysis.analyzeJob(id);
     const detail = await jsonOf(await send(userId, 'GET', `/v1/jobs/${id}`));
@@ -451,7 +455,7 @@ describe('isolation between users', () => {
 describe('events', () => {
   it('reads the log in order, after a cursor and by type', async () => {
     const userId = await cell.createUser();
-    await send(userId, 'PUT', '/v1/profile', '{}');
+    await send(userId, 'PUT', '/v1/profile', '{"basics":{"name":"Ana"}}');
     const jobId = await addManualJob(userId);
     await send(userId, 'PATCH', `/v1/jobs/${jobId}`, '{"status":"saved"}');
     const all = await jsonOf(await send(userId, 'GET', '/v1/events'));

@@ -51,7 +51,10 @@ describe('scheduled discovery in the worker', () => {
       const res = await cell.app.request('/v1/profile', {
         method: 'PUT',
         headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
-        body: JSON.stringify({ skills: [{ name: 'Backend', keywords: ['TypeScript', 'Go'] }] }),
+        body: JSON.stringify({
+          basics: { name: `User ${users.indexOf(userId)}` },
+          skills: [{ name: 'Backend', keywords: ['TypeScript', 'Go'] }],
+        }),
       });
       expect(res.status).toBe(200);
     }

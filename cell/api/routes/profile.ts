@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { readJson, validate } from '../../../lib/validation.ts';
+import { readJsonText, validate } from '../../../lib/validation.ts';
 import type { ProfileVersion } from '../../domain/profile/profiles.ts';
 import type { CellEnv } from '../env.ts';
 import { intParam } from '../query-params.ts';
@@ -24,12 +24,17 @@ const versionParam = intParam(1, 1_000_000_000);
 
 export const profileRoutes = new Hono<CellEnv>()
   .put('/', async (c) => {
-    const document = await readJson(c);
     // The exact text, not a re-serialisation: export must return it unchanged.
-    const text = await c.req.text();
-    const stored = await c.get('services').profiles.update(c.get('userId'), document, text);
+    const { text, value } = await readJsonText(c);
+    const stored = await c.get('services').profiles.update(c.get('userId'), value, text);
     return c.json(
-      { version: stored.version, createdAt: stored.createdAt, bytes: Buffer.byteLength(text) },
+      {
+        version: stored.version,
+        createdAt: stored.createdAt,
+        bytes: Buffer.byteLength(text),
+        warnings: stored.warnings,
+        ...(stored.warningsOmitted > 0 ? { warningsOmitted: stored.warningsOmitted } : {}),
+      },
       200,
       { 'x-profile-version': String(stored.version) },
     );

@@ -1,11 +1,43 @@
 /**
- * JSON Resume validation against the official schema (draft-07, copied with its
- * licence into this folder) with Ajv. Each problem is named by its JSON pointer.
+ * Lenient JSON Resume import: what a real resume may get wrong is tolerated and
+ * reported as a warning; only what cannot be a resume is refused. Every finding
+ * is named by its JSON pointer.
+ *
+ * Three passes over the parsed document:
+ * 1. Limits and text hygiene, iteratively (no recursion, so any nesting is
+ *    safe): depth, string length, lone surrogates, control characters. Fatal.
+ * 2. The official schema (draft-07, copied with its licence into this folder)
+ *    with Ajv. Its errors are classified: a value of the wrong type is fatal;
+ *    a bad URI, e-mail or date is a warning, since the document is stored as
+ *    written and every consumer already reads these fields as free text.
+ * 3. The name, and the v0.0.x field names, which the v1.0.0 schema cannot see
+ *    because it allows unknown fields.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import formatsModule from 'ajv-formats';
 import type { ValidationProblem } from '../../../lib/validation.ts';
+
+/** Limits of one imported document; each breach is a fatal problem. */
+export const RESUME_LIMITS = {
+  /** Containers (objects and arrays) nested inside one another, the document itself included. */
+  maxDepth: 20,
+  /** Characters (code points) in one string value. A long summary is about 3,000. */
+  maxStringLength: 10_000,
+  /** Characters in one property name. */
+  maxKeyLength: 200,
+  /** Warnings listed in one answer; the rest are only counted. */
+  maxWarnings: 100,
+} as const;
+
+export interface ResumeCheck {
+  /** Fatal: the document is refused when there is any. */
+  problems: ValidationProblem[];
+  /** Tolerated: the document is stored as written. At most `RESUME_LIMITS.maxWarnings`. */
+  warnings: ValidationProblem[];
+  /** Warnings found beyond those listed. */
+  warningsOmitted: number;
+}
 
 const schema = JSON.parse(
   readFileSync(new URL('./jsonresume-schema.json', import.meta.url), 'utf8'),
@@ -15,24 +47,206 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 formatsModule.default(ajv);
 const validateResume = ajv.compile(schema);
 
-function escapePointerSegment(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+function pointerSegment(segment: string | number): string {
+  return `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
-function problemOf(error: ErrorObject): ValidationProblem {
-  const missing = (error.params as { missingProperty?: string }).missingProperty;
-  const pointer =
-    error.keyword === 'required' && missing
-      ? `${error.instancePath}/${escapePointerSegment(missing)}`
-      : error.instancePath;
-  return { pointer, message: error.message ?? `fails ${error.keyword}` };
+function codePoint(value: number): string {
+  return `U+${value.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** Returns the problems of `document` against the JSON Resume schema; empty when valid. */
-export function jsonResumeProblems(document: unknown): ValidationProblem[] {
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    return [{ pointer: '', message: 'must be a JSON object' }];
+/** C0 controls other than tab, line feed and carriage return; DEL; C1 controls. */
+function isForbiddenControl(code: number): boolean {
+  return (
+    (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+    (code >= 0x7f && code <= 0x9f)
+  );
+}
+
+/** The first reason `text` cannot be stored as resume text, or undefined. */
+function textProblem(text: string, maxLength: number): string | undefined {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff))
+        return `contains a lone surrogate ${codePoint(code)}`;
+      i++;
+    } else if (code >= 0xdc00 && code <= 0xdfff) {
+      return `contains a lone surrogate ${codePoint(code)}`;
+    } else if (isForbiddenControl(code)) {
+      return `contains the control character ${codePoint(code)}`;
+    }
+    if (++length > maxLength) return `is longer than ${maxLength} characters`;
   }
-  if (validateResume(document)) return [];
-  return (validateResume.errors ?? []).map(problemOf);
+  return undefined;
+}
+
+class Findings {
+  readonly problems: ValidationProblem[] = [];
+  readonly warnings: ValidationProblem[] = [];
+  warningsOmitted = 0;
+
+  problem(pointer: string, message: string): void {
+    this.problems.push({ pointer, message });
+  }
+
+  warning(pointer: string, message: string): void {
+    if (this.warnings.length < RESUME_LIMITS.maxWarnings) this.warnings.push({ pointer, message });
+    else this.warningsOmitted++;
+  }
+}
+
+/** Pass 1: limits and text hygiene over every value and key, plus empty and null values. */
+function checkShape(document: object, findings: Findings): void {
+  const stack: { value: unknown; pointer: string; depth: number }[] = [
+    { value: document, pointer: '', depth: 1 },
+  ];
+  while (stack.length > 0) {
+    const { value, pointer, depth } = stack.pop() as (typeof stack)[number];
+    if (typeof value === 'string') {
+      const problem = textProblem(value, RESUME_LIMITS.maxStringLength);
+      if (problem) findings.problem(pointer, problem);
+      else if (value.trim() === '') findings.warning(pointer, 'is empty; treated as absent');
+      continue;
+    }
+    if (value === null) {
+      findings.warning(pointer, 'is null; treated as absent');
+      continue;
+    }
+    if (typeof value !== 'object') continue;
+    if (depth > RESUME_LIMITS.maxDepth) {
+      // Nothing below is looked at: the document is refused anyway.
+      findings.problem(pointer, `is nested deeper than ${RESUME_LIMITS.maxDepth} levels`);
+      continue;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((item, index) => [index, item])
+      : Object.entries(value);
+    const children: typeof stack = [];
+    for (const [key, item] of entries) {
+      const itemPointer = pointer + pointerSegment(key);
+      const keyProblem =
+        typeof key === 'string' ? textProblem(key, RESUME_LIMITS.maxKeyLength) : undefined;
+      if (keyProblem) findings.problem(itemPointer, `property name ${keyProblem}`);
+      else children.push({ value: item, pointer: itemPointer, depth: depth + 1 });
+    }
+    // Reversed onto the stack so that findings come out in document order.
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push(children[i] as (typeof stack)[number]);
+  }
+}
+
+function valueAt(document: unknown, pointer: string): unknown {
+  let value = document;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function toleratedMessage(error: ErrorObject): string {
+  if (error.keyword === 'format' && error.params.format === 'uri')
+    return 'is not an absolute URI; kept as written';
+  if (error.keyword === 'format' && error.params.format === 'email')
+    return 'is not an e-mail address; kept as written';
+  if (error.keyword === 'pattern' && error.schemaPath.includes('iso8601'))
+    return 'is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD; kept as written';
+  return `${error.message ?? `fails ${error.keyword}`}; kept as written`;
+}
+
+/** Pass 2: the official schema, its errors split into fatal and tolerated. */
+function checkSchema(document: object, findings: Findings): void {
+  if (validateResume(document)) return;
+  for (const error of validateResume.errors ?? []) {
+    const value = valueAt(document, error.instancePath);
+    // Empty and null values were reported once by the shape pass.
+    if (value === null || (typeof value === 'string' && value.trim() === '')) continue;
+    if (error.keyword === 'type')
+      findings.problem(error.instancePath, error.message ?? 'wrong type');
+    else findings.warning(error.instancePath, toleratedMessage(error));
+  }
+}
+
+/** v0.0.x field names that v1.0.0 renamed: section → old name → new name. */
+const RENAMED_FIELDS: Record<string, Record<string, string>> = {
+  basics: { website: 'url', picture: 'image' },
+  work: { company: 'name', website: 'url' },
+  volunteer: { website: 'url' },
+  education: { gpa: 'score' },
+  publications: { website: 'url' },
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function present(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** Pass 3: a name (v1.0.0 `basics.name` or the oldest drafts' `bio`), and v0.0.x field names. */
+function checkNameAndVersion(document: Record<string, unknown>, findings: Findings): void {
+  const basics = document.basics;
+  const bio = document.bio;
+  const name = isRecord(basics) ? basics.name : undefined;
+  if (present(name)) {
+    // The usual case.
+  } else if (isRecord(bio) && (present(bio.firstName) || present(bio.lastName))) {
+    findings.warning('/bio', 'is the pre-v0.0.12 form of `basics`; kept as written');
+  } else if (name === undefined || name === null || typeof name === 'string') {
+    // Any other type was already refused by the schema pass.
+    findings.problem(
+      '/basics/name',
+      name === undefined || name === null
+        ? 'is missing: a resume needs a name'
+        : 'is empty: a resume needs a name',
+    );
+  }
+  for (const [section, renamed] of Object.entries(RENAMED_FIELDS)) {
+    const value = document[section];
+    const entries: [string, unknown][] = Array.isArray(value)
+      ? value.map((item, index) => [`/${section}/${index}`, item])
+      : [[`/${section}`, value]];
+    for (const [pointer, item] of entries) {
+      if (!isRecord(item)) continue;
+      for (const [old, current] of Object.entries(renamed)) {
+        const legacy = item[old];
+        if (legacy === undefined || legacy === null) continue;
+        // The v1.0.0 schema sees these as unknown fields and checks nothing.
+        if (typeof legacy !== 'string') findings.problem(`${pointer}/${old}`, 'must be string');
+        else if (present(legacy) && item[current] === undefined)
+          findings.warning(
+            `${pointer}/${old}`,
+            `is the v0.0.x name of \`${current}\`; kept as written`,
+          );
+      }
+    }
+  }
+}
+
+/**
+ * Checks a parsed JSON Resume for import. `problems` empty means it can be
+ * stored; `warnings` say what was tolerated.
+ */
+export function checkJsonResume(document: unknown): ResumeCheck {
+  const findings = new Findings();
+  if (!isRecord(document)) {
+    findings.problem('', 'must be a JSON object');
+  } else {
+    checkShape(document, findings);
+    // Past a broken limit the schema pass would only repeat or mislead.
+    if (findings.problems.length === 0) {
+      checkSchema(document, findings);
+      checkNameAndVersion(document, findings);
+    }
+  }
+  return {
+    problems: findings.problems,
+    warnings: findings.warnings,
+    warningsOmitted: findings.warningsOmitted,
+  };
 }

@@ -7,12 +7,18 @@
 import type postgres from 'postgres';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
-import { jsonResumeProblems } from './json-resume.ts';
+import { checkJsonResume, type ResumeCheck } from './json-resume.ts';
 
 export interface ProfileVersion {
   version: number;
   document: string;
   createdAt: string;
+}
+
+/** A stored version and what its import tolerated. */
+export interface ProfileImport extends ProfileVersion {
+  warnings: ResumeCheck['warnings'];
+  warningsOmitted: number;
 }
 
 export interface ProfileVersionSummary {
@@ -31,11 +37,12 @@ export class ProfilesService {
   ) {}
 
   /**
-   * Stores `text` (already parsed as `document`) as the user's next version.
-   * Throws {@link ValidationError} with JSON pointers when it is not a JSON Resume.
+   * Stores `text` (already parsed as `document`) as the user's next version,
+   * with the warnings of what its import tolerated. Throws
+   * {@link ValidationError} with JSON pointers when it cannot be a resume.
    */
-  async update(userId: string, document: unknown, text: string): Promise<ProfileVersion> {
-    const problems = jsonResumeProblems(document);
+  async update(userId: string, document: unknown, text: string): Promise<ProfileImport> {
+    const { problems, warnings, warningsOmitted } = checkJsonResume(document);
     if (problems.length > 0) throw new ValidationError('Not a valid JSON Resume', problems);
     const stored = await this.sql.begin(async (tx) => {
       // Serialise concurrent updates of one user so version numbers never collide.
@@ -54,7 +61,7 @@ export class ProfilesService {
       return row;
     });
     await this.onUpdated?.(userId, stored.version);
-    return stored;
+    return { ...stored, warnings, warningsOmitted };
   }
 
   /** The latest version, or the given one. */
