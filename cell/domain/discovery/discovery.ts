@@ -31,6 +31,9 @@ import {
 } from './near-duplicates.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
 
+/** Advisory lock under which new board jobs are clustered (and migrated jobs matched). */
+export const JOBS_CLUSTER_LOCK = 'jobs:cluster';
+
 export interface SyncSummary {
   provider: Provider;
   board: string;
@@ -208,7 +211,7 @@ export class DiscoveryService {
       if (fresh.length > 0) {
         // Boards clustering new postings take turns, so two boards listing the
         // same new posting at the same moment still make one job.
-        await tx`select pg_advisory_xact_lock(hashtext('jobs:cluster'))`;
+        await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
         const fingerprints = [...new Set(fresh.map((p) => p.fingerprint))];
         const known = await tx<{ id: string; fingerprint: string }[]>`
           select id, fingerprint from jobs
