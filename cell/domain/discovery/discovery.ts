@@ -17,6 +17,7 @@ import { BoardFetchError, BoardNotFoundError } from '../../adapters/job-boards/t
 import { jsonRows } from '../../infra/json-rows.ts';
 import type { FollowUpQueue } from '../../infra/queues.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
+import { inactiveUsers, lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import {
   postingContentHash,
   postingFingerprint,
@@ -338,12 +339,19 @@ export class DiscoveryService {
             and not exists (select 1 from postings p where p.job_id = jobs.id and p.status = 'open')`;
       }
 
-      // Each follower gets every open posting that passes their filters, once.
+      // Each follower gets every open posting that passes their filters, once;
+      // a follower being migrated (or gone) gets nothing from this cell.
+      await lockUserStatesShared(tx);
+      const inactive = await inactiveUsers(
+        tx,
+        followers.map((f) => f.userId),
+      );
       const links: JobLink[] = [];
       for (const posting of postings) {
         const jobId = jobOfPosting.get(posting.externalId);
         if (!jobId) continue;
         for (const follower of followers) {
+          if (inactive.has(follower.userId)) continue;
           if (!passesFilters(follower.filters, posting)) continue;
           links.push({
             userId: follower.userId,
