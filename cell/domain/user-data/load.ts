@@ -172,6 +172,23 @@ function recordRemap(
   return true;
 }
 
+/** Postgres refused a table's rows: a value of the wrong type, a broken reference. */
+export class RowsRejectedError extends Error {
+  constructor(
+    readonly table: string,
+    cause: Error,
+  ) {
+    super(`${table}: ${cause.message}`, { cause });
+    this.name = 'RowsRejectedError';
+  }
+}
+
+/** Data exceptions (class 22) and integrity violations (class 23). */
+function isPostgresDataError(error: unknown): error is Error {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 export interface LoadResult {
   remapped: Remapped;
   /** Rows written per table (owned rows plus shared rows inserted or updated). */
@@ -209,10 +226,15 @@ export async function loadUserRows(
         : (actions.get(`${table.name}:${key}`) ?? 'insert');
       byAction[action].push(remapRow(table, row, ids));
     }
-    written[table.name] =
-      (await writeRows(tx, table, byAction.owned, 'insert')) +
-      (await writeRows(tx, table, byAction.upsert, 'upsert')) +
-      (await writeRows(tx, table, byAction.insert, 'insert_or_skip'));
+    try {
+      written[table.name] =
+        (await writeRows(tx, table, byAction.owned, 'insert')) +
+        (await writeRows(tx, table, byAction.upsert, 'upsert')) +
+        (await writeRows(tx, table, byAction.insert, 'insert_or_skip'));
+    } catch (error) {
+      if (isPostgresDataError(error)) throw new RowsRejectedError(table.name, error);
+      throw error;
+    }
   }
   return { remapped, written };
 }

@@ -19,7 +19,13 @@ import {
 } from './canonical.ts';
 import { type CatalogTable, loadUserDataCatalog, type UserDataCatalog } from './catalog.ts';
 import { type CollectedRows, collectUserRows } from './collect.ts';
-import { deleteOwnedRows, loadUserRows, type Remapped, remapRow } from './load.ts';
+import {
+  deleteOwnedRows,
+  loadUserRows,
+  type Remapped,
+  RowsRejectedError,
+  remapRow,
+} from './load.ts';
 import { keyOf } from './rows.ts';
 
 export const DUMP_FORMAT = 1;
@@ -62,13 +68,6 @@ function rowsOf(collected: CollectedRows): Record<string, Row[]> {
       .sort((a, b) => a.table.name.localeCompare(b.table.name))
       .map((entry) => [entry.table.name, entry.rows]),
   );
-}
-
-function isPostgresDataError(
-  error: unknown,
-): error is Error & { code: string; table_name?: string } {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 export class UserDataService {
@@ -184,12 +183,13 @@ export class UserDataService {
    * Replaces this cell's rows of the user with the dump, in one transaction,
    * then reads them back and checks every row arrived (owned rows byte for
    * byte, shared rows under their possibly remapped id). Idempotent.
-   * `beforeCommit` runs in the same transaction (the state change).
+   * `beforeLoad` runs in the same transaction once the dump is checked and
+   * before any row changes (the caller's state check and change).
    */
   async load(
     userId: string,
     input: unknown,
-    beforeCommit?: (tx: postgres.TransactionSql) => Promise<void>,
+    beforeLoad?: (tx: postgres.TransactionSql) => Promise<void>,
   ): Promise<LoadOutcome> {
     return this.sql.begin(async (tx) => {
       await tx`set local timezone = 'UTC'`;
@@ -199,19 +199,19 @@ export class UserDataService {
       await tx`select set_config('cell.purging_user', ${userId}, true)`;
       const catalog = await loadUserDataCatalog(tx);
       const dump = this.parseDump(userId, input, catalog);
+      await beforeLoad?.(tx);
       const tables = new Map(Object.entries(dump.tables));
       let remapped: Remapped;
       try {
         ({ remapped } = await loadUserRows(tx, catalog, userId, tables));
       } catch (error) {
-        if (!isPostgresDataError(error)) throw error;
+        if (!(error instanceof RowsRejectedError)) throw error;
         throw new ValidationError('The dump does not fit this cell', [
-          { pointer: `/tables/${error.table_name ?? ''}`, message: error.message },
+          { pointer: `/tables/${error.table}`, message: error.message },
         ]);
       }
       const after = await collectUserRows(tx, catalog, userId);
       verifyLoaded(catalog, userId, tables, after, remapped);
-      await beforeCommit?.(tx);
       const checksums = checksumTables(rowsOf(after));
       return {
         checksums,
