@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   already_applied: 409,
   already_approved: 409,
   invalid_state: 409,
+  user_moved: 409,
+  user_busy: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   misdirected_request: 421,
@@ -36,6 +38,7 @@ export const ERROR_STATUS = {
   cell_unavailable: 503,
   cell_draining: 503,
   service_unavailable: 503,
+  user_migrating: 503,
   cell_timeout: 504,
   timeout: 504,
 } as const satisfies Record<string, ContentfulStatusCode>;
