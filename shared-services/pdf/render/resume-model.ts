@@ -62,6 +62,20 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * The name in the oldest JSON Resume drafts (v0.0.x before `basics`):
+ * `bio.firstName` and `bio.lastName`.
+ */
+function legacyName(resume: Resume): string | undefined {
+  const bio = (resume as { bio?: unknown }).bio;
+  if (typeof bio !== 'object' || bio === null) return undefined;
+  const { firstName, lastName } = bio as { firstName?: unknown; lastName?: unknown };
+  const parts = [firstName, lastName].filter(
+    (part): part is string => typeof part === 'string' && part.trim() !== '',
+  );
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
 /** Builds the model; all text goes through `coverage.clean` and emphasis splitting. */
 export class ModelBuilder {
   private readonly emphasis?: RegExp;
@@ -296,7 +310,11 @@ export class ModelBuilder {
     ].filter(present);
 
     return {
-      name: present(basics.name) ? this.clean(basics.name) : undefined,
+      name: present(basics.name)
+        ? this.clean(basics.name)
+        : present(legacyName(resume))
+          ? this.clean(legacyName(resume) ?? '')
+          : undefined,
       label: present(basics.label) ? this.clean(basics.label) : undefined,
       contact,
       sections,
