@@ -113,6 +113,40 @@ describe('POST /v1/render: bad input', () => {
     expect(problem?.message).toMatch(message);
   }
 
+  it('refuses a string of 100,000 characters in one field', async () => {
+    await expectProblem(
+      { resume: { basics: { name: 'A', summary: 'x'.repeat(100_000) } }, template: 'classic' },
+      '/resume/basics/summary',
+      /longer than 10000 characters/,
+    );
+  });
+
+  it('refuses deeply nested unknown fields', async () => {
+    let nested: Record<string, unknown> = { leaf: 'x' };
+    for (let i = 0; i < 50; i += 1) nested = { deeper: nested };
+    const response = await post({
+      resume: { basics: { name: 'A' }, extra: nested },
+      template: 'classic',
+    });
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as ErrorJson;
+    expect(json.error.code).toBe('validation_failed');
+    expect(JSON.stringify(json.error.details)).toContain('nested deeper than 20 levels');
+  });
+
+  it('refuses lone surrogates and control characters, naming the field', async () => {
+    await expectProblem(
+      { resume: { basics: { name: 'Ana \ud800 Silva' } }, template: 'classic' },
+      '/resume/basics/name',
+      /lone surrogate U\+D800/,
+    );
+    await expectProblem(
+      { resume: { work: [{ name: 'Acme\u0007' }] }, template: 'classic' },
+      '/resume/work/0/name',
+      /control character U\+0007/,
+    );
+  });
+
   it('refuses something that is not a resume', async () => {
     await expectProblem({ resume: ['a'], template: 'modern' }, '/resume', /not a JSON Resume/);
     await expectProblem({ resume: 'text', template: 'modern' }, '/resume', /not a JSON Resume/);

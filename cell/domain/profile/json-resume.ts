@@ -16,16 +16,12 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import formatsModule from 'ajv-formats';
+import { checkJsonText, RESUME_TEXT_LIMITS } from '../../../lib/json-text-limits.ts';
 import type { ValidationProblem } from '../../../lib/validation.ts';
 
 /** Limits of one imported document; each breach is a fatal problem. */
 export const RESUME_LIMITS = {
-  /** Containers (objects and arrays) nested inside one another, the document itself included. */
-  maxDepth: 20,
-  /** Characters (code points) in one string value. A long summary is about 3,000. */
-  maxStringLength: 10_000,
-  /** Characters in one property name. */
-  maxKeyLength: 200,
+  ...RESUME_TEXT_LIMITS,
   /** Warnings listed in one answer; the rest are only counted. */
   maxWarnings: 100,
 } as const;
@@ -47,42 +43,6 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 formatsModule.default(ajv);
 const validateResume = ajv.compile(schema);
 
-function pointerSegment(segment: string | number): string {
-  return `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`;
-}
-
-function codePoint(value: number): string {
-  return `U+${value.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/** C0 controls other than tab, line feed and carriage return; DEL; C1 controls. */
-function isForbiddenControl(code: number): boolean {
-  return (
-    (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
-    (code >= 0x7f && code <= 0x9f)
-  );
-}
-
-/** The first reason `text` cannot be stored as resume text, or undefined. */
-function textProblem(text: string, maxLength: number): string | undefined {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff))
-        return `contains a lone surrogate ${codePoint(code)}`;
-      i++;
-    } else if (code >= 0xdc00 && code <= 0xdfff) {
-      return `contains a lone surrogate ${codePoint(code)}`;
-    } else if (isForbiddenControl(code)) {
-      return `contains the control character ${codePoint(code)}`;
-    }
-    if (++length > maxLength) return `is longer than ${maxLength} characters`;
-  }
-  return undefined;
-}
-
 class Findings {
   readonly problems: ValidationProblem[] = [];
   readonly warnings: ValidationProblem[] = [];
@@ -100,42 +60,13 @@ class Findings {
 
 /** Pass 1: limits and text hygiene over every value and key, plus empty and null values. */
 function checkShape(document: object, findings: Findings): void {
-  const stack: { value: unknown; pointer: string; depth: number }[] = [
-    { value: document, pointer: '', depth: 1 },
-  ];
-  while (stack.length > 0) {
-    const { value, pointer, depth } = stack.pop() as (typeof stack)[number];
-    if (typeof value === 'string') {
-      const problem = textProblem(value, RESUME_LIMITS.maxStringLength);
-      if (problem) findings.problem(pointer, problem);
+  checkJsonText(document, RESUME_LIMITS, {
+    problem: (pointer, message) => findings.problem(pointer, message),
+    value: (pointer, value) => {
+      if (value === null) findings.warning(pointer, 'is null; treated as absent');
       else if (value.trim() === '') findings.warning(pointer, 'is empty; treated as absent');
-      continue;
-    }
-    if (value === null) {
-      findings.warning(pointer, 'is null; treated as absent');
-      continue;
-    }
-    if (typeof value !== 'object') continue;
-    if (depth > RESUME_LIMITS.maxDepth) {
-      // Nothing below is looked at: the document is refused anyway.
-      findings.problem(pointer, `is nested deeper than ${RESUME_LIMITS.maxDepth} levels`);
-      continue;
-    }
-    const entries: [string | number, unknown][] = Array.isArray(value)
-      ? value.map((item, index) => [index, item])
-      : Object.entries(value);
-    const children: typeof stack = [];
-    for (const [key, item] of entries) {
-      const itemPointer = pointer + pointerSegment(key);
-      const keyProblem =
-        typeof key === 'string' ? textProblem(key, RESUME_LIMITS.maxKeyLength) : undefined;
-      if (keyProblem) findings.problem(itemPointer, `property name ${keyProblem}`);
-      else children.push({ value: item, pointer: itemPointer, depth: depth + 1 });
-    }
-    // Reversed onto the stack so that findings come out in document order.
-    for (let i = children.length - 1; i >= 0; i--)
-      stack.push(children[i] as (typeof stack)[number]);
-  }
+    },
+  });
 }
 
 function valueAt(document: unknown, pointer: string): unknown {

@@ -1,5 +1,7 @@
 /** `POST /v1/render`: validate, render in the pool, answer with the PDF and its hash. */
 import { Hono } from 'hono';
+import { ApiError } from '../../../lib/errors.ts';
+import { jsonTextProblems, RESUME_TEXT_LIMITS } from '../../../lib/json-text-limits.ts';
 import { readJsonBody } from '../../../lib/validation.ts';
 import type { PdfEnv } from '../env.ts';
 import { renderRequestSchema } from '../render/resume-schema.ts';
@@ -10,6 +12,11 @@ const UNCOVERED_HEADER_LIMIT = 64;
 
 export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
   const request = await readJsonBody(c, renderRequestSchema);
+  // Text nobody typed (lone surrogates, control characters), giant strings and deep nesting.
+  const problems = jsonTextProblems(request, RESUME_TEXT_LIMITS);
+  if (problems.length > 0) {
+    throw new ApiError('validation_failed', 'Invalid body', { details: { problems } });
+  }
   const result = await c.get('services').renderer.render(request);
   const etag = `"sha256-${result.sha256}"`;
   const headers: Record<string, string> = {
