@@ -88,6 +88,20 @@ describe('POST /v1/render: happy path', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-pdf-uncovered-chars')).toBe('U+E000,U+F8FF');
     expect(response.headers.get('x-pdf-uncovered-count')).toBe('2');
+    expect(response.headers.get('x-pdf-uncovered-fields')).toBe(
+      '/resume/basics/name,/resume/basics/label',
+    );
+  });
+
+  it('sends no missing-glyph warning when every character has a font', async () => {
+    const response = await post({
+      resume: { basics: { name: 'Zoë 王小明 محمد', label: 'नमस्ते ไทย Ωμέγα' } },
+      template: 'classic',
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-pdf-uncovered-count')).toBeNull();
+    expect(response.headers.get('x-pdf-uncovered-chars')).toBeNull();
+    expect(response.headers.get('x-pdf-uncovered-fields')).toBeNull();
   });
 });
 

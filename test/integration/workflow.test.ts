@@ -14,6 +14,7 @@ import type { Json } from '../harness/http.ts';
 import {
   createWorkflowCell,
   type PdfService,
+  SAMPLE_RESUME_TEXT,
   startPdfService,
   type WorkflowCell,
 } from '../harness/workflow.ts';
@@ -200,6 +201,24 @@ describe('review mode', () => {
     expect(done.revision).toBe(1);
     expect(done.variant.source).toBe('edited');
     expect(done.pdf.revision).toBe(1);
+  });
+});
+
+describe('characters no font can draw', () => {
+  it('shows which characters and fields print as a replacement mark before approval', async () => {
+    const profile = JSON.parse(SAMPLE_RESUME_TEXT) as { basics: { name: string } };
+    profile.basics.name = `${profile.basics.name} \ue000`;
+    const { userId, jobId } = await cell.userWithJob(profile);
+    const created = await cell.json(userId, 'POST', '/v1/applications', { jobId });
+    const waiting = await cell.waitForStatus(userId, created.applicationId, ['awaiting_approval']);
+    const render = (waiting.steps as { step: string; detail: Json }[]).find(
+      (s) => s.step === 'render',
+    );
+    expect(render?.detail.missingGlyphs).toEqual({
+      count: 1,
+      chars: ['U+E000'],
+      fields: ['/basics/name'],
+    });
   });
 });
 

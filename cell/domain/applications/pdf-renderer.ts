@@ -20,6 +20,12 @@ export interface RenderedPdf {
   pages: number | null;
   /** The service's `x-pdf-text-layer` stamp; null when it sent none. */
   textLayer: number | null;
+  /** Characters no font could draw (`U+XXXX`, drawn as U+FFFD) and the fields holding them. */
+  missingGlyphs?: { count: number; chars: string[]; fields: string[] };
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  return typeof value === 'string' && value !== '' ? value.split(',') : [];
 }
 
 export interface PdfRenderer {
@@ -104,6 +110,18 @@ export class HttpPdfRenderer implements PdfRenderer {
       sha256: typeof header === 'string' ? header : createHash('sha256').update(pdf).digest('hex'),
       pages: Number.isFinite(pages) ? pages : null,
       textLayer: Number.isInteger(textLayer) && textLayer > 0 ? textLayer : null,
+      ...(res.headers['x-pdf-uncovered-count']
+        ? {
+            missingGlyphs: {
+              count: Number(res.headers['x-pdf-uncovered-count']),
+              chars: headerList(res.headers['x-pdf-uncovered-chars']),
+              // The service names fields of its request; the variant is its `/resume`.
+              fields: headerList(res.headers['x-pdf-uncovered-fields']).map((field) =>
+                field.replace(/^\/resume/, ''),
+              ),
+            },
+          }
+        : {}),
     };
   }
 }

@@ -423,7 +423,13 @@ export class WorkflowService {
     return this.advance(app, 'rendering', {
       to: approved ? 'submitting' : 'awaiting_approval',
       step: 'render',
-      detail: { sha256: rendered.sha256, pages: rendered.pages, bytes: rendered.pdf.length },
+      detail: {
+        sha256: rendered.sha256,
+        pages: rendered.pages,
+        bytes: rendered.pdf.length,
+        // Shown before approval: these characters print as a replacement mark.
+        ...(rendered.missingGlyphs ? { missingGlyphs: rendered.missingGlyphs } : {}),
+      },
       // Waiting for a human stops the clock; approval starts a new deadline.
       ...(approved ? {} : { set: { deadline_at: null } }),
       ...(approved
@@ -431,7 +437,9 @@ export class WorkflowService {
         : {
             notify: {
               type: 'application.awaiting_approval',
-              message: 'Your tailored resume is ready for review',
+              message: rendered.missingGlyphs
+                ? `Your tailored resume is ready for review: ${rendered.missingGlyphs.count} character(s) have no font and print as a replacement mark`
+                : 'Your tailored resume is ready for review',
             },
           }),
       run: async (tx) => {

@@ -1,7 +1,11 @@
 /** `POST /v1/render`: validate, render in the pool, answer with the PDF and its hash. */
 import { Hono } from 'hono';
 import { ApiError } from '../../../lib/errors.ts';
-import { jsonTextProblems, RESUME_TEXT_LIMITS } from '../../../lib/json-text-limits.ts';
+import {
+  checkJsonText,
+  jsonTextProblems,
+  RESUME_TEXT_LIMITS,
+} from '../../../lib/json-text-limits.ts';
 import { readJsonBody } from '../../../lib/validation.ts';
 import type { PdfEnv } from '../env.ts';
 import { renderRequestSchema } from '../render/resume-schema.ts';
@@ -9,6 +13,27 @@ import { TEXT_LAYER_VERSION } from '../render/text-layer.ts';
 
 /** At most this many code points are listed in `x-pdf-uncovered-chars`; the count is always exact. */
 const UNCOVERED_HEADER_LIMIT = 64;
+/** At most this many fields are listed in `x-pdf-uncovered-fields`. */
+const UNCOVERED_FIELDS_LIMIT = 32;
+
+/** JSON pointers of the request's strings that hold one of `labels` (`U+XXXX`). */
+function fieldsWith(request: unknown, labels: readonly string[]): string[] {
+  const codePoints = new Set(labels.map((label) => Number.parseInt(label.slice(2), 16)));
+  const fields: string[] = [];
+  checkJsonText(request, RESUME_TEXT_LIMITS, {
+    problem: () => {},
+    value: (pointer, value) => {
+      if (value === null || fields.length >= UNCOVERED_FIELDS_LIMIT) return;
+      for (const char of value.normalize('NFC')) {
+        if (codePoints.has(char.codePointAt(0) ?? -1)) {
+          fields.push(pointer);
+          return;
+        }
+      }
+    },
+  });
+  return fields;
+}
 
 export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
   const request = await readJsonBody(c, renderRequestSchema);
@@ -29,6 +54,8 @@ export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
   if (result.uncovered.length > 0) {
     headers['x-pdf-uncovered-count'] = String(result.uncovered.length);
     headers['x-pdf-uncovered-chars'] = result.uncovered.slice(0, UNCOVERED_HEADER_LIMIT).join(',');
+    // Which fields hold them, so the user can find what will not print.
+    headers['x-pdf-uncovered-fields'] = fieldsWith(request, result.uncovered).join(',');
   }
   if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
   return c.body(result.pdf as Uint8Array<ArrayBuffer>, 200, {
