@@ -261,7 +261,7 @@ describe('property: a document does not depend on the documents before it', () =
           expect(missingFacts(text, strings)).toEqual([]);
         },
       ),
-      { numRuns: 3 },
+      { numRuns: 2 },
     );
     // Random resumes pull in every fallback font (the CJK collections are large) on a shared machine.
   }, 300_000);

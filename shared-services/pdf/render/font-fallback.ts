@@ -94,16 +94,57 @@ function readFontFile(file: string): Buffer | null {
   return buffer;
 }
 
+/** A CFF subroutine that only returns: what a subset keeps in place of each unused one. */
+const RETURN_ONLY = new Uint8Array([11]);
+const patchedSubsetters = new WeakSet<object>();
+
+/**
+ * fontkit's CFF subsetter keeps every subroutine index (charstrings call them
+ * by number) and allocates a fresh one-byte "return" for each unused one; Noto
+ * CJK has tens of thousands per font dict, so that allocation was a third of a
+ * CJK render. One shared, never-written buffer gives the same bytes: this is
+ * fontkit's own `subsetSubrs` with the constant hoisted.
+ */
+function shareUnusedSubroutines(font: fontkit.Font): void {
+  if (!(font as unknown as { 'CFF '?: unknown })['CFF ']) return;
+  const prototype = Object.getPrototypeOf(
+    (font as unknown as { createSubset(): object }).createSubset(),
+  ) as {
+    subsetSubrs(
+      subrs: { offset: number; length: number }[],
+      used: Record<number, boolean>,
+    ): unknown;
+    cff: { stream: { pos: number; readBuffer(length: number): Uint8Array } };
+  };
+  if (patchedSubsetters.has(prototype)) return;
+  prototype.subsetSubrs = function subsetSubrs(subrs, used) {
+    const kept: Uint8Array[] = new Array(subrs.length);
+    for (let i = 0; i < subrs.length; i += 1) {
+      const subr = subrs[i] as { offset: number; length: number };
+      if (used[i]) {
+        this.cff.stream.pos = subr.offset;
+        kept[i] = this.cff.stream.readBuffer(subr.length);
+      } else {
+        kept[i] = RETURN_ONLY;
+      }
+    }
+    return kept;
+  };
+  patchedSubsetters.add(prototype);
+}
+
 function loadFace(family: Family, weight: 'regular' | 'bold'): Face | undefined {
   const key = `noto-${family.name}-${weight}`;
   let face = loaded.get(key);
   if (face === undefined) {
     const { file, postscriptName } = family[weight];
     const buffer = readFontFile(file);
-    face = buffer
+    const font = buffer ? prepareFont(fontkit.create(buffer, postscriptName)) : undefined;
+    if (font) shareUnusedSubroutines(font);
+    face = font
       ? {
           key,
-          font: prepareFont(fontkit.create(buffer, postscriptName)),
+          font,
           actualText: family.actualText === true,
         }
       : null;

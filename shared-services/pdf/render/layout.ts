@@ -238,6 +238,8 @@ interface ParagraphLinesOptions {
   align?: 'left' | 'center';
   bullet?: boolean;
   spaceBefore: number;
+  /** The document's direction: in a right-to-left resume every line is right-aligned. */
+  flow: Direction;
 }
 
 /**
@@ -272,6 +274,9 @@ function paragraphLines(
   const available = width - style.indent;
   const text = runs.map((run) => run.text).join('');
   const direction = paragraphDirection(text);
+  // A right-to-left paragraph, or any line of a right-to-left resume (headings, dates), is
+  // right-aligned with its indent on the right, so the page reads as one column.
+  const side = direction === 'rtl' || options.flow === 'rtl' ? 'right' : 'left';
   const broken = lastLineTrimmed(breakRuns(runs, faces, style.size, available));
   return broken.map((segments, index) => {
     const lineWidth = segments.reduce((sum, s) => sum + s.width, 0);
@@ -279,7 +284,7 @@ function paragraphLines(
     const x0 =
       options.align === 'center'
         ? Math.max(0, (width - lineWidth) / 2)
-        : direction === 'rtl'
+        : side === 'right'
           ? Math.max(0, width - style.indent - lineWidth)
           : style.indent;
     let fragments = toFragments(segments, faces, style.size, x0);
@@ -291,7 +296,7 @@ function paragraphLines(
       fragments.unshift({
         text: `${BULLET} `,
         x:
-          direction === 'rtl'
+          side === 'right'
             ? width - style.indent + gap
             : Math.max(0, style.indent - bulletWidth - gap),
         width: bulletWidth,
@@ -316,6 +321,7 @@ function entryLines(
   template: TemplateStyle,
   width: number,
   gap: number,
+  flow: Direction,
 ): Line[] {
   return entry.paragraphs.flatMap((paragraph: Paragraph, index) => {
     const style = template.paragraphs[paragraph.role];
@@ -324,6 +330,7 @@ function entryLines(
       width,
       bullet: paragraph.role === 'bullet',
       spaceBefore: index === 0 ? gap : style.spaceBefore,
+      flow,
     });
   });
 }
@@ -333,6 +340,7 @@ function headerBlock(
   faces: FaceSet,
   template: TemplateStyle,
   width: number,
+  flow: Direction,
 ): Block {
   const align = template.name.align;
   const lines: Line[] = [];
@@ -349,6 +357,7 @@ function headerBlock(
         width,
         align,
         spaceBefore: 0,
+        flow,
       }),
     );
   }
@@ -359,6 +368,7 @@ function headerBlock(
         width,
         align,
         spaceBefore: 1,
+        flow,
       }),
     );
   }
@@ -369,6 +379,7 @@ function headerBlock(
         width,
         align,
         spaceBefore: 3,
+        flow,
       }),
     );
   }
@@ -380,6 +391,7 @@ function headingLine(
   faces: FaceSet,
   template: TemplateStyle,
   width: number,
+  flow: Direction,
 ): Line {
   const { heading: style } = template;
   const text = style.uppercase ? heading.toUpperCase() : heading;
@@ -387,9 +399,26 @@ function headingLine(
     style: { size: style.size, leading: 1.3, spaceBefore: 0, indent: 0 },
     width,
     spaceBefore: style.spaceBefore,
+    flow,
   });
   if (!line) throw new Error('heading produced no line');
   return { ...line, height: line.height + style.spaceAfter, rule: style.rule };
+}
+
+/**
+ * A resume's direction: that of its name, label and first section's first
+ * entry together (their first strong character, UAX #9 rules P2–P3).
+ */
+function documentDirection(model: ResumeModel): Direction {
+  const first = model.sections[0]?.entries[0]?.paragraphs ?? [];
+  const text = [
+    model.name ?? '',
+    model.label ?? '',
+    ...first.map((paragraph) => paragraph.runs.map((run) => run.text).join('')),
+  ]
+    .filter((part) => part.trim() !== '')
+    .join('\n');
+  return paragraphDirection(text);
 }
 
 /** Height of `lines` placed from `atTop` (a page top drops the first space). */
@@ -412,14 +441,18 @@ export function layoutResume(
   const bottom = page.height - page.margin;
   const pageHeight = bottom - top;
 
+  const flow = documentDirection(model);
   const blocks: Block[] = [];
-  const header = headerBlock(model, faces, template, width);
+  const header = headerBlock(model, faces, template, width, flow);
   if (header.lines.length > 0) blocks.push(header);
   for (const section of model.sections) {
-    blocks.push({ kind: 'heading', lines: [headingLine(section.heading, faces, template, width)] });
+    blocks.push({
+      kind: 'heading',
+      lines: [headingLine(section.heading, faces, template, width, flow)],
+    });
     section.entries.forEach((entry, index) => {
       const gap = index === 0 ? 0 : section.dense ? 2 : template.entryGap;
-      blocks.push({ kind: 'entry', lines: entryLines(entry, faces, template, width, gap) });
+      blocks.push({ kind: 'entry', lines: entryLines(entry, faces, template, width, gap, flow) });
     });
   }
 

@@ -90,8 +90,8 @@ function useFace(doc: PdfDoc, state: DocumentFonts, face: Face): PdfDoc {
 
 /**
  * Draws one run of text; the text-layer guard is told first what it must
- * extract as. A run whose shaping reorders or splits glyphs (Indic vowel
- * signs, Thai) is drawn in an ActualText span carrying its text as typed.
+ * extract as. In a run whose shaping reorders or splits glyphs (Indic vowel
+ * signs, Thai), each cluster's text is mapped on its first glyph.
  */
 function drawText(
   doc: PdfDoc,
@@ -103,9 +103,7 @@ function drawText(
 ): void {
   const mode = fragment.face.actualText ? 'reordered' : fragment.direction;
   state.textLayer.drawing(fragment.text, mode);
-  if (mode === 'reordered') doc.markContent('Span', { actual: fragment.text });
   doc.text(fragment.text, x, y, options);
-  if (mode === 'reordered') doc.endMarkedContent();
 }
 
 function drawPages(

@@ -1,9 +1,9 @@
 /**
  * Script coverage. Text is NFC-normalised, control characters become spaces,
  * invisible format characters are dropped, and every code point that neither
- * the template's fonts nor a fallback font can draw (emoji, scripts without a
- * font, private use…) is replaced by a visible U+FFFD marker and reported,
- * never silently dropped.
+ * the template's fonts nor a fallback font can draw is reported, never lost
+ * silently: an emoji is left out cleanly, anything else (private use, scripts
+ * without a font) is replaced by a visible U+FFFD marker.
  */
 import type { FaceSet } from './font-fallback.ts';
 
@@ -15,6 +15,8 @@ const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 // variation selectors…): shaping draws them as a zero-width space glyph, which
 // would extract as a space an ATS never saw. Dropping them changes nothing visible.
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+// Pictographs, flags' regional indicators, skin tones and the keycap mark.
+const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{1F3FB}-\u{1F3FF}\u20e3]/u;
 const ALWAYS_COVERED = /^[\u0020-\u007e\u00a0-\u024f\u2013\u2014\u2022\u00b7]*$/;
 
 /** Collects uncovered code points across one render. */
@@ -29,16 +31,21 @@ export class CoverageReport {
     // Fast path: printable ASCII and Latin-1/Extended-A/B are in every DejaVu face.
     if (ALWAYS_COVERED.test(normalized)) return normalized;
     let out = '';
+    let dropped = false;
     for (const char of normalized) {
       const codePoint = char.codePointAt(0) ?? 0;
       if (this.faces.covers(char)) {
         out += char;
+      } else if (EMOJI.test(char)) {
+        // No colour emoji font: an emoji is left out cleanly (and reported), not marked.
+        this.uncovered.add(codePoint);
+        dropped = true;
       } else {
         this.uncovered.add(codePoint);
         out += UNCOVERED_MARKER;
       }
     }
-    return out;
+    return dropped ? out.replace(/ {2,}/g, ' ').trim() : out;
   }
 
   /** Uncovered code points as sorted `U+XXXX` labels. */

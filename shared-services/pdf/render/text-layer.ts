@@ -79,6 +79,79 @@ function spellsInOrder(glyphs: readonly Glyph[], text: string, reversed: boolean
   return at === text.length;
 }
 
+const DOTTED_CIRCLE = '\u25cc';
+
+/** A sorted, decomposed (NFD) fingerprint of some code points, to compare them as multisets. */
+function multisetKey(codePoints: readonly number[]): string {
+  return [...String.fromCodePoint(...codePoints).normalize('NFD')]
+    .map((char) => char.codePointAt(0) ?? 0)
+    .sort((a, b) => a - b)
+    .join(',');
+}
+
+const MAX_CLUSTER = 12;
+
+/**
+ * The text each glyph stands for when shaping moved glyphs within a cluster
+ * (an Indic vowel sign drawn before its consonant, a split two-part vowel, a
+ * Thai SARA AM): the glyphs are grouped into the smallest runs whose code
+ * points are, as a multiset, the next characters of `text`, and those
+ * characters are handed out to the run's glyphs in logical order. Read in
+ * drawing order, the map then spells `text` (canonically equivalent where a
+ * vowel was split). Undefined when no such grouping exists.
+ */
+export function clusterTexts(glyphs: readonly Glyph[], text: string): number[][] | undefined {
+  const chars = [...text].map((char) => char.codePointAt(0) ?? 0);
+  const texts: number[][] = [];
+  let at = 0;
+  let i = 0;
+  const dotted = DOTTED_CIRCLE.codePointAt(0);
+  const own = (glyph: Glyph) =>
+    chars.includes(dotted ?? -1) ? glyph.codePoints : glyph.codePoints.filter((c) => c !== dotted);
+  while (i < glyphs.length) {
+    if (own(glyphs[i] as Glyph).length === 0) {
+      texts.push([]);
+      i += 1;
+      continue;
+    }
+    const drawn: number[] = [];
+    let matched = 0;
+    let end = i;
+    for (; end < glyphs.length && end < i + MAX_CLUSTER && matched === 0; end += 1) {
+      drawn.push(...own(glyphs[end] as Glyph));
+      const key = multisetKey(drawn);
+      for (let k = 1; k <= MAX_CLUSTER && at + k <= chars.length; k += 1) {
+        if (multisetKey(chars.slice(at, at + k)) === key) {
+          matched = k;
+          break;
+        }
+      }
+    }
+    if (matched === 0) return undefined;
+    // The cluster's spacing glyphs carry its characters in logical order, one each (the text
+    // decomposed when the shaper split a vowel into more glyphs), the last one the rest; marks
+    // (zero advance) carry none. Read in drawing order they spell the cluster, and every glyph
+    // box that carries text is one an extractor sees next to its neighbours, with no gap.
+    const carriers: number[] = [];
+    for (let j = i; j < end; j += 1) if ((glyphs[j] as Glyph).advanceWidth > 0) carriers.push(j);
+    if (carriers.length === 0) carriers.push(i);
+    let parts = chars.slice(at, at + matched);
+    if (parts.length < carriers.length) {
+      parts = [...String.fromCodePoint(...parts).normalize('NFD')].map(
+        (c) => c.codePointAt(0) ?? 0,
+      );
+    }
+    for (let j = i; j < end; j += 1) {
+      const nth = carriers.indexOf(j);
+      if (nth < 0) texts.push([]);
+      else texts.push(nth < carriers.length - 1 ? parts.slice(nth, nth + 1) : parts.slice(nth));
+    }
+    at += matched;
+    i = end;
+  }
+  return at === chars.length ? texts : undefined;
+}
+
 /**
  * Whether the glyphs' code points are the text's, each once, in any order.
  * Shapers split two-part vowel signs into their canonical parts (Bengali ৌ →
@@ -87,9 +160,10 @@ function spellsInOrder(glyphs: readonly Glyph[], text: string, reversed: boolean
 function spellsAsMultiset(glyphs: readonly Glyph[], text: string): boolean {
   const decomposed = (value: string) =>
     [...value.normalize('NFD')].map((char) => char.codePointAt(0) ?? 0).sort((a, b) => a - b);
-  const drawn = decomposed(
-    glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join(''),
-  );
+  let spelled = glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join('');
+  // A shaper gives a vowel sign with no consonant a dotted-circle base of its own.
+  if (!text.includes(DOTTED_CIRCLE)) spelled = spelled.replaceAll(DOTTED_CIRCLE, '');
+  const drawn = decomposed(spelled);
   const expected = decomposed(text);
   return drawn.length === expected.length && drawn.every((value, i) => value === expected[i]);
 }
@@ -142,12 +216,13 @@ class FontTextLayer {
    * extractors put right-to-left lines back into logical order by reversing
    * their characters, a glyph's mapped text included.
    */
-  private cidFor(glyph: Glyph, rightToLeft: boolean): number {
+  private cidFor(glyph: Glyph, rightToLeft: boolean, clusterText?: readonly number[]): number {
     const { subset, unicode, widths, scale } = this.font;
     const codePoints =
-      rightToLeft && glyph.codePoints.length > 1
+      clusterText ??
+      (rightToLeft && glyph.codePoints.length > 1
         ? [...glyph.codePoints].reverse()
-        : glyph.codePoints;
+        : glyph.codePoints);
     let cid = subset.includeGlyph(glyph.id);
     const mapped = unicode[cid];
     if (mapped !== undefined && !sameCodePoints(mapped, codePoints)) {
@@ -170,11 +245,17 @@ class FontTextLayer {
     this.encoded.push(text);
     const { glyphs, positions } = this.font.layout(text, features);
     const mode = this.mode();
+    const clusters = mode === 'reordered' ? clusterTexts(glyphs, text) : undefined;
     const encoded: string[] = new Array(glyphs.length);
     for (let i = 0; i < glyphs.length; i += 1) {
-      encoded[i] = this.hexOf(this.cidFor(glyphs[i] as Glyph, mode === 'rtl'));
+      encoded[i] = this.hexOf(this.cidFor(glyphs[i] as Glyph, mode === 'rtl', clusters?.[i]));
     }
-    if (!spells(glyphs, text, mode)) {
+    const spelled =
+      mode === 'reordered'
+        ? clusters !== undefined &&
+          String.fromCodePoint(...clusters.flat()).normalize('NFC') === text.normalize('NFC')
+        : spells(glyphs, text, mode);
+    if (!spelled) {
       this.report(text, glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join(''));
     }
     return [encoded, positions];
