@@ -16,7 +16,7 @@ const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 // would extract as a space an ATS never saw. Dropping them changes nothing visible.
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 // Pictographs, flags' regional indicators, skin tones and the keycap mark.
-const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{1F3FB}-\u{1F3FF}\u20e3]/u;
+const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}]|\u20e3/u;
 const ALWAYS_COVERED = /^[\u0020-\u007e\u00a0-\u024f\u2013\u2014\u2022\u00b7]*$/;
 
 /** Collects uncovered code points across one render. */
