@@ -7,7 +7,9 @@
  *  3. where Debian's `chromium` and `puppeteer-core` are installed, the same
  *     resume as HTML printed by a warm headless Chromium, as the baseline the
  *     ratio is reported against;
- *  4. with `BENCH_PDF_BASELINE=<git ref>` (the Makefile passes the commit
+ *  4. DOCX and plain text of the one-page resume, in process, each render
+ *     alternated with a PDF render so the ratio to PDF comes from one loop;
+ *  5. with `BENCH_PDF_BASELINE=<git ref>` (the Makefile passes the commit
  *     before the text-layer fix), that commit's `renderResume` loaded into this
  *     same process and timed in alternation with today's on the one-page
  *     resume, so the cost of a change is a ratio from one run.
@@ -34,6 +36,7 @@ import { createLogger } from '../lib/logger.ts';
 import { createApp } from '../shared-services/pdf/app.ts';
 import { pdfConfigSchema } from '../shared-services/pdf/config.ts';
 import { loadFaceSet } from '../shared-services/pdf/render/font-fallback.ts';
+import { renderDocument } from '../shared-services/pdf/render/render-document.ts';
 import { renderResume } from '../shared-services/pdf/render/render-resume.ts';
 import { ModelBuilder } from '../shared-services/pdf/render/resume-model.ts';
 import type { Resume } from '../shared-services/pdf/render/resume-schema.ts';
@@ -82,6 +85,38 @@ async function timeRenders(resume: Resume, warmup: number, runs: number) {
     medianMs: round(quantile(times, 0.5)),
     p95Ms: round(quantile(times, 0.95)),
     minMs: round(times[0] ?? Number.NaN),
+  };
+}
+
+/** DOCX and text medians, each render alternated with a PDF one, and their ratios to PDF. */
+async function otherFormats(resume: Resume, warmup: number, runs: number) {
+  const formats = ['pdf', 'docx', 'txt'] as const;
+  const render = (format: (typeof formats)[number]) =>
+    renderDocument({ resume, template: TEMPLATE, format });
+  for (let i = 0; i < warmup; i += 1) for (const format of formats) await render(format);
+  const times = { pdf: [] as number[], docx: [] as number[], txt: [] as number[] };
+  let docxBytes = 0;
+  for (let i = 0; i < runs; i += 1) {
+    for (const format of formats) {
+      const start = performance.now();
+      const result = await render(format);
+      times[format].push(performance.now() - start);
+      if (format === 'docx') docxBytes = result.bytes.byteLength;
+    }
+  }
+  const median = (list: number[]) =>
+    quantile(
+      [...list].sort((a, b) => a - b),
+      0.5,
+    );
+  return {
+    runs,
+    docxBytes,
+    pdfMedianMs: round(median(times.pdf)),
+    docxMedianMs: round(median(times.docx)),
+    docxMinMs: round(Math.min(...times.docx)),
+    txtMedianMs: round(median(times.txt), 3),
+    docxOverPdf: round(median(times.docx) / median(times.pdf), 2),
   };
 }
 
@@ -333,6 +368,7 @@ async function chromiumBaseline(runs: number): Promise<Record<string, unknown>> 
 const loadBefore = loadavg();
 const onePage = await timeRenders(ONE_PAGE, 30, 200);
 const threePage = await timeRenders(THREE_PAGE, 10, 100);
+const formats = await otherFormats(ONE_PAGE, 20, 100);
 const baseline = await baselineComparison(process.env.BENCH_PDF_BASELINE);
 const chromium = await chromiumBaseline(40);
 const threads = availableParallelism();
@@ -356,7 +392,7 @@ const result = {
     loadAverage1mAfter: round(loadavg()[0] ?? 0),
   },
   template: TEMPLATE,
-  inProcess: { onePage, threePage },
+  inProcess: { onePage, threePage, formats },
   service,
   baseline,
   chromium,
@@ -366,6 +402,7 @@ const result = {
   },
   targets: {
     onePageMedianMs: { target: 15, met: onePage.medianMs <= 15 },
+    docxOnePageMedianMs: { target: 20, met: formats.docxMedianMs <= 20 },
     pdfsPerSecond: {
       target: 100,
       met: service.pdfsPerSecond >= 100,

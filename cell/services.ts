@@ -228,7 +228,11 @@ export function buildCellServices(
       submissions,
       queues,
       stats,
-      { deadlineMs: workflowSettings.WORKFLOW_DEADLINE_MS },
+      renderer,
+      {
+        deadlineMs: workflowSettings.WORKFLOW_DEADLINE_MS,
+        template: workflowSettings.PDF_TEMPLATE,
+      },
     ),
     notifications: new NotificationsService(sql, queues, secretBox),
     queues,

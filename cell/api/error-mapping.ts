@@ -10,6 +10,7 @@ import {
   UnknownChannelError,
   VariantVerificationError,
 } from '../domain/applications/errors.ts';
+import { PdfUnavailableError } from '../domain/applications/pdf-renderer.ts';
 import {
   ConflictError,
   InvalidStateError,
@@ -82,6 +83,11 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
   if (error instanceof ValidationError) {
     return new ApiError('validation_failed', error.message, {
       details: { problems: error.problems },
+    });
+  }
+  if (error instanceof PdfUnavailableError) {
+    return new ApiError('service_unavailable', 'The PDF service cannot render now', {
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
     });
   }
   if (isDependencyUnavailable(error)) {

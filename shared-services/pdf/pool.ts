@@ -6,7 +6,7 @@
  * replaced) and fails with {@link RenderTimeoutError}.
  */
 import { Piscina } from 'piscina';
-import type { RenderInput, RenderResult } from './render/render-resume.ts';
+import type { DocumentInput, RenderedDocument } from './render/render-document.ts';
 import { TextLayerError } from './render/text-layer.ts';
 import type { WorkerOutcome } from './render-worker.ts';
 
@@ -48,7 +48,7 @@ export interface RenderPoolStats {
 }
 
 export interface RenderPool {
-  render(input: RenderInput): Promise<RenderResult>;
+  render(input: DocumentInput): Promise<RenderedDocument>;
   stats(): RenderPoolStats;
   /** Waits for in-flight renders, then stops the threads. Idempotent. */
   close(): Promise<void>;
@@ -65,7 +65,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const maxQueue = options.maxQueue ?? 64;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const capacity = threads + maxQueue;
-  const piscina = new Piscina<RenderInput, WorkerOutcome>({
+  const piscina = new Piscina<DocumentInput, WorkerOutcome>({
     filename: new URL('./render-worker.ts', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,

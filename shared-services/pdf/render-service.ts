@@ -6,11 +6,11 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger } from '../../lib/logger.ts';
 import type { Metrics } from '../../lib/metrics.ts';
 import { PoolOverloadedError, type RenderPool, RenderTimeoutError } from './pool.ts';
-import type { RenderInput, RenderResult } from './render/render-resume.ts';
+import type { DocumentInput, RenderedDocument } from './render/render-document.ts';
 import { TextLayerError } from './render/text-layer.ts';
 
 export class RenderService {
-  private readonly renders: Counter<'template' | 'outcome'>;
+  private readonly renders: Counter<'template' | 'outcome' | 'format'>;
   private readonly duration: Histogram<'template'>;
   private readonly uncovered: Counter<'template'>;
   private readonly textLayerRefusals: Counter<'template'>;
@@ -21,10 +21,11 @@ export class RenderService {
     metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.renders = metrics.counter('pdf_renders_total', 'PDF renders by template and outcome', [
-      'template',
-      'outcome',
-    ]);
+    this.renders = metrics.counter(
+      'pdf_renders_total',
+      'Renders by template, outcome and format (pdf, docx, txt)',
+      ['template', 'outcome', 'format'],
+    );
     this.duration = metrics.histogram(
       'pdf_render_duration_seconds',
       'Time from admission to finished PDF, queue wait included',
@@ -49,15 +50,16 @@ export class RenderService {
     this.inFlight.set({ state: 'queued' }, stats.queued);
   }
 
-  async render(input: RenderInput): Promise<RenderResult> {
+  async render(input: DocumentInput): Promise<RenderedDocument> {
     const { template } = input;
+    const format = input.format ?? 'pdf';
     const stop = this.duration.startTimer({ template });
     try {
       const promise = this.pool.render(input);
       this.observePool();
       const result = await promise;
       stop();
-      this.renders.inc({ template, outcome: 'ok' });
+      this.renders.inc({ template, outcome: 'ok', format });
       if (result.uncovered.length > 0) this.uncovered.inc({ template }, result.uncovered.length);
       return result;
     } catch (error) {
@@ -76,7 +78,7 @@ export class RenderService {
             : error instanceof TextLayerError
               ? 'text_layer_mismatch'
               : 'error';
-      this.renders.inc({ template, outcome });
+      this.renders.inc({ template, outcome, format });
       throw error;
     } finally {
       this.observePool();

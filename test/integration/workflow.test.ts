@@ -3,9 +3,16 @@
  * Redis, the cell's BullMQ workers, the real PDF service, and local fakes for
  * the webhook receiver and the Greenhouse board.
  */
+import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
+import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_QUEUES, WORKFLOW_STEPS } from '../../cell/infra/queues.ts';
+import type { Resume } from '../../shared-services/pdf/render/resume-schema.ts';
+import {
+  expectedInOrder,
+  expectInReadingOrder,
+} from '../../shared-services/pdf/test-support/facts.ts';
 import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
 import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
 import type { FakeApplicationApi } from '../fakes/http-fake.ts';
@@ -169,6 +176,66 @@ describe('review mode', () => {
     expect(((await twice.json()) as { error: { code: string } }).error.code).toBe(
       'already_approved',
     );
+  });
+
+  it('offers the variant as DOCX and plain text beside the PDF, with the same facts in the same order, to its owner only', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    const created = await cell.json(userId, 'POST', '/v1/applications', { jobId });
+    const id: string = created.applicationId;
+    const waiting = await cell.waitForStatus(userId, id, ['awaiting_approval']);
+    const facts = expectedInOrder(waiting.variant.resume as Resume);
+    expect(facts).toContain('Pied Piper');
+
+    const pdfRes = await cell.request(userId, 'GET', `/v1/applications/${id}/resume.pdf`);
+    expectInReadingOrder(await pdfToText(new Uint8Array(await pdfRes.arrayBuffer())), facts);
+
+    const docxRes = await cell.request(userId, 'GET', `/v1/applications/${id}/resume.docx`);
+    expect(docxRes.status).toBe(200);
+    expect(docxRes.headers.get('content-type')).toBe(
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
+    expect(docxRes.headers.get('content-disposition')).toBe(
+      `attachment; filename="resume-${id}.docx"`,
+    );
+    const docx = Buffer.from(await docxRes.arrayBuffer());
+    expect(docxRes.headers.get('etag')).toBe(
+      `"sha256-${createHash('sha256').update(docx).digest('hex')}"`,
+    );
+    expectInReadingOrder((await mammoth.extractRawText({ buffer: docx })).value, facts);
+
+    const txtRes = await cell.request(userId, 'GET', `/v1/applications/${id}/resume.txt`);
+    expect(txtRes.status).toBe(200);
+    expect(txtRes.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(txtRes.headers.get('content-disposition')).toBe(
+      `attachment; filename="resume-${id}.txt"`,
+    );
+    const text = await txtRes.text();
+    expect(text.startsWith('Richard Hendriks\n')).toBe(true);
+    expectInReadingOrder(text, facts);
+
+    // Rendered from the same variant, the same bytes each time.
+    const again = await cell.request(userId, 'GET', `/v1/applications/${id}/resume.docx`);
+    expect(again.headers.get('etag')).toBe(docxRes.headers.get('etag'));
+
+    const stranger = await cell.userWithJob();
+    for (const file of ['resume.docx', 'resume.txt']) {
+      const foreign = await cell.request(stranger.userId, 'GET', `/v1/applications/${id}/${file}`);
+      expect(foreign.status).toBe(404);
+    }
+  });
+
+  it('answers 404 for DOCX and text before the application has a variant', async () => {
+    const { userId, jobId } = await cell.userWithJob();
+    // An application still at its first step: nothing is queued for it, so it stays without a variant.
+    const [row] = await cell.db.sql<{ id: string }[]>`
+      insert into applications (id, user_id, job_id, mode, channel, status, profile_version)
+      values (gen_random_uuid(), ${userId}, ${jobId}, 'review', 'manual', 'analyzing', 1)
+      returning id`;
+    for (const file of ['resume.docx', 'resume.txt', 'resume.pdf']) {
+      const res = await cell.request(userId, 'GET', `/v1/applications/${row?.id}/${file}`);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    }
   });
 
   it('approves an edited variant only if it passes the verifier, then re-renders it', async () => {

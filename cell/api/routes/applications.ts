@@ -1,14 +1,16 @@
 /**
  * `POST /v1/applications` (apply), `GET /v1/applications` (kanban),
  * `GET /v1/applications/:id` (status, variant, steps, timeline),
- * `GET /v1/applications/:id/resume.pdf`, `POST /v1/applications/:id/approve`
+ * `GET /v1/applications/:id/resume.pdf` (and `resume.docx`, `resume.txt`),
+ * `POST /v1/applications/:id/approve`
  * and `POST /v1/applications/:id/outcome`.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../../../lib/errors.ts';
 import { readJson, readJsonBody, validate } from '../../../lib/validation.ts';
 import { APPLICATION_MODES, OUTCOME_STATUSES } from '../../domain/applications/applications.ts';
+import type { DownloadFormat, RenderedFile } from '../../domain/applications/pdf-renderer.ts';
 import { APPLICATION_STATUSES } from '../../domain/applications/workflow.ts';
 import { decodeJobsCursor, encodeJobsCursor } from '../../domain/jobs/jobs.ts';
 import type { CellEnv } from '../env.ts';
@@ -41,6 +43,15 @@ const outcomeBody = z
     note: z.string().max(2_000).optional(),
   })
   .strict();
+
+/** A DOCX or text rendering as a file to save, named like the PDF. */
+function download(c: Context<CellEnv>, file: RenderedFile, id: string, format: DownloadFormat) {
+  return c.body(new Uint8Array(file.bytes), 200, {
+    'content-type': file.contentType,
+    etag: `"sha256-${file.sha256}"`,
+    'content-disposition': `attachment; filename="resume-${id}.${format}"`,
+  });
+}
 
 export const applicationRoutes = new Hono<CellEnv>()
   .post('/', async (c) => {
@@ -85,6 +96,24 @@ export const applicationRoutes = new Hono<CellEnv>()
       etag: `"sha256-${sha256}"`,
       'content-disposition': `inline; filename="resume-${id}.pdf"`,
     });
+  })
+  .get('/:id/resume.docx', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    return download(
+      c,
+      await c.get('services').applications.renderedAs(c.get('userId'), id, 'docx'),
+      id,
+      'docx',
+    );
+  })
+  .get('/:id/resume.txt', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    return download(
+      c,
+      await c.get('services').applications.renderedAs(c.get('userId'), id, 'txt'),
+      id,
+      'txt',
+    );
   })
   .post('/:id/approve', async (c) => {
     const id = requireUuid(c.req.param('id'), 'application');

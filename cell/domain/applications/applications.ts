@@ -3,9 +3,11 @@
  * application with its steps and timeline, the kanban list, approval (with
  * an optional edit that must pass the verifier), the user's word on a
  * submission whose outcome is unknown, outcomes that feed the strategy
- * bandit, the rendered PDF, and the funnel analytics.
+ * bandit, the rendered PDF (and DOCX or plain text rendered from the same
+ * variant on demand), and the funnel analytics.
  */
 import type postgres from 'postgres';
+import { jobAnalysisSchema } from '../../../lib/ai/contract.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
 import type { WorkflowQueue, WorkflowStep } from '../../infra/queues.ts';
@@ -19,6 +21,7 @@ import {
   VariantVerificationError,
 } from './errors.ts';
 import { insertNotification } from './notifications.ts';
+import type { DownloadFormat, PdfRenderer, RenderedFile } from './pdf-renderer.ts';
 import { summarize } from './strategy-bandit.ts';
 import type { StrategyStatsReader } from './strategy-stats.ts';
 import type { SubmissionService } from './submission.ts';
@@ -54,10 +57,13 @@ export const UNSTAMPED_TEXT_LAYER_NOTE =
 export interface ApplicationsServiceOptions {
   /** @defaultValue 300_000 */
   deadlineMs?: number;
+  /** The template of the stored PDF, used for DOCX and text too. @defaultValue 'modern' */
+  template?: string;
 }
 
 export class ApplicationsService {
   private readonly deadlineMs: number;
+  private readonly template: string;
 
   constructor(
     private readonly sql: postgres.Sql,
@@ -66,9 +72,11 @@ export class ApplicationsService {
     private readonly submissions: SubmissionService,
     private readonly queue: WorkflowQueue,
     private readonly stats: StrategyStatsReader,
+    private readonly renderer: PdfRenderer,
     options: ApplicationsServiceOptions = {},
   ) {
     this.deadlineMs = options.deadlineMs ?? 300_000;
+    this.template = options.template ?? 'modern';
   }
 
   /** Creates the application and queues its first step; one per (user, job). */
@@ -470,6 +478,27 @@ export class ApplicationsService {
       where d.application_id = ${id} and d.user_id = ${userId}`;
     if (!row) throw new NotFoundError('No rendered resume for this application');
     return row;
+  }
+
+  /**
+   * The application's current variant as DOCX or plain text, rendered now by
+   * the PDF service with the template and emphasis of its stored PDF.
+   */
+  async renderedAs(userId: string, id: string, format: DownloadFormat): Promise<RenderedFile> {
+    const [row] = await this.sql<{ variant: unknown; analysis: unknown }[]>`
+      select a.variant, j.analysis from applications a join jobs j on j.id = a.job_id
+      where a.id = ${id} and a.user_id = ${userId}`;
+    if (!row) throw new NotFoundError('No such application');
+    if (!row.variant) throw new NotFoundError('No tailored resume for this application yet');
+    const analysis = jobAnalysisSchema.safeParse(row.analysis);
+    return this.renderer.renderAs(
+      {
+        resume: row.variant,
+        template: this.template,
+        emphasize: analysis.success ? analysis.data.keywords : [],
+      },
+      format,
+    );
   }
 
   /** The funnel and each strategy's response rate with its 95 % credible interval. */

@@ -1,7 +1,8 @@
 /**
- * The PDF service client (`POST {PDF_SERVICE_URL}/v1/render`). A service
- * that is down, full (429) or unavailable raises `PdfUnavailableError` with
- * how long to wait: the render step waits and retries without spending an
+ * The PDF service client (`POST {PDF_SERVICE_URL}/v1/render`): the PDF the
+ * workflow stores, and DOCX or plain text rendered on demand for download. A
+ * service that is down, full (429) or unavailable raises `PdfUnavailableError`
+ * with how long to wait: the render step waits and retries without spending an
  * attempt. Any other failure is a render error (the step has 2 attempts).
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,17 @@ export interface RenderInput {
   resume: unknown;
   template: string;
   emphasize?: string[];
+}
+
+/** The formats the service renders beside PDF. */
+export const DOWNLOAD_FORMATS = ['docx', 'txt'] as const;
+export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
+
+/** A DOCX or plain-text rendering, as the service sent it. */
+export interface RenderedFile {
+  bytes: Buffer;
+  sha256: string;
+  contentType: string;
 }
 
 export interface RenderedPdf {
@@ -30,6 +42,8 @@ function headerList(value: string | string[] | undefined): string[] {
 
 export interface PdfRenderer {
   render(input: RenderInput): Promise<RenderedPdf>;
+  /** The same resume as DOCX or plain text, from the same content model as the PDF. */
+  renderAs(input: RenderInput, format: DownloadFormat): Promise<RenderedFile>;
 }
 
 /** The service cannot take the render now; try again after `retryAfterMs`. */
@@ -65,7 +79,11 @@ export class HttpPdfRenderer implements PdfRenderer {
     this.url = new URL('/v1/render', options.baseUrl).toString();
   }
 
-  async render(input: RenderInput): Promise<RenderedPdf> {
+  /** Posts one render; a 200 response is returned with its body unread, anything else throws. */
+  private async post(
+    input: RenderInput,
+    format: 'pdf' | DownloadFormat,
+  ): Promise<Awaited<ReturnType<typeof request>>> {
     const timeoutMs = this.options.timeoutMs ?? 15_000;
     let res: Awaited<ReturnType<typeof request>>;
     try {
@@ -78,6 +96,7 @@ export class HttpPdfRenderer implements PdfRenderer {
           ...(input.emphasize && input.emphasize.length > 0
             ? { emphasize: input.emphasize.slice(0, 200) }
             : {}),
+          ...(format === 'pdf' ? {} : { format }),
         }),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -101,6 +120,24 @@ export class HttpPdfRenderer implements PdfRenderer {
       const text = await res.body.text();
       throw new Error(`PDF service answered ${res.statusCode}: ${text.slice(0, 500)}`);
     }
+    return res;
+  }
+
+  async renderAs(input: RenderInput, format: DownloadFormat): Promise<RenderedFile> {
+    const res = await this.post(input, format);
+    const bytes = Buffer.from(await res.body.arrayBuffer());
+    const header = res.headers['x-content-sha256'];
+    const contentType = res.headers['content-type'];
+    return {
+      bytes,
+      sha256:
+        typeof header === 'string' ? header : createHash('sha256').update(bytes).digest('hex'),
+      contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
+    };
+  }
+
+  async render(input: RenderInput): Promise<RenderedPdf> {
+    const res = await this.post(input, 'pdf');
     const pdf = Buffer.from(await res.body.arrayBuffer());
     const header = res.headers['x-content-sha256'];
     const pages = Number(res.headers['x-pdf-pages']);

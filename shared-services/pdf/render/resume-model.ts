@@ -7,7 +7,7 @@
 
 import { formatDate, formatDateRange } from './dates.ts';
 import type { Resume } from './resume-schema.ts';
-import type { CoverageReport } from './text-coverage.ts';
+import type { TextCleaner } from './text-coverage.ts';
 
 export type Tone = 'text' | 'muted' | 'accent';
 
@@ -81,7 +81,7 @@ export class ModelBuilder {
   private readonly emphasis?: RegExp;
 
   constructor(
-    private readonly coverage: CoverageReport,
+    private readonly coverage: TextCleaner,
     emphasize: readonly string[] = [],
   ) {
     const keywords = [...new Set(emphasize.map((k) => k.normalize('NFC').trim()).filter(Boolean))]

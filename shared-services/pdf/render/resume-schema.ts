@@ -134,6 +134,9 @@ export type TemplateId = (typeof TEMPLATE_IDS)[number];
 export const PAGE_SIZES = ['letter', 'a4'] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
 
+export const DOCUMENT_FORMATS = ['pdf', 'docx', 'txt'] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
 /** The body of `POST /v1/render`, also the input of {@link renderResume}. */
 export const renderRequestSchema = z.object({
   resume: z
@@ -146,6 +149,8 @@ export const renderRequestSchema = z.object({
   emphasize: z.array(z.string().min(1).max(100)).max(200).optional(),
   /** @defaultValue 'letter' */
   pageSize: z.enum(PAGE_SIZES).default('letter'),
+  /** @defaultValue 'pdf' */
+  format: z.enum(DOCUMENT_FORMATS).default('pdf'),
 });
 
 export type RenderRequest = z.input<typeof renderRequestSchema>;

@@ -20,6 +20,8 @@ export interface TemplateStyle {
   id: TemplateId;
   description: string;
   fonts: FontFiles;
+  /** The family name of `fonts`, as word processors know it (DOCX names it on every run). */
+  family: string;
   margin: number;
   colors: Record<Tone, string>;
   name: { size: number; align: 'left' | 'center' };
@@ -47,6 +49,7 @@ const classic: TemplateStyle = {
     bold: 'DejaVuSerif-Bold.ttf',
     italic: 'DejaVuSerif-Italic.ttf',
   },
+  family: 'DejaVu Serif',
   margin: 54,
   colors: { text: '#111111', muted: '#444444', accent: '#111111' },
   name: { size: 22, align: 'center' },
@@ -79,6 +82,7 @@ const modern: TemplateStyle = {
     bold: 'DejaVuSans-Bold.ttf',
     italic: 'DejaVuSans-Oblique.ttf',
   },
+  family: 'DejaVu Sans',
   margin: 50,
   colors: { text: '#1a1a1a', muted: '#555555', accent: '#1f5fa8' },
   name: { size: 24, align: 'left' },
@@ -111,6 +115,7 @@ const compact: TemplateStyle = {
     bold: 'DejaVuSansCondensed-Bold.ttf',
     italic: 'DejaVuSansCondensed-Oblique.ttf',
   },
+  family: 'DejaVu Sans Condensed',
   margin: 36,
   colors: { text: '#111111', muted: '#505050', accent: '#111111' },
   name: { size: 18, align: 'left' },

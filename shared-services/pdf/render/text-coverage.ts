@@ -19,15 +19,31 @@ const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}]|\u20e3/u;
 const ALWAYS_COVERED = /^[\u0020-\u007e\u00a0-\u024f\u2013\u2014\u2022\u00b7]*$/;
 
+/** Makes text safe for one output format; the model builder passes every string through it. */
+export interface TextCleaner {
+  clean(text: string): string;
+}
+
+/** NFC, control characters as spaces, invisible format characters dropped. */
+function normalizeText(text: string): string {
+  return text.normalize('NFC').replace(CONTROL, ' ').replace(DEFAULT_IGNORABLE, '');
+}
+
+/**
+ * For DOCX and plain text: the same normalisation as for PDF, but every
+ * character is kept, since the reader's word processor picks the fonts.
+ */
+export const PLAIN_TEXT: TextCleaner = { clean: normalizeText };
+
 /** Collects uncovered code points across one render. */
-export class CoverageReport {
+export class CoverageReport implements TextCleaner {
   readonly uncovered = new Set<number>();
 
   constructor(private readonly faces: FaceSet) {}
 
   /** Returns `text` made safe to draw with the font set. */
   clean(text: string): string {
-    const normalized = text.normalize('NFC').replace(CONTROL, ' ').replace(DEFAULT_IGNORABLE, '');
+    const normalized = normalizeText(text);
     // Fast path: printable ASCII and Latin-1/Extended-A/B are in every DejaVu face.
     if (ALWAYS_COVERED.test(normalized)) return normalized;
     let out = '';

@@ -1,4 +1,4 @@
-/** `POST /v1/render`: validate, render in the pool, answer with the PDF and its hash. */
+/** `POST /v1/render`: validate, render in the pool, answer with the PDF, DOCX or text and its hash. */
 import { Hono } from 'hono';
 import { ApiError } from '../../../lib/errors.ts';
 import {
@@ -8,6 +8,7 @@ import {
 } from '../../../lib/json-text-limits.ts';
 import { readJsonBody } from '../../../lib/validation.ts';
 import type { PdfEnv } from '../env.ts';
+import { CONTENT_TYPES } from '../render/render-document.ts';
 import { renderRequestSchema } from '../render/resume-schema.ts';
 import { TEXT_LAYER_VERSION } from '../render/text-layer.ts';
 
@@ -47,10 +48,12 @@ export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
   const headers: Record<string, string> = {
     etag,
     'x-content-sha256': result.sha256,
-    'x-pdf-pages': String(result.pages),
-    'x-pdf-text-layer': String(TEXT_LAYER_VERSION),
     'cache-control': 'no-cache',
   };
+  if (result.format === 'pdf') {
+    headers['x-pdf-pages'] = String(result.pages);
+    headers['x-pdf-text-layer'] = String(TEXT_LAYER_VERSION);
+  }
   if (result.uncovered.length > 0) {
     headers['x-pdf-uncovered-count'] = String(result.uncovered.length);
     headers['x-pdf-uncovered-chars'] = result.uncovered.slice(0, UNCOVERED_HEADER_LIMIT).join(',');
@@ -58,9 +61,13 @@ export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
     headers['x-pdf-uncovered-fields'] = fieldsWith(request, result.uncovered).join(',');
   }
   if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-  return c.body(result.pdf as Uint8Array<ArrayBuffer>, 200, {
+  return c.body(result.bytes as Uint8Array<ArrayBuffer>, 200, {
     ...headers,
-    'content-type': 'application/pdf',
-    'content-disposition': 'inline; filename="resume.pdf"',
+    'content-type': CONTENT_TYPES[result.format],
+    // PDF opens in the browser; DOCX and text are files to save.
+    'content-disposition':
+      result.format === 'pdf'
+        ? 'inline; filename="resume.pdf"'
+        : `attachment; filename="resume.${result.format}"`,
   });
 });

@@ -18,7 +18,8 @@ function monthYear(value: string): string {
   return `${month} ${match[1]}`;
 }
 
-function dateRange(start?: string | null, end?: string | null): string | undefined {
+/** A job's dates as the resume shows them: `Mar 2019 – Present`. */
+export function dateRange(start?: string | null, end?: string | null): string | undefined {
   const from = start ? monthYear(start) : undefined;
   const to = end ? monthYear(end) : undefined;
   if (from && to) return from === to ? from : `${from} – ${to}`;

@@ -11,7 +11,13 @@ export const FIXTURES = [
   'sparse',
 ] as const;
 
-export type FixtureName = (typeof FIXTURES)[number] | 'cjk-mixed';
+/** Resumes in right-to-left and East Asian scripts, written for these tests. */
+export const SCRIPT_FIXTURES = ['arabic', 'cjk'] as const;
+
+export type FixtureName =
+  | (typeof FIXTURES)[number]
+  | (typeof SCRIPT_FIXTURES)[number]
+  | 'cjk-mixed';
 
 export function loadResume(name: FixtureName): Resume {
   const url = new URL(`../test-fixtures/jsonresume/${name}.resume.json`, import.meta.url);
