@@ -1,0 +1,343 @@
+/**
+ * Runs the current migration operation to its end: the per-user protocol
+ * (copy → verify → freeze → catch up → flip → tombstone → activate, then a
+ * purge after a grace period) for a few users at a time, with every phase
+ * recorded in the control plane before the next one starts. Each step is
+ * idempotent, so a migrator that died anywhere is simply run again: a user
+ * before `flipped` is redone from the copy (or rolled back on cancel), a user
+ * at or after `flipped` is carried forward. See docs/adr/0005.
+ */
+import type { Logger } from '../../lib/logger.ts';
+import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
+import {
+  type CellDataClient,
+  checksumDifferences,
+  sameChecksums,
+  UserBusyError,
+  type UserDump,
+} from './cell-data-client.ts';
+import type {
+  MigrationStore,
+  MoveRecord,
+  OperationRecord,
+  OperationStatus,
+} from './migration-store.ts';
+
+/** Progress callbacks, for metrics. */
+export interface MigrationObserver {
+  moved?(move: MoveRecord, freezeSeconds: number | undefined): void;
+  rolledBack?(move: MoveRecord): void;
+  failed?(move: MoveRecord, error: string): void;
+  purged?(move: MoveRecord): void;
+}
+
+export interface MigratorOptions {
+  /** Users migrated in parallel. @defaultValue 4 */
+  concurrency?: number;
+  /** Source rows are deleted this long after the flip. @defaultValue 60000 */
+  purgeGraceMs?: number;
+  /** Failed attempts before a user is rolled back and marked failed. @defaultValue 3 */
+  maxAttempts?: number;
+  /** Freeze tries while the source says `409 user_busy`. @defaultValue 3 */
+  busyRetries?: number;
+  /** Pause between passes over users that failed and wait for a retry. @defaultValue 500 */
+  retryDelayMs?: number;
+  /** How often a running operation re-reads its state to notice a cancel. @defaultValue 200 */
+  cancelPollMs?: number;
+}
+
+class MoveAbandoned extends Error {
+  override name = 'MoveAbandoned';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class Migrator {
+  constructor(
+    private readonly store: MigrationStore,
+    private readonly controlPlane: ControlPlaneStore,
+    private readonly cells: CellDataClient,
+    private readonly logger: Logger,
+    private readonly options: MigratorOptions = {},
+    private readonly observer: MigrationObserver = {},
+  ) {}
+
+  /**
+   * Runs the running (or cancelling) operation until it finishes; resolves with
+   * its final status, or undefined when none runs. Stops early when `signal` aborts.
+   */
+  async runCurrent(signal?: AbortSignal): Promise<OperationStatus | undefined> {
+    let operation = await this.store.current();
+    if (!operation) return undefined;
+    const opId = operation.id;
+    let cancelling = operation.state === 'cancelling';
+    const poll = setInterval(() => {
+      void this.store.operation(opId).then(
+        (row) => {
+          if (row?.state === 'cancelling') cancelling = true;
+        },
+        () => {},
+      );
+    }, this.options.cancelPollMs ?? 200);
+    try {
+      for (;;) {
+        if (signal?.aborted) return undefined;
+        const moves = await this.store.unfinishedMoves(opId);
+        if (moves.length === 0) break;
+        const before = moves.map((m) => `${m.phase}:${m.attempts}`).join();
+        await this.#pool(moves, () => cancelling, signal);
+        if (signal?.aborted) return undefined;
+        const after = await this.store.unfinishedMoves(opId);
+        if (after.length > 0 && after.map((m) => `${m.phase}:${m.attempts}`).join() === before) {
+          await sleep(this.options.retryDelayMs ?? 500, signal);
+        } else if (after.length > 0) {
+          await sleep(Math.min(50, this.options.retryDelayMs ?? 500), signal);
+        }
+      }
+      operation = (await this.store.operation(opId)) ?? operation;
+      return await this.#finish(operation, cancelling || operation.state === 'cancelling');
+    } finally {
+      clearInterval(poll);
+    }
+  }
+
+  async #finish(operation: OperationRecord, cancelled: boolean): Promise<OperationStatus> {
+    const status = await this.store.status(operation);
+    if (cancelled) {
+      await this.store.finishOperation(operation.id, 'cancelled');
+    } else if (status.users.failed > 0) {
+      await this.store.finishOperation(
+        operation.id,
+        'failed',
+        `${status.users.failed} of ${status.users.total} users could not be moved; they stay where they are (run it again to retry)`,
+      );
+    } else {
+      await this.store.finishOperation(operation.id, 'completed');
+    }
+    if (operation.kind === 'drain' && operation.cellId && !cancelled) {
+      const left = (await this.controlPlane.usersPerCell()).get(operation.cellId) ?? 0;
+      if (left === 0) {
+        const cell = await this.controlPlane.findCell(operation.cellId);
+        if (cell?.state === 'draining') await this.controlPlane.setCellState(cell.id, 'drained');
+      }
+    }
+    const final = (await this.store.operation(operation.id)) ?? operation;
+    this.logger.info(
+      { operationId: operation.id, kind: operation.kind, state: final.state, users: status.users },
+      'migration operation finished',
+    );
+    return this.store.status(final);
+  }
+
+  async #pool(
+    moves: MoveRecord[],
+    cancelling: () => boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < moves.length && !signal?.aborted) {
+        const move = moves[next++];
+        if (move) await this.#advance(move, cancelling);
+      }
+    };
+    const width = Math.max(1, this.options.concurrency ?? 4);
+    await Promise.all(Array.from({ length: Math.min(width, moves.length) }, worker));
+  }
+
+  /** Takes one user as far as it goes now; failures are recorded and retried on a later pass. */
+  async #advance(move: MoveRecord, cancelling: () => boolean): Promise<void> {
+    try {
+      if (move.phase === 'flipped' || move.phase === 'tombstoned') {
+        await this.#forward(move);
+        return;
+      }
+      if (cancelling()) {
+        await this.#rollBack(move, 'rolled_back');
+        return;
+      }
+      if (move.attempts >= (this.options.maxAttempts ?? 3)) {
+        // Out of attempts and its rollback failed last time: only the rollback is retried.
+        await this.#rollBack(move, 'failed');
+        return;
+      }
+      await this.#moveToFlip(move, cancelling);
+      await this.#forward(move);
+    } catch (error) {
+      if (error instanceof MoveAbandoned) return;
+      await this.#failed(move, message(error));
+    }
+  }
+
+  async #failed(move: MoveRecord, why: string): Promise<void> {
+    const attempts = await this.store.recordFailure(move, why).catch(() => move.attempts + 1);
+    this.logger.warn(
+      {
+        userId: move.userId,
+        from: move.sourceCell,
+        to: move.targetCell,
+        phase: move.phase,
+        attempts,
+        err: why,
+      },
+      'user migration step failed',
+    );
+    const unflipped = move.phase !== 'flipped' && move.phase !== 'tombstoned';
+    if (unflipped && attempts >= (this.options.maxAttempts ?? 3)) {
+      try {
+        await this.#rollBack(move, 'failed');
+        this.observer.failed?.(move, why);
+      } catch (error) {
+        // The rollback is retried on the next pass (the move stays unfinished).
+        this.logger.warn(
+          { userId: move.userId, err: message(error) },
+          'rollback failed; will retry',
+        );
+      }
+    }
+  }
+
+  /** Copy, verify, freeze, catch up and flip: the user is in the target afterwards. */
+  async #moveToFlip(move: MoveRecord, cancelling: () => boolean): Promise<void> {
+    let copied: UserDump | undefined;
+    if (move.phase === 'planned') {
+      copied = await this.#copy(move);
+      await this.store.setPhase(move, 'copied', { bytes: copied.body.length });
+    }
+    if (cancelling()) {
+      await this.#rollBack(move, 'rolled_back');
+      throw new MoveAbandoned();
+    }
+    if (move.phase === 'copied') {
+      // Router first (every replica refuses the user's writes within milliseconds),
+      // then the cell (refuses them too, and waits for the user's running jobs).
+      await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
+      await this.#freezeSource(move);
+      await this.store.setPhase(move, 'frozen', { frozenAt: new Date() });
+    }
+    if (move.phase === 'frozen') {
+      if (cancelling()) {
+        await this.#rollBack(move, 'rolled_back');
+        throw new MoveAbandoned();
+      }
+      await this.#catchUp(move, copied);
+      if (!(await this.store.flip(move))) {
+        await this.#rollBack(move, 'failed');
+        await this.store.recordFailure(
+          move,
+          'the placement changed during the move (account deleted?)',
+        );
+        throw new MoveAbandoned();
+      }
+    }
+  }
+
+  async #copy(move: MoveRecord): Promise<UserDump> {
+    const dump = await this.cells.dump(move.sourceCell, move.userId);
+    const loaded = await this.cells.load(move.targetCell, move.userId, dump);
+    if (!sameChecksums(dump.checksums, loaded)) {
+      throw new Error(
+        `copy verification failed: ${checksumDifferences(dump.checksums, loaded).join(', ')} differ`,
+      );
+    }
+    return dump;
+  }
+
+  async #freezeSource(move: MoveRecord): Promise<void> {
+    const tries = this.options.busyRetries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.cells.freeze(move.sourceCell, move.userId);
+        return;
+      } catch (error) {
+        if (!(error instanceof UserBusyError) || attempt >= tries) throw error;
+      }
+    }
+  }
+
+  /** Dumps the frozen source again and makes the target equal to it. */
+  async #catchUp(move: MoveRecord, copied: UserDump | undefined): Promise<void> {
+    const latest = await this.cells.dump(move.sourceCell, move.userId);
+    // Nothing written since the copy: the target is already verified equal.
+    if (copied && sameChecksums(copied.checksums, latest.checksums)) return;
+    const loaded = await this.cells.load(move.targetCell, move.userId, latest);
+    if (!sameChecksums(latest.checksums, loaded)) {
+      throw new Error(
+        `catch-up verification failed: ${checksumDifferences(latest.checksums, loaded).join(', ')} differ`,
+      );
+    }
+  }
+
+  /** After the flip: tombstone the source, verify once more, activate the target, unfreeze. */
+  async #forward(move: MoveRecord): Promise<void> {
+    if (move.phase === 'flipped') {
+      await this.cells.tombstone(move.sourceCell, move.userId, move.targetCell);
+      // The source now refuses everything: a write that slipped in before its freeze
+      // would show here, and is carried over before the target goes live.
+      const [source, target] = await Promise.all([
+        this.cells.checksums(move.sourceCell, move.userId),
+        this.cells.checksums(move.targetCell, move.userId),
+      ]);
+      if (!sameChecksums(source, target)) {
+        this.logger.warn(
+          { userId: move.userId, tables: checksumDifferences(source, target) },
+          'source changed after the freeze; copying it again before activation',
+        );
+        await this.#catchUp(move, undefined);
+      }
+      await this.store.setPhase(move, 'tombstoned');
+    }
+    if (move.phase === 'tombstoned') {
+      await this.cells.activate(move.targetCell, move.userId);
+      await this.controlPlane.setFrozen(move.userId, move.targetCell, false);
+      const freezeMs = move.frozenAt ? Date.now() - move.frozenAt.getTime() : undefined;
+      await this.store.setPhase(move, 'done', {
+        freezeMs,
+        purgeAfterMs: this.options.purgeGraceMs ?? 60_000,
+      });
+      this.observer.moved?.(move, freezeMs === undefined ? undefined : freezeMs / 1000);
+    }
+  }
+
+  /** Undoes an unflipped move: the source serves the user again, the target forgets them. */
+  async #rollBack(move: MoveRecord, phase: 'rolled_back' | 'failed'): Promise<void> {
+    await this.cells.unfreeze(move.sourceCell, move.userId);
+    await this.controlPlane.setFrozen(move.userId, move.sourceCell, false);
+    await this.cells.deleteData(move.targetCell, move.userId);
+    await this.store.setPhase(move, phase);
+    if (phase === 'rolled_back') this.observer.rolledBack?.(move);
+  }
+
+  /** Deletes the source rows of moves whose grace period is over; returns how many. */
+  async purgeDue(): Promise<number> {
+    let purged = 0;
+    for (const move of await this.store.duePurges()) {
+      try {
+        await this.cells.deleteData(move.sourceCell, move.userId);
+        await this.store.markPurged(move);
+        this.observer.purged?.(move);
+        purged++;
+      } catch (error) {
+        this.logger.warn(
+          { userId: move.userId, cellId: move.sourceCell, err: message(error) },
+          'purge failed; will retry',
+        );
+      }
+    }
+    return purged;
+  }
+}
