@@ -52,6 +52,9 @@ import { JobSourcesService } from './domain/discovery/job-sources.ts';
 import { EventsLogService } from './domain/events-log.ts';
 import { JobsService } from './domain/jobs/jobs.ts';
 import { ProfilesService } from './domain/profile/profiles.ts';
+import { UserDataService } from './domain/user-data/user-data.ts';
+import { UserActivity } from './domain/user-lifecycle/user-activity.ts';
+import { UserLifecycleService } from './domain/user-lifecycle/user-lifecycle.ts';
 import { UsersService } from './domain/users.ts';
 import { connectPostgres, connectRedisFailFast, type Sql } from './infra/connections.ts';
 import { CellQueues } from './infra/queues.ts';
@@ -84,6 +87,12 @@ export interface CellServices {
   analysis: AnalysisService;
   match: MatchService;
   eventsLog: EventsLogService;
+  /** A user's rows as a whole: dump, checksums, load, purge (the user-data catalog). */
+  userData: UserDataService;
+  /** Running writes and jobs per user, across the cell's processes. */
+  userActivity: UserActivity;
+  /** A user's migration states in this cell: freeze, tombstone, activate, purge, export. */
+  lifecycle: UserLifecycleService;
   /** Closes every connection; idempotent. */
   close(): Promise<void>;
 }
@@ -195,6 +204,9 @@ export function buildCellServices(
       logger,
     },
   );
+  const jobSources = new JobSourcesService(sql, queues, queues);
+  const userData = new UserDataService(sql, config.CELL_ID);
+  const userActivity = new UserActivity(redis);
   let closing: Promise<void> | undefined;
   return {
     cellId: config.CELL_ID,
@@ -228,12 +240,25 @@ export function buildCellServices(
           logger.warn({ err: error, userId }, 'could not queue match recomputation'),
         ),
     ),
-    jobSources: new JobSourcesService(sql, queues, queues),
+    jobSources,
     discovery: new DiscoveryService(sql, adapters, queues, logger),
     jobs: new JobsService(sql, queues),
     analysis,
     match,
     eventsLog: new EventsLogService(sql),
+    userData,
+    userActivity,
+    lifecycle: new UserLifecycleService({
+      sql,
+      userData,
+      activity: userActivity,
+      scheduler: queues,
+      jobSources,
+      workflowQueue: queues,
+      followUp: queues,
+      logger,
+      cellId: config.CELL_ID,
+    }),
     close() {
       channels.close();
       closing ??= Promise.allSettled([

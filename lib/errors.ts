@@ -41,8 +41,8 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   cell_unavailable: 503,
   cell_draining: 503,
-  user_migrating: 503,
   service_unavailable: 503,
+  user_migrating: 503,
   cell_timeout: 504,
   timeout: 504,
 } as const satisfies Record<string, ContentfulStatusCode>;

@@ -9,10 +9,12 @@ import type { CellApiOptions, CellEnv } from './env.ts';
 import { mapCellDomainError } from './error-mapping.ts';
 import { perUserRateLimit } from './middleware/rate-limit.ts';
 import { requireRouterIdentity } from './middleware/router-identity.ts';
+import { enforceUserState } from './middleware/user-state.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { eventRoutes } from './routes/events.ts';
+import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { internalUserRoutes } from './routes/internal-users.ts';
 import { jobSourceRoutes } from './routes/job-sources.ts';
@@ -20,6 +22,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { meRoutes } from './routes/me.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { profileRoutes } from './routes/profile.ts';
+
+const USER_DATA_PATH = /^\/internal\/v1\/users\/[^/]+\/data$/;
 
 export function createApp(services: CellServices, options: CellApiOptions) {
   const app = new Hono<CellEnv>();
@@ -31,16 +35,18 @@ export function createApp(services: CellServices, options: CellApiOptions) {
     setResponseHeader(c, 'x-cell-id', services.cellId);
   });
   app.use(services.metrics.httpMiddleware);
-  app.use(
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: options.bodyLimitBytes,
+      maxSize,
       onError: () => {
-        throw new ApiError(
-          'payload_too_large',
-          `Request body exceeds ${options.bodyLimitBytes} bytes`,
-        );
+        throw new ApiError('payload_too_large', `Request body exceeds ${maxSize} bytes`);
       },
-    }),
+    });
+  const requestLimit = limitOf(options.bodyLimitBytes);
+  // A user's dump carries their PDFs: far over a request's limit.
+  const dumpLimit = limitOf(options.userDataBodyLimitBytes ?? 256 * 1024 * 1024);
+  app.use((c, next) =>
+    (c.req.method === 'PUT' && USER_DATA_PATH.test(c.req.path) ? dumpLimit : requestLimit)(c, next),
   );
 
   const identity = requireRouterIdentity({
@@ -52,6 +58,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   app.use('/internal/*', identity);
   app.use('/v1/*', requestDeadline(options.requestTimeoutMs ?? 5_000));
   app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
+  app.use('/v1/*', enforceUserState({ writeTtlMs: (options.requestTimeoutMs ?? 5_000) + 5_000 }));
 
   app.route('/health', healthRoutes);
   app.get('/metrics', (c) => services.metrics.handler(c));
@@ -64,6 +71,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   app.route('/v1/analytics', analyticsRoutes);
   app.route('/v1/notifications', notificationRoutes);
   app.route('/v1/channels', channelRoutes);
+  app.route('/v1/export', exportRoutes);
   app.route('/internal/v1/users', internalUserRoutes);
 
   app.notFound(notFoundHandler);

@@ -6,6 +6,8 @@ export interface CellApiOptions {
   routerSecret: string;
   signatureMaxAgeMs: number;
   bodyLimitBytes: number;
+  /** Body limit of `PUT /internal/v1/users/:userId/data` (a whole user). @defaultValue 268_435_456 */
+  userDataBodyLimitBytes?: number;
   /** Requests per user per minute. @defaultValue 120 */
   rateLimitPerMinute?: number;
   /** Deadline of a `/v1` request. @defaultValue 5_000 */

@@ -16,6 +16,12 @@ import {
   NotFoundError,
   ValidationError,
 } from '../domain/errors.ts';
+import {
+  UserBusyError,
+  UserDeletedError,
+  UserMigratingError,
+  UserMovedError,
+} from '../domain/user-lifecycle/errors.ts';
 import { isDependencyUnavailable } from '../infra/dependency-errors.ts';
 
 export function mapCellDomainError(error: unknown): ApiError | undefined {
@@ -60,6 +66,19 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
       headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
     });
   }
+  if (error instanceof UserMigratingError) {
+    return new ApiError('user_migrating', error.message, { headers: { 'retry-after': '1' } });
+  }
+  if (error instanceof UserMovedError) {
+    return new ApiError('user_moved', error.message, { details: { movedTo: error.movedTo } });
+  }
+  if (error instanceof UserBusyError) {
+    return new ApiError('user_busy', error.message, {
+      headers: { 'retry-after': '1' },
+      details: { running: error.running },
+    });
+  }
+  if (error instanceof UserDeletedError) return new ApiError('unauthorized', error.message);
   if (error instanceof ValidationError) {
     return new ApiError('validation_failed', error.message, {
       details: { problems: error.problems },

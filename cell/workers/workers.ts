@@ -18,6 +18,7 @@ import {
 import type { CellServices } from '../services.ts';
 import { HEARTBEAT_QUEUE, recordHeartbeat } from './heartbeat.ts';
 import { analysisProcessor, discoveryProcessor, matchProcessor } from './job-processors.ts';
+import { applicationUser, gateUserJob, notificationUser } from './user-gate.ts';
 import {
   statusWebhookProcessor,
   workflowStepProcessor,
@@ -89,21 +90,33 @@ export async function startCellWorkers(
       prefix,
       concurrency: options.analysisConcurrency ?? 2,
     }),
-    new Worker(MATCH_QUEUE, matchProcessor(services), { connection, prefix, concurrency: 1 }),
+    new Worker(
+      MATCH_QUEUE,
+      gateUserJob(services, async (job) => job.data.userId, matchProcessor(services)),
+      { connection, prefix, concurrency: 1 },
+    ),
     ...WORKFLOW_STEPS.map(
       (step) =>
-        new Worker(WORKFLOW_QUEUES[step], workflowStepProcessor(services, step), stepOptions),
+        new Worker(
+          WORKFLOW_QUEUES[step],
+          gateUserJob(services, applicationUser(services), workflowStepProcessor(services, step)),
+          stepOptions,
+        ),
     ),
     new Worker(WORKFLOW_SWEEP_QUEUE, workflowSweepProcessor(services), {
       connection,
       prefix,
       concurrency: 1,
     }),
-    new Worker(STATUS_WEBHOOK_QUEUE, statusWebhookProcessor(services), {
-      connection,
-      prefix,
-      concurrency: 4,
-    }),
+    new Worker(
+      STATUS_WEBHOOK_QUEUE,
+      gateUserJob(services, notificationUser(services), statusWebhookProcessor(services)),
+      {
+        connection,
+        prefix,
+        concurrency: 4,
+      },
+    ),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));

@@ -6,6 +6,7 @@
  */
 import type postgres from 'postgres';
 import { appendEvents } from '../events.ts';
+import { lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import type { AnalysisSource, JobAnalysis, JobAnalyzer } from './contract.ts';
 import type { MatchService } from './match.ts';
 
@@ -56,8 +57,10 @@ export class AnalysisService {
         where id = ${jobId} and content_hash = ${job.content_hash}
         returning id`;
       if (updated.length === 0) return false;
+      await lockUserStatesShared(tx);
       const users = await tx<{ user_id: string }[]>`
-        select user_id from user_jobs where job_id = ${jobId}`;
+        select user_id from user_jobs uj where job_id = ${jobId}
+          and not exists (select 1 from user_states s where s.user_id = uj.user_id)`;
       await appendEvents(
         tx,
         users.map((row) => ({

@@ -8,6 +8,7 @@ import type postgres from 'postgres';
 import type { JsonResume } from '../../../lib/ai/contract.ts';
 import { scoreMatch } from '../../../lib/ai/embedded/index.ts';
 import { jsonRows } from '../../infra/json-rows.ts';
+import { lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import type { JobAnalysis } from './contract.ts';
 
 /** A stored profile version's document, as the scorer reads it. */
@@ -66,7 +67,8 @@ export class MatchService {
         select version, document from profile_versions pv
         where pv.user_id = uj.user_id order by version desc limit 1
       ) p on true
-      where uj.job_id = ${jobId}`;
+      where uj.job_id = ${jobId}
+        and not exists (select 1 from user_states s where s.user_id = uj.user_id)`;
     const rows: ScoreRow[] = profiles.map((row) =>
       row.document === null
         ? {
@@ -92,12 +94,17 @@ export class MatchService {
     const CHUNK = 2_000;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
-      await this.sql`
-        update user_jobs as u set score = x.score, matched = x.matched, missing = x.missing,
-          scored_profile_version = x.version, updated_at = now()
-        from jsonb_to_recordset(${jsonRows(this.sql, chunk)})
-          as x(user_id uuid, job_id uuid, score int, matched jsonb, missing jsonb, version int)
-        where u.user_id = x.user_id and u.job_id = x.job_id`;
+      // Users being migrated keep their scores; the target cell rescores them on activation.
+      await this.sql.begin(async (tx) => {
+        await lockUserStatesShared(tx);
+        await tx`
+          update user_jobs as u set score = x.score, matched = x.matched, missing = x.missing,
+            scored_profile_version = x.version, updated_at = now()
+          from jsonb_to_recordset(${jsonRows(tx, chunk)})
+            as x(user_id uuid, job_id uuid, score int, matched jsonb, missing jsonb, version int)
+          where u.user_id = x.user_id and u.job_id = x.job_id
+            and not exists (select 1 from user_states s where s.user_id = u.user_id)`;
+      });
     }
   }
 }

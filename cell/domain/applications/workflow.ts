@@ -27,6 +27,7 @@ import type { WorkflowQueue, WorkflowStep } from '../../infra/queues.ts';
 import type { AnalysisService } from '../analysis/analysis.ts';
 import { DomainError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
+import { lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import type { ChannelCredentialsStore } from './channel-credentials.ts';
 import {
   ChannelNotConfiguredError,
@@ -567,13 +568,21 @@ export class WorkflowService {
     app: Pick<ApplicationRow, 'id' | 'user_id' | 'status' | 'revision'>,
     step: WorkflowStep,
     failure: Record<string, unknown> & { reason: string; message: string },
+    /** The sweep's call: leave alone a user being migrated (the target cell takes over). */
+    options: { onlyActiveUser?: boolean } = {},
   ): Promise<boolean> {
     return this.sql.begin(async (tx) => {
+      if (options.onlyActiveUser) await lockUserStatesShared(tx);
       const [row] = await tx<{ id: string }[]>`
         update applications
            set status = 'failed', failure = ${tx.json({ step, ...failure } as postgres.JSONValue)},
                deadline_at = null, updated_at = now()
          where id = ${app.id} and status = ${app.status} and revision = ${app.revision}
+           ${
+             options.onlyActiveUser
+               ? tx`and not exists (select 1 from user_states s where s.user_id = applications.user_id)`
+               : tx``
+           }
         returning id`;
       if (!row) return false;
       await tx`
@@ -611,6 +620,7 @@ export class WorkflowService {
       select a.id, a.user_id, a.status, a.revision from applications a
       where a.status in ${this.sql(ACTIVE_STATUSES as unknown as string[])}
         and a.deadline_at < now()
+        and not exists (select 1 from user_states u where u.user_id = a.user_id)
         and not exists (
           select 1 from submissions s where s.application_id = a.id
              and s.state = 'sending' and s.lease_expires_at > now())
@@ -619,18 +629,24 @@ export class WorkflowService {
     for (const app of overdue) {
       const step = stepOfStatus(app.status) ?? 'analyze';
       if (
-        await this.failWorkflow(app, step, {
-          reason: 'deadline_exceeded',
-          message: 'The workflow did not finish within its deadline',
-        })
+        await this.failWorkflow(
+          app,
+          step,
+          {
+            reason: 'deadline_exceeded',
+            message: 'The workflow did not finish within its deadline',
+          },
+          { onlyActiveUser: true },
+        )
       ) {
         failed += 1;
       }
     }
     const stuck = await this.sql<{ id: string; status: ApplicationStatus; revision: number }[]>`
-      select id, status, revision from applications
+      select id, status, revision from applications a
       where status in ${this.sql(ACTIVE_STATUSES as unknown as string[])}
         and updated_at < now() - ${stuckAfterMs} * interval '1 millisecond'
+        and not exists (select 1 from user_states u where u.user_id = a.user_id)
       order by updated_at limit 500`;
     for (const app of stuck) {
       const step = stepOfStatus(app.status);

@@ -17,6 +17,7 @@ import { BoardFetchError, BoardNotFoundError } from '../../adapters/job-boards/t
 import { jsonRows } from '../../infra/json-rows.ts';
 import type { FollowUpQueue } from '../../infra/queues.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
+import { inactiveUsers, lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import {
   postingContentHash,
   postingFingerprint,
@@ -30,6 +31,9 @@ import {
   postingShape,
 } from './near-duplicates.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
+
+/** Advisory lock under which new board jobs are clustered (and migrated jobs matched). */
+export const JOBS_CLUSTER_LOCK = 'jobs:cluster';
 
 export interface SyncSummary {
   provider: Provider;
@@ -208,7 +212,7 @@ export class DiscoveryService {
       if (fresh.length > 0) {
         // Boards clustering new postings take turns, so two boards listing the
         // same new posting at the same moment still make one job.
-        await tx`select pg_advisory_xact_lock(hashtext('jobs:cluster'))`;
+        await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
         const fingerprints = [...new Set(fresh.map((p) => p.fingerprint))];
         const known = await tx<{ id: string; fingerprint: string }[]>`
           select id, fingerprint from jobs
@@ -335,12 +339,19 @@ export class DiscoveryService {
             and not exists (select 1 from postings p where p.job_id = jobs.id and p.status = 'open')`;
       }
 
-      // Each follower gets every open posting that passes their filters, once.
+      // Each follower gets every open posting that passes their filters, once;
+      // a follower being migrated (or gone) gets nothing from this cell.
+      await lockUserStatesShared(tx);
+      const inactive = await inactiveUsers(
+        tx,
+        followers.map((f) => f.userId),
+      );
       const links: JobLink[] = [];
       for (const posting of postings) {
         const jobId = jobOfPosting.get(posting.externalId);
         if (!jobId) continue;
         for (const follower of followers) {
+          if (inactive.has(follower.userId)) continue;
           if (!passesFilters(follower.filters, posting)) continue;
           links.push({
             userId: follower.userId,

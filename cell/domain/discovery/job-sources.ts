@@ -12,6 +12,16 @@ import { appendEvent } from '../events.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
 
+/**
+ * A source counts as followed here while its user is active or frozen (a
+ * freeze may roll back); not once the user moved, was deleted, or is still
+ * incoming (activation schedules its boards). Over `job_sources j`.
+ */
+function followingHere(sql: postgres.Sql) {
+  return sql`not exists (select 1 from user_states s where s.user_id = j.user_id
+                                                    and s.state <> 'frozen')`;
+}
+
 export interface JobSource {
   id: string;
   provider: Provider;
@@ -109,7 +119,8 @@ export class JobSourcesService {
   /** Removes a board's schedule when nobody follows it any more. */
   async releaseBoardIfUnfollowed(provider: Provider, board: string): Promise<boolean> {
     const [row] = await this.sql<{ n: number }[]>`
-      select count(*)::int as n from job_sources where provider = ${provider} and board = ${board}`;
+      select count(*)::int as n from job_sources j
+      where provider = ${provider} and board = ${board} and ${followingHere(this.sql)}`;
     if ((row?.n ?? 0) > 0) return false;
     await this.scheduler.removeBoard(provider, board);
     return true;
@@ -118,7 +129,7 @@ export class JobSourcesService {
   /** Makes the schedules match the followed boards (at worker start, after crashes). */
   async reconcileSchedules(): Promise<{ ensured: number; removed: number }> {
     const followed = await this.sql<{ provider: Provider; board: string }[]>`
-      select distinct provider, board from job_sources`;
+      select distinct provider, board from job_sources j where ${followingHere(this.sql)}`;
     const wanted = new Set(followed.map((b) => `${b.provider}/${b.board}`));
     const scheduled = await this.scheduler.listBoards();
     const have = new Set(scheduled.map((b) => `${b.provider}/${b.board}`));

@@ -1,0 +1,66 @@
+/**
+ * The canonical form of dumped rows and their checksums. Two cells holding the
+ * same rows produce the same bytes: object keys sorted, rows ordered by
+ * primary key (numbers numerically, strings by code unit), one row per line.
+ */
+import { createHash } from 'node:crypto';
+
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+export type Row = Record<string, JsonValue>;
+
+export interface TableChecksum {
+  count: number;
+  /** Hex SHA-256 of the canonical rows, each followed by `\n`. */
+  sha256: string;
+}
+
+/** JSON with object keys sorted at every depth. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as JsonValue)}`)
+    .join(',')}}`;
+}
+
+function compareValues(a: JsonValue | undefined, b: JsonValue | undefined): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = typeof a === 'string' ? a : canonicalJson(a ?? null);
+  const y = typeof b === 'string' ? b : canonicalJson(b ?? null);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Sorts rows in place by their primary key (the deterministic dump order). */
+export function sortRows(rows: Row[], primaryKey: readonly string[]): Row[] {
+  return rows.sort((a, b) => {
+    for (const column of primaryKey) {
+      const order = compareValues(a[column], b[column]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
+export function tableChecksum(rows: readonly Row[]): TableChecksum {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${canonicalJson(row)}\n`);
+  return { count: rows.length, sha256: hash.digest('hex') };
+}
+
+/** Checksums of every table of a dump, keyed like the dump. */
+export function checksumTables(
+  tables: Readonly<Record<string, readonly Row[]>>,
+): Record<string, TableChecksum> {
+  return Object.fromEntries(
+    Object.keys(tables)
+      .sort()
+      .map((name) => [name, tableChecksum(tables[name] ?? [])]),
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * Collects every row of one user, following the catalog's rules to a fixed
+ * point: the user's row, rows of user-keyed tables, rows they reference
+ * (upwards), and rows of tables without a user column that reference a
+ * collected row (downwards). Each row is then marked **owned** (it belongs to
+ * this user alone: a user column names them, or it hangs off an owned row,
+ * like a manual job's posting) or **shared** (cell-wide data the user points
+ * at, like a board job deduplicated for every follower).
+ */
+import type postgres from 'postgres';
+import type { Row } from './canonical.ts';
+import { sortRows } from './canonical.ts';
+import type { CatalogTable, UserDataCatalog } from './catalog.ts';
+import { keyOf, selectByColumn, selectByKeys } from './rows.ts';
+
+export interface CollectedTable {
+  table: CatalogTable;
+  /** In dump order (primary key). */
+  rows: Row[];
+  /** Primary keys (`keyOf`) of the owned rows. */
+  owned: Set<string>;
+}
+
+export type CollectedRows = Map<string, CollectedTable>;
+
+/** Marks each row owned or shared; `tables` must hold every catalog table. */
+export function classifyRows(
+  catalog: UserDataCatalog,
+  userId: string,
+  tables: Map<string, Row[]>,
+): CollectedRows {
+  const collected: CollectedRows = new Map();
+  // Per (table, referenced columns): the keys of owned rows, built once.
+  const ownedKeys = new Map<string, Set<string>>();
+  const ownedKeysOf = (parent: CollectedTable, columns: readonly string[]) => {
+    const id = `${parent.table.name}:${columns.join(',')}`;
+    let keys = ownedKeys.get(id);
+    if (!keys) {
+      keys = new Set();
+      for (const row of parent.rows) {
+        const key = keyOf(row, columns);
+        if (key !== null && parent.owned.has(keyOf(row, parent.table.primaryKey) as string)) {
+          keys.add(key);
+        }
+      }
+      ownedKeys.set(id, keys);
+    }
+    return keys;
+  };
+  for (const table of catalog.tables) {
+    const rows = sortRows([...(tables.get(table.name) ?? [])], table.primaryKey);
+    const owned = new Set<string>();
+    for (const row of rows) {
+      const mine =
+        table === catalog.root
+          ? row[table.primaryKey[0] as string] === userId
+          : table.userColumns.length > 0
+            ? table.userColumns.some((c) => row[c] === userId)
+            : // Parents come first in catalog order, so their ownership is known.
+              table.parents.some((fk) => {
+                const parent = collected.get(fk.references);
+                const key = keyOf(row, fk.columns);
+                return (
+                  parent !== undefined &&
+                  key !== null &&
+                  ownedKeysOf(parent, fk.referencedColumns).has(key)
+                );
+              });
+      if (mine) owned.add(keyOf(row, table.primaryKey) as string);
+    }
+    collected.set(table.name, { table, rows, owned });
+  }
+  return collected;
+}
+
+/** Every row of `userId` in this cell, in one consistent snapshot (`tx`). */
+export async function collectUserRows(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  userId: string,
+): Promise<CollectedRows> {
+  const found = new Map<string, Map<string, Row>>(catalog.tables.map((t) => [t.name, new Map()]));
+  const add = (table: CatalogTable, rows: Row[]): boolean => {
+    const bucket = found.get(table.name) as Map<string, Row>;
+    let added = false;
+    for (const row of rows) {
+      const key = keyOf(row, table.primaryKey) as string;
+      if (!bucket.has(key)) {
+        bucket.set(key, row);
+        added = true;
+      }
+    }
+    return added;
+  };
+
+  add(
+    catalog.root,
+    await selectByColumn(tx, catalog.root, catalog.root.primaryKey[0] as string, userId),
+  );
+  for (const table of catalog.tables) {
+    for (const column of table.userColumns) {
+      add(table, await selectByColumn(tx, table, column, userId));
+    }
+  }
+
+  // Follow foreign keys until nothing new turns up; each key is asked for once.
+  const asked = new Set<string>();
+  const edges = catalog.tables.flatMap((table) => table.parents);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const fk of edges) {
+      const child = catalog.byName.get(fk.table) as CatalogTable;
+      const parent = catalog.byName.get(fk.references) as CatalogTable;
+      const up = pendingKeys(
+        found.get(child.name),
+        fk.columns,
+        fk.referencedColumns,
+        `up:${fk.table}:${fk.columns}`,
+        asked,
+      );
+      if (up.length > 0 && add(parent, await selectByKeys(tx, parent, fk.referencedColumns, up))) {
+        changed = true;
+      }
+      if (child.userColumns.length > 0 || child === catalog.root) continue;
+      const down = pendingKeys(
+        found.get(parent.name),
+        fk.referencedColumns,
+        fk.columns,
+        `down:${fk.table}:${fk.columns}`,
+        asked,
+      );
+      if (down.length > 0 && add(child, await selectByKeys(tx, child, fk.columns, down))) {
+        changed = true;
+      }
+    }
+  }
+  return classifyRows(
+    catalog,
+    userId,
+    new Map([...found].map(([name, rows]) => [name, [...rows.values()]])),
+  );
+}
+
+/** Keys of `rows` on `from` columns not asked yet, renamed to the `to` columns. */
+function pendingKeys(
+  rows: Map<string, Row> | undefined,
+  from: readonly string[],
+  to: readonly string[],
+  edge: string,
+  asked: Set<string>,
+): Row[] {
+  const tuples: Row[] = [];
+  for (const row of rows?.values() ?? []) {
+    const key = keyOf(row, from);
+    if (key === null || asked.has(`${edge}:${key}`)) continue;
+    asked.add(`${edge}:${key}`);
+    tuples.push(
+      Object.fromEntries(to.map((column, i) => [column, row[from[i] as string] ?? null])),
+    );
+  }
+  return tuples;
+}

@@ -1,0 +1,240 @@
+/**
+ * Loading a dump into this cell, in the caller's transaction: the user's
+ * owned rows are replaced, shared rows are merged.
+ *
+ * Shared rows (a board job deduplicated by fingerprint, its postings) may
+ * already be here:
+ * - under the **same id** (copied earlier from the same cell, or this cell is
+ *   where the job was first seen): it is updated to the dump's content, so a
+ *   catch-up copy converges, and the next board fetch here reconciles it;
+ * - under **another id** with the same unique key (this cell discovered the
+ *   same posting itself): the dump's row is not written; the user's rows are
+ *   **remapped** to this cell's id (foreign keys, uuid columns and equal
+ *   strings inside jsonb, which is safe for UUIDs), so the user never sees the
+ *   job twice and discovery keeps deduplicating. A shared child merged into a
+ *   row with another parent (a posting this cell filed under another job)
+ *   remaps that parent too, so a job and its postings stay together.
+ * Every remap is returned so the migrator can tell which ids changed.
+ */
+import type postgres from 'postgres';
+import type { JsonValue, Row } from './canonical.ts';
+import type { CatalogTable, UserDataCatalog } from './catalog.ts';
+import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
+import { deleteRows, keyOf, selectByKeys, writeRows } from './rows.ts';
+
+/** Old id → this cell's id, per table. */
+export type Remapped = Record<string, Record<string, string>>;
+
+type Action = 'upsert' | 'insert' | 'merged';
+
+/** Deletes the user's owned rows (children first); returns the count per table. */
+export async function deleteOwnedRows(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  collected: CollectedRows,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of [...catalog.tables].reverse()) {
+    const entry = collected.get(table.name);
+    if (!entry) continue;
+    const owned = entry.rows.filter((row) =>
+      entry.owned.has(keyOf(row, table.primaryKey) as string),
+    );
+    counts[table.name] = await deleteRows(tx, table, owned);
+  }
+  return counts;
+}
+
+function substitute(value: JsonValue, ids: Map<string, string>): JsonValue {
+  if (typeof value === 'string') return ids.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, ids));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, ids)]));
+  }
+  return value;
+}
+
+/** The row with remapped ids in its uuid and json columns (foreign keys are uuid here). */
+export function remapRow(table: CatalogTable, row: Row, ids: Map<string, string>): Row {
+  if (ids.size === 0) return row;
+  const out: Row = { ...row };
+  for (const column of table.columns) {
+    const value = row[column.name];
+    if (value === undefined || value === null) continue;
+    if (column.type === 'uuid' || column.type === 'jsonb' || column.type === 'json') {
+      out[column.name] = substitute(value, ids);
+    }
+  }
+  return out;
+}
+
+/**
+ * Decides, for every shared row, whether it is upserted, inserted or merged
+ * into a row this cell already has; repeats until no parent needs a remap.
+ */
+async function resolveSharedRows(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  dump: CollectedRows,
+  ids: Map<string, string>,
+  remapped: Remapped,
+): Promise<Map<string, Action>> {
+  for (;;) {
+    const actions = new Map<string, Action>();
+    let parentRemapped = false;
+    for (const table of catalog.tables) {
+      const entry = dump.get(table.name) as NonNullable<ReturnType<typeof dump.get>>;
+      const shared = entry.rows
+        .filter((row) => !entry.owned.has(keyOf(row, table.primaryKey) as string))
+        .map((row) => ({ original: row, row: remapRow(table, row, ids) }));
+      if (shared.length === 0) continue;
+      const actionKey = (row: Row) => `${table.name}:${keyOf(row, table.primaryKey)}`;
+      const pending = shared.filter(({ original }) => {
+        if (remapped[table.name]?.[String(original[table.primaryKey[0] as string])] === undefined) {
+          return true;
+        }
+        actions.set(actionKey(original), 'merged');
+        return false;
+      });
+      const existing = await selectByKeys(
+        tx,
+        table,
+        table.primaryKey,
+        pending.map((p) => p.row),
+      );
+      const existingKeys = new Set(existing.map((row) => keyOf(row, table.primaryKey)));
+      const unresolved = pending.filter(({ original, row }) => {
+        if (!existingKeys.has(keyOf(row, table.primaryKey))) return true;
+        actions.set(actionKey(original), 'upsert');
+        return false;
+      });
+      for (const unique of table.uniqueKeys) {
+        const candidates = unresolved.filter(
+          ({ original, row }) =>
+            !actions.has(actionKey(original)) && keyOf(row, unique.columns) !== null,
+        );
+        const holders = await selectByKeys(
+          tx,
+          table,
+          unique.columns,
+          candidates.map((c) => c.row),
+          unique.predicate,
+        );
+        const holderOf = new Map(holders.map((h) => [keyOf(h, unique.columns), h]));
+        for (const { original, row } of candidates) {
+          const holder = holderOf.get(keyOf(row, unique.columns));
+          if (!holder) continue;
+          actions.set(actionKey(original), 'merged');
+          parentRemapped = recordRemap(table, original, holder, ids, remapped) || parentRemapped;
+          // Keep a job with its postings: the holder's parents become the user's parents.
+          for (const fk of table.parents) {
+            const parent = catalog.byName.get(fk.references) as CatalogTable;
+            const from = fk.columns.length === 1 ? row[fk.columns[0] as string] : undefined;
+            const to = fk.columns.length === 1 ? holder[fk.columns[0] as string] : undefined;
+            if (typeof from === 'string' && typeof to === 'string' && from !== to) {
+              const parentRow = { [fk.referencedColumns[0] as string]: from } as Row;
+              const parentHolder = { [fk.referencedColumns[0] as string]: to } as Row;
+              if (
+                parent.primaryKey.length === 1 &&
+                parent.primaryKey[0] === fk.referencedColumns[0]
+              ) {
+                parentRemapped =
+                  recordRemap(parent, parentRow, parentHolder, ids, remapped) || parentRemapped;
+              }
+            }
+          }
+        }
+      }
+      for (const { original } of unresolved) {
+        if (!actions.has(actionKey(original))) actions.set(actionKey(original), 'insert');
+      }
+    }
+    if (!parentRemapped) return actions;
+  }
+}
+
+/** Records `row`'s id → `holder`'s id; returns whether it is new. */
+function recordRemap(
+  table: CatalogTable,
+  row: Row,
+  holder: Row,
+  ids: Map<string, string>,
+  remapped: Remapped,
+): boolean {
+  if (table.primaryKey.length !== 1) return false;
+  const column = table.primaryKey[0] as string;
+  const from = row[column];
+  const to = holder[column];
+  if (typeof from !== 'string' || typeof to !== 'string' || from === to) return false;
+  if (ids.get(from) === to) return false;
+  ids.set(from, to);
+  remapped[table.name] = { ...remapped[table.name], [from]: to };
+  return true;
+}
+
+/** Postgres refused a table's rows: a value of the wrong type, a broken reference. */
+export class RowsRejectedError extends Error {
+  constructor(
+    readonly table: string,
+    cause: Error,
+  ) {
+    super(`${table}: ${cause.message}`, { cause });
+    this.name = 'RowsRejectedError';
+  }
+}
+
+/** Data exceptions (class 22) and integrity violations (class 23). */
+function isPostgresDataError(error: unknown): error is Error {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+export interface LoadResult {
+  remapped: Remapped;
+  /** Rows written per table (owned rows plus shared rows inserted or updated). */
+  written: Record<string, number>;
+}
+
+/**
+ * Replaces the user's rows with `tables` (already validated against the
+ * catalog). The caller holds the transaction and the locks.
+ */
+export async function loadUserRows(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  userId: string,
+  tables: Map<string, Row[]>,
+): Promise<LoadResult> {
+  await deleteOwnedRows(tx, catalog, await collectUserRows(tx, catalog, userId));
+  const dump = classifyRows(catalog, userId, tables);
+  const ids = new Map<string, string>();
+  const remapped: Remapped = {};
+  const actions = await resolveSharedRows(tx, catalog, dump, ids, remapped);
+  const written: Record<string, number> = {};
+  for (const table of catalog.tables) {
+    const entry = dump.get(table.name) as NonNullable<ReturnType<typeof dump.get>>;
+    const byAction: Record<Action | 'owned', Row[]> = {
+      owned: [],
+      upsert: [],
+      insert: [],
+      merged: [],
+    };
+    for (const row of entry.rows) {
+      const key = keyOf(row, table.primaryKey) as string;
+      const action = entry.owned.has(key)
+        ? 'owned'
+        : (actions.get(`${table.name}:${key}`) ?? 'insert');
+      byAction[action].push(remapRow(table, row, ids));
+    }
+    try {
+      written[table.name] =
+        (await writeRows(tx, table, byAction.owned, 'insert')) +
+        (await writeRows(tx, table, byAction.upsert, 'upsert')) +
+        (await writeRows(tx, table, byAction.insert, 'insert_or_skip'));
+    } catch (error) {
+      if (isPostgresDataError(error)) throw new RowsRejectedError(table.name, error);
+      throw error;
+    }
+  }
+  return { remapped, written };
+}

@@ -1,0 +1,155 @@
+/**
+ * Reading and writing catalog tables as JSON rows. Values cross the wire the
+ * way Postgres prints them as JSON (`to_jsonb`, with the session in UTC so
+ * timestamps keep their microseconds), except bytea (base64) and int8/numeric
+ * (strings, so no float rounds them). Writing goes back through
+ * `jsonb_to_recordset`, which parses each value with its column's type.
+ */
+import type postgres from 'postgres';
+import type { JsonValue, Row } from './canonical.ts';
+import { canonicalJson } from './canonical.ts';
+import type { CatalogColumn, CatalogTable } from './catalog.ts';
+import { ident } from './catalog.ts';
+
+type Sql = postgres.TransactionSql;
+
+function selectExpression(column: CatalogColumn, alias: string): string {
+  const ref = `${alias}.${ident(column.name)}`;
+  switch (column.encoding) {
+    case 'base64':
+      return `translate(encode(${ref}, 'base64'), E'\\n', '') as ${ident(column.name)}`;
+    case 'text':
+      return `${ref}::text as ${ident(column.name)}`;
+    case 'json':
+      return `${ref} as ${ident(column.name)}`;
+  }
+}
+
+/** `x(col type, …)` for `jsonb_to_recordset`; base64 columns arrive as text. */
+function recordsetDefinition(columns: readonly CatalogColumn[]): string {
+  return `x(${columns
+    .map((c) => `${ident(c.name)} ${c.encoding === 'base64' ? 'text' : c.type}`)
+    .join(', ')})`;
+}
+
+function recordsetValue(column: CatalogColumn): string {
+  const ref = `x.${ident(column.name)}`;
+  return column.encoding === 'base64' ? `decode(${ref}, 'base64')` : ref;
+}
+
+function columnsNamed(table: CatalogTable, names: readonly string[]): CatalogColumn[] {
+  return names.map((name) => {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) throw new Error(`${table.name} has no column ${name}`);
+    return column;
+  });
+}
+
+/** The key of a row for `columns`, as one string (null when any part is null). */
+export function keyOf(row: Row, columns: readonly string[]): string | null {
+  const values = columns.map((c) => row[c] ?? null);
+  if (values.some((v) => v === null)) return null;
+  return canonicalJson(values);
+}
+
+/** Rows of `table` matching `where` (SQL over alias `t`, with `$1…` parameters). */
+async function selectRows(
+  tx: Sql,
+  table: CatalogTable,
+  where: string,
+  params: postgres.ParameterOrJSON<never>[],
+): Promise<Row[]> {
+  const list = table.columns.map((c) => selectExpression(c, 't')).join(', ');
+  const rows = await tx.unsafe<{ row: string }[]>(
+    `select to_jsonb(r)::text as row from (select ${list} from ${ident(table.name)} t where ${where}) r`,
+    params,
+  );
+  return rows.map((r) => JSON.parse(r.row) as Row);
+}
+
+/** Rows whose `column` equals `value` (a user id). */
+export function selectByColumn(
+  tx: Sql,
+  table: CatalogTable,
+  column: string,
+  value: string,
+): Promise<Row[]> {
+  return selectRows(tx, table, `t.${ident(column)} = $1`, [value]);
+}
+
+/**
+ * Rows whose `columns` equal one of `tuples` (each a row holding those
+ * columns), optionally only those matching a partial index's predicate.
+ */
+export function selectByKeys(
+  tx: Sql,
+  table: CatalogTable,
+  columns: readonly string[],
+  tuples: readonly Row[],
+  predicate?: string | null,
+): Promise<Row[]> {
+  if (tuples.length === 0) return Promise.resolve([]);
+  const keyColumns = columnsNamed(table, columns);
+  const left = keyColumns.map((c) => `t.${ident(c.name)}`).join(', ');
+  const right = keyColumns.map(recordsetValue).join(', ');
+  const where =
+    `(${left}) in (select ${right} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(keyColumns)})` +
+    (predicate ? ` and (${predicate})` : '');
+  return selectRows(tx, table, where, [tx.json(tuples as unknown as postgres.JSONValue)]);
+}
+
+export type WriteMode = 'insert' | 'insert_or_skip' | 'upsert';
+
+/** Writes rows: plain insert, insert skipping any conflict, or insert-or-update on the primary key. */
+export async function writeRows(
+  tx: Sql,
+  table: CatalogTable,
+  rows: readonly Row[],
+  mode: WriteMode,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const names = table.columns.map((c) => ident(c.name)).join(', ');
+  const values = table.columns.map(recordsetValue).join(', ');
+  const updatable = table.columns.filter((c) => !table.primaryKey.includes(c.name));
+  const conflict =
+    mode === 'insert'
+      ? ''
+      : mode === 'insert_or_skip' || updatable.length === 0
+        ? ' on conflict do nothing'
+        : ` on conflict (${table.primaryKey.map(ident).join(', ')}) do update set ${updatable
+            .map((c) => `${ident(c.name)} = excluded.${ident(c.name)}`)
+            .join(', ')}`;
+  const CHUNK = 1_000;
+  let written = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const result = await tx.unsafe(
+      `insert into ${ident(table.name)} (${names})${table.hasIdentity ? ' overriding system value' : ''}
+       select ${values} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(table.columns)}${conflict}`,
+      [tx.json(chunk as unknown as postgres.JSONValue)],
+    );
+    written += result.count;
+  }
+  return written;
+}
+
+/** Deletes rows by primary key. */
+export async function deleteRows(
+  tx: Sql,
+  table: CatalogTable,
+  rows: readonly Row[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const keyColumns = columnsNamed(table, table.primaryKey);
+  const keys = rows.map((row) =>
+    Object.fromEntries(table.primaryKey.map((c) => [c, row[c] ?? null])),
+  ) as Record<string, JsonValue>[];
+  const left = keyColumns.map((c) => ident(c.name)).join(', ');
+  const right = keyColumns.map(recordsetValue).join(', ');
+  const result = await tx.unsafe(
+    `delete from ${ident(table.name)} where (${left}) in
+       (select ${right} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(keyColumns)})`,
+    [tx.json(keys as unknown as postgres.JSONValue)],
+  );
+  return result.count;
+}

@@ -1,0 +1,294 @@
+/**
+ * A user's data moved between two cells through the internal endpoints: real
+ * Postgres databases per cell, the real workflow (workers and PDF service) to
+ * make the rows, and the catalog discovering the tables.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../../lib/ids.ts';
+import { createTestCell, type TestCell } from '../../../test/harness/cell.ts';
+import { jsonOf } from '../../../test/harness/http.ts';
+import {
+  exportWithoutPlacement,
+  insertBoardJob,
+  internal,
+  internalJson,
+  seedCompleteUser,
+} from '../../../test/harness/user-data.ts';
+import {
+  createWorkflowCell,
+  type PdfService,
+  SAMPLE_RESUME_TEXT,
+  startPdfService,
+  TEST_SECRETS_KEY,
+  type WorkflowCell,
+} from '../../../test/harness/workflow.ts';
+import { checksumTables } from './canonical.ts';
+import { loadUserDataCatalog, USER_COLUMNS } from './catalog.ts';
+
+let pdf: PdfService;
+let source: WorkflowCell;
+let target: TestCell;
+
+beforeAll(async () => {
+  pdf = await startPdfService();
+  source = await createWorkflowCell({ cellId: 'cell-a', pdfUrl: pdf.url });
+  target = await createTestCell({ cellId: 'cell-b', config: { SECRETS_KEY: TEST_SECRETS_KEY } });
+});
+afterAll(async () => {
+  await source?.close();
+  await target?.close();
+  await pdf?.close();
+});
+
+describe('copying a user to another cell', () => {
+  it('copies every table a user owns, with identical checksums and export apart from placement', async () => {
+    const seeded = await seedCompleteUser(source);
+    const { userId } = seeded;
+    // As the migrator does: nothing of the user runs in the source while it is copied.
+    expect((await internalJson(source, userId, 'PUT', '/freeze')).status).toBe(200);
+    const dump = await internalJson(source, userId, 'GET', '/data');
+    expect(dump.status).toBe(200);
+    expect(dump.body).toMatchObject({ format: 1, userId, cellId: 'cell-a' });
+    const counts = Object.fromEntries(
+      Object.entries(dump.body.checksums as Record<string, { count: number }>).map(([t, c]) => [
+        t,
+        c.count,
+      ]),
+    );
+    // Every table the catalog found holds rows of this user: nothing is left behind.
+    for (const [table, count] of Object.entries(counts)) {
+      expect(count, `rows of ${table}`).toBeGreaterThan(0);
+    }
+    expect(counts).toMatchObject({ users: 1, profile_versions: 2, job_sources: 1, jobs: 2 });
+    const [app] = dump.body.tables.applications;
+    expect(app.strategy).toMatch(/keyword-first|impact-first|concise/);
+    expect(app.bandit).toMatchObject({ seed: expect.any(Number) });
+    const [document] = dump.body.tables.application_documents;
+    expect(Buffer.from(document.pdf, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    expect(dump.body.tables.postings.some((p: { minhash: string | null }) => p.minhash)).toBe(true);
+
+    const loaded = await internalJson(target, userId, 'PUT', '/data', dump.body);
+    expect(loaded.status).toBe(200);
+    expect(loaded.body).toEqual({
+      checksums: dump.body.checksums,
+      matchesDump: true,
+      remapped: {},
+    });
+    expect((await internalJson(target, userId, 'GET', '/checksums')).body.checksums).toEqual(
+      dump.body.checksums,
+    );
+
+    expect((await internalJson(target, userId, 'POST', '/activate')).status).toBe(200);
+    expect(await exportWithoutPlacement(target, userId)).toEqual(
+      await exportWithoutPlacement(source, userId),
+    );
+    const pdfOf = async (cell: TestCell) =>
+      Buffer.from(
+        await (
+          await cell.app.request(`/v1/applications/${seeded.applicationId}/resume.pdf`, {
+            headers: cell.signedHeaders(userId),
+          })
+        ).arrayBuffer(),
+      );
+    expect((await pdfOf(target)).equals(await pdfOf(source))).toBe(true);
+  });
+
+  it('loads idempotently, and a second copy catches up with what changed', async () => {
+    const { userId } = await seedCompleteUser(source);
+    expect((await internalJson(source, userId, 'PUT', '/freeze')).status).toBe(200);
+    const first = (await internalJson(source, userId, 'GET', '/data')).body;
+    const once = await internalJson(target, userId, 'PUT', '/data', first);
+    const twice = await internalJson(target, userId, 'PUT', '/data', first);
+    expect(twice.status).toBe(200);
+    expect(twice.body).toEqual(once.body);
+    expect(twice.body.checksums).toEqual(first.checksums);
+
+    // Rolled back, written to, frozen again: the next copy replaces the first.
+    expect((await internalJson(source, userId, 'DELETE', '/freeze')).status).toBe(200);
+    const third = JSON.parse(SAMPLE_RESUME_TEXT);
+    third.basics.label = 'Third version';
+    expect((await source.request(userId, 'PUT', '/v1/profile', third)).status).toBe(200);
+    expect((await internalJson(source, userId, 'PUT', '/freeze')).status).toBe(200);
+    const second = (await internalJson(source, userId, 'GET', '/data')).body;
+    const caughtUp = await internalJson(target, userId, 'PUT', '/data', second);
+    expect(caughtUp.body.checksums).toEqual(second.checksums);
+    expect(caughtUp.body.checksums.profile_versions.count).toBe(3);
+    expect(
+      await target.db.sql`select version from profile_versions where user_id = ${userId}`,
+    ).toHaveLength(3);
+  });
+
+  it('keeps the target’s own copy of a shared board job and remaps the user’s rows to it', async () => {
+    const fingerprint = `fp-shared-${newId()}`;
+    const externalId = `gh-shared-${newId()}`;
+    const local = await insertBoardJob(target, { fingerprint, externalId });
+    const neighbour = await target.createUser('Neighbour');
+    await target.db
+      .sql`insert into user_jobs (user_id, job_id) values (${neighbour}, ${local.jobId})`;
+
+    const seeded = await seedCompleteUser(source, {
+      boardFingerprint: fingerprint,
+      boardExternalId: externalId,
+    });
+    expect((await internalJson(source, seeded.userId, 'PUT', '/freeze')).status).toBe(200);
+    const dump = (await internalJson(source, seeded.userId, 'GET', '/data')).body;
+    const [sourcePosting] = dump.tables.postings.filter(
+      (p: { external_id: string }) => p.external_id === externalId,
+    );
+    const loaded = await internalJson(target, seeded.userId, 'PUT', '/data', dump);
+    expect(loaded.status).toBe(200);
+    expect(loaded.body.matchesDump).toBe(false);
+    expect(loaded.body.remapped).toEqual({
+      jobs: { [seeded.boardJobId]: local.jobId },
+      postings: { [sourcePosting.id]: local.postingId },
+    });
+    // One job and one posting for the board posting in the target, the user's status kept.
+    expect(await target.db.sql`select id from jobs where fingerprint = ${fingerprint}`).toEqual([
+      { id: local.jobId },
+    ]);
+    expect(
+      await target.db.sql`select id from postings where external_id = ${externalId}`,
+    ).toHaveLength(1);
+    expect(
+      await target.db.sql`
+        select job_id, status from user_jobs where user_id = ${seeded.userId} and job_id = ${local.jobId}`,
+    ).toEqual([{ job_id: local.jobId, status: 'saved' }]);
+    expect(
+      await target.db
+        .sql`select 1 from user_jobs where user_id = ${neighbour} and job_id = ${local.jobId}`,
+    ).toHaveLength(1);
+    // Owned rows that point at nothing shared are byte for byte the source's.
+    for (const table of [
+      'profile_versions',
+      'applications',
+      'application_documents',
+      'submissions',
+    ]) {
+      expect(loaded.body.checksums[table], table).toEqual(dump.checksums[table]);
+    }
+    const again = await internalJson(target, seeded.userId, 'PUT', '/data', dump);
+    expect(again.body).toEqual(loaded.body);
+  });
+});
+
+describe('the catalog', () => {
+  it('covers every table of the cell schema that has a user column (a missed table is named)', async () => {
+    const catalog = await loadUserDataCatalog(source.db.sql);
+    const covered = new Set(catalog.tables.map((t) => t.name));
+    const keyed = await source.db.sql<{ table_name: string }[]>`
+      select distinct c.table_name from information_schema.columns c
+      join pg_class k on k.relname = c.table_name
+      where c.table_schema = current_schema() and c.column_name = any(${[...USER_COLUMNS]})
+        and coalesce(obj_description(k.oid, 'pg_class'), '') not like '%[cell-local]%'
+      order by 1`;
+    const missed = keyed.map((row) => row.table_name).filter((name) => !covered.has(name));
+    expect(missed, `user-keyed tables the migration would miss: ${missed.join(', ')}`).toEqual([]);
+    expect(keyed.length).toBeGreaterThan(10);
+  });
+
+  it('dumps, loads and purges a user-keyed table added after the migrator was written', async () => {
+    const ddl = `create table bookmarks (
+      id uuid primary key, user_id uuid not null references users (id),
+      label text not null, weight bigint not null, blob bytea,
+      created_at timestamptz not null default now())`;
+    await source.db.sql.unsafe(ddl);
+    await target.db.sql.unsafe(ddl);
+    const userId = await source.createUser('Bookmarker');
+    await source.db.sql`
+      insert into bookmarks (id, user_id, label, weight, blob)
+      values (${newId()}, ${userId}, 'ünïcode ✓', ${'9007199254740993'}, ${Buffer.from([0, 255, 10])})`;
+    const dump = (await internalJson(source, userId, 'GET', '/data')).body;
+    expect(dump.tables.bookmarks).toHaveLength(1);
+    expect(dump.tables.bookmarks[0]).toMatchObject({ weight: '9007199254740993', blob: 'AP8K' });
+    const loaded = await internalJson(target, userId, 'PUT', '/data', dump);
+    expect(loaded.body.checksums.bookmarks).toEqual(dump.checksums.bookmarks);
+    expect(
+      await target.db.sql`select weight::text, blob from bookmarks where user_id = ${userId}`,
+    ).toEqual([{ weight: '9007199254740993', blob: Buffer.from([0, 255, 10]) }]);
+    expect((await internal(target, userId, 'DELETE', '/data')).status).toBe(204);
+    expect(await target.db.sql`select 1 from bookmarks where user_id = ${userId}`).toHaveLength(0);
+  });
+
+  it('refuses to dump, naming the table, when a user column is out of its reach', async () => {
+    await source.db.sql.unsafe('create table legacy_notes (id uuid primary key, author_user uuid)');
+    try {
+      await expect(loadUserDataCatalog(source.db.sql)).rejects.toThrow(/legacy_notes\.author_user/);
+    } finally {
+      await source.db.sql.unsafe('drop table legacy_notes');
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('answers 404 for a user this cell does not hold, and 403 for a path that is not the signed user', async () => {
+    const stranger = newId();
+    for (const [method, path] of [
+      ['GET', '/data'],
+      ['GET', '/checksums'],
+      ['PUT', '/freeze'],
+      ['DELETE', '/freeze'],
+      ['POST', '/activate'],
+    ] as const) {
+      const res = await internal(target, stranger, method, path);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      const body = await jsonOf(res);
+      expect(body.error).toMatchObject({ code: 'not_found', requestId: expect.any(String) });
+    }
+    expect((await internal(target, stranger, 'DELETE', '/data')).status).toBe(204);
+    const other = await target.app.request(`/internal/v1/users/${newId()}/data`, {
+      headers: target.signedHeaders(stranger),
+    });
+    expect(other.status).toBe(403);
+  });
+
+  it('answers a bad dump with 400 in the one error format, never 500', async () => {
+    const userId = await source.createUser('Bad Dump');
+    const good = (await internalJson(source, userId, 'GET', '/data')).body;
+    const withTables = (tables: Record<string, unknown>) => {
+      const copy = structuredClone(good);
+      copy.tables = tables;
+      copy.checksums = checksumTables(tables as never);
+      return copy;
+    };
+    const { users, ...withoutUsers } = good.tables;
+    const badTimestamp = structuredClone(good.tables);
+    badTimestamp.events[0].occurred_at = 'not a time';
+    const cases: [string, unknown, string][] = [
+      ['an empty object', {}, '/format'],
+      [
+        'a tampered checksum',
+        { ...good, checksums: { ...good.checksums, events: { count: 9, sha256: 'a'.repeat(64) } } },
+        '/checksums/events',
+      ],
+      ['an unknown table', withTables({ ...good.tables, nope: [] }), '/tables/nope'],
+      ['a missing table', withTables(withoutUsers), '/tables/users'],
+      ['another user', { ...good, userId: newId() }, '/userId'],
+      [
+        'a row with an unknown column',
+        withTables({ ...good.tables, users: [{ ...users[0], admin: true }] }),
+        '/tables/users/0',
+      ],
+      ['a value of the wrong type', withTables(badTimestamp), '/tables/events'],
+    ];
+    for (const [what, body, pointer] of cases) {
+      const res = await internal(target, userId, 'PUT', '/data', body);
+      expect(res.status, what).toBe(400);
+      const { error } = await jsonOf(res);
+      expect(error.code, what).toBe('validation_failed');
+      expect(error.requestId, what).toBe(res.headers.get('x-request-id'));
+      expect(
+        error.details.problems.map((p: { pointer: string }) => p.pointer),
+        what,
+      ).toContain(pointer);
+    }
+    expect((await internal(target, userId, 'PUT', '/data', '{"format": 1,')).status).toBe(400);
+    const text = await target.app.request(`/internal/v1/users/${userId}/data`, {
+      method: 'PUT',
+      headers: target.signedHeaders(userId, { 'content-type': 'text/plain' }),
+      body: 'x',
+    });
+    expect(text.status).toBe(415);
+    // Nothing of the refused dumps was kept.
+    expect((await internal(target, userId, 'GET', '/data')).status).toBe(404);
+  });
+});

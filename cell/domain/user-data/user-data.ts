@@ -1,0 +1,302 @@
+/**
+ * One user's data as a whole: the migration dump (`format: 1`), its
+ * checksums, loading a dump in one transaction, purging the user's rows, and
+ * the user's export. Tables come from the catalog (`catalog.ts`), read in the
+ * same transaction as the rows, so a table added by a migration is covered
+ * without touching this file.
+ */
+import type postgres from 'postgres';
+import { z } from 'zod';
+import { zodProblems } from '../../../lib/validation.ts';
+import { JOBS_CLUSTER_LOCK } from '../discovery/discovery.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import {
+  canonicalJson,
+  checksumTables,
+  type JsonValue,
+  type Row,
+  type TableChecksum,
+} from './canonical.ts';
+import { type CatalogTable, loadUserDataCatalog, type UserDataCatalog } from './catalog.ts';
+import { type CollectedRows, collectUserRows } from './collect.ts';
+import {
+  deleteOwnedRows,
+  loadUserRows,
+  type Remapped,
+  RowsRejectedError,
+  remapRow,
+} from './load.ts';
+import { keyOf } from './rows.ts';
+
+export const DUMP_FORMAT = 1;
+
+export type Checksums = Record<string, TableChecksum>;
+
+export interface UserDump {
+  format: typeof DUMP_FORMAT;
+  userId: string;
+  cellId: string;
+  /** Every row of the user per table, in primary-key order. */
+  tables: Record<string, Row[]>;
+  checksums: Checksums;
+}
+
+export interface LoadOutcome {
+  /** This cell's checksums of the user after the load. */
+  checksums: Checksums;
+  /** Whether they equal the dump's: false only when shared rows were remapped or this cell holds more of them. */
+  matchesDump: boolean;
+  /** Shared rows this cell already held under another id: dump id → this cell's id, per table. */
+  remapped: Remapped;
+}
+
+const jsonValue: z.ZodType<JsonValue> = z.json() as z.ZodType<JsonValue>;
+const dumpSchema = z.object({
+  format: z.literal(DUMP_FORMAT),
+  userId: z.uuid(),
+  cellId: z.string().min(1).max(100).optional(),
+  tables: z.record(z.string(), z.array(z.record(z.string(), jsonValue))),
+  checksums: z.record(
+    z.string(),
+    z.object({ count: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
+});
+
+function rowsOf(collected: CollectedRows): Record<string, Row[]> {
+  return Object.fromEntries(
+    [...collected.values()]
+      .sort((a, b) => a.table.name.localeCompare(b.table.name))
+      .map((entry) => [entry.table.name, entry.rows]),
+  );
+}
+
+export class UserDataService {
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly cellId: string,
+  ) {}
+
+  /** Reads in one snapshot, with timestamps printed in UTC. */
+  private snapshot<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+    return this.sql.begin('isolation level repeatable read read only', async (tx) => {
+      await tx`set local timezone = 'UTC'`;
+      return fn(tx);
+    }) as Promise<T>;
+  }
+
+  private async collectExisting(
+    tx: postgres.TransactionSql,
+    userId: string,
+  ): Promise<{ catalog: UserDataCatalog; collected: CollectedRows }> {
+    const catalog = await loadUserDataCatalog(tx);
+    const collected = await collectUserRows(tx, catalog, userId);
+    if ((collected.get(catalog.root.name)?.rows.length ?? 0) === 0) {
+      throw new NotFoundError('No such user in this cell');
+    }
+    return { catalog, collected };
+  }
+
+  /** The user's dump; `NotFoundError` for a user this cell does not hold. */
+  async dump(userId: string): Promise<UserDump> {
+    const tables = await this.snapshot(async (tx) =>
+      rowsOf((await this.collectExisting(tx, userId)).collected),
+    );
+    return {
+      format: DUMP_FORMAT,
+      userId,
+      cellId: this.cellId,
+      tables,
+      checksums: checksumTables(tables),
+    };
+  }
+
+  async checksums(userId: string): Promise<Checksums> {
+    return checksumTables(
+      await this.snapshot(async (tx) => rowsOf((await this.collectExisting(tx, userId)).collected)),
+    );
+  }
+
+  /** Whether this cell holds a row of the user. */
+  async exists(userId: string): Promise<boolean> {
+    const catalog = await loadUserDataCatalog(this.sql);
+    const key = catalog.root.primaryKey[0] as string;
+    const rows = await this.sql.unsafe(`select 1 from "${catalog.root.name}" where "${key}" = $1`, [
+      userId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Parses and checks a dump for `userId` against this cell's catalog; `ValidationError` otherwise. */
+  parseDump(userId: string, input: unknown, catalog: UserDataCatalog): UserDump {
+    const parsed = dumpSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new ValidationError('Invalid user data dump', zodProblems(parsed.error));
+    }
+    const dump = parsed.data as UserDump;
+    const problems: { pointer: string; message: string }[] = [];
+    if (dump.userId !== userId) {
+      problems.push({ pointer: '/userId', message: 'must be the user of the path' });
+    }
+    const known = new Set(catalog.tables.map((t) => t.name));
+    for (const name of Object.keys(dump.tables)) {
+      if (!known.has(name))
+        problems.push({
+          pointer: `/tables/${name}`,
+          message: 'no such user-data table in this cell',
+        });
+    }
+    for (const table of catalog.tables) {
+      const rows = dump.tables[table.name];
+      if (!rows) {
+        problems.push({
+          pointer: `/tables/${table.name}`,
+          message: 'missing: this cell keeps user rows in it',
+        });
+        continue;
+      }
+      problems.push(...rowProblems(table, rows));
+    }
+    const root = dump.tables[catalog.root.name] ?? [];
+    const rootKey = catalog.root.primaryKey[0] as string;
+    if (root.length !== 1 || root[0]?.[rootKey] !== userId) {
+      problems.push({
+        pointer: `/tables/${catalog.root.name}`,
+        message: 'must hold exactly the user',
+      });
+    }
+    if (problems.length === 0) {
+      const actual = checksumTables(dump.tables);
+      for (const name of new Set([...Object.keys(actual), ...Object.keys(dump.checksums)])) {
+        if (
+          canonicalJson((actual[name] as unknown as JsonValue) ?? null) !==
+          canonicalJson((dump.checksums[name] as unknown as JsonValue) ?? null)
+        ) {
+          problems.push({ pointer: `/checksums/${name}`, message: 'does not match the rows' });
+        }
+      }
+    }
+    if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
+    return dump;
+  }
+
+  /**
+   * Replaces this cell's rows of the user with the dump, in one transaction,
+   * then reads them back and checks every row arrived (owned rows byte for
+   * byte, shared rows under their possibly remapped id). Idempotent.
+   * `beforeLoad` runs in the same transaction once the dump is checked and
+   * before any row changes (the caller's state check and change).
+   */
+  async load(
+    userId: string,
+    input: unknown,
+    beforeLoad?: (tx: postgres.TransactionSql) => Promise<void>,
+  ): Promise<LoadOutcome> {
+    return this.sql.begin(async (tx) => {
+      await tx`set local timezone = 'UTC'`;
+      await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
+      // Shared rows are matched against what discovery holds: discovery clusters under this lock.
+      await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
+      await tx`select set_config('cell.purging_user', ${userId}, true)`;
+      const catalog = await loadUserDataCatalog(tx);
+      const dump = this.parseDump(userId, input, catalog);
+      await beforeLoad?.(tx);
+      const tables = new Map(Object.entries(dump.tables));
+      let remapped: Remapped;
+      try {
+        ({ remapped } = await loadUserRows(tx, catalog, userId, tables));
+      } catch (error) {
+        if (!(error instanceof RowsRejectedError)) throw error;
+        throw new ValidationError('The dump does not fit this cell', [
+          { pointer: `/tables/${error.table}`, message: error.message },
+        ]);
+      }
+      const after = await collectUserRows(tx, catalog, userId);
+      verifyLoaded(catalog, userId, tables, after, remapped);
+      const checksums = checksumTables(rowsOf(after));
+      return {
+        checksums,
+        matchesDump:
+          canonicalJson(checksums as unknown as JsonValue) ===
+          canonicalJson(dump.checksums as unknown as JsonValue),
+        remapped,
+      };
+    }) as Promise<LoadOutcome>;
+  }
+
+  /**
+   * Deletes every row the user owns here (shared rows such as board jobs stay:
+   * they are the cell's). Returns rows deleted per table; zero when nothing was left.
+   * `beforeCommit` runs in the same transaction.
+   */
+  async purge(
+    userId: string,
+    beforeCommit?: (tx: postgres.TransactionSql, deleted: Record<string, number>) => Promise<void>,
+  ): Promise<Record<string, number>> {
+    return this.sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
+      await tx`select set_config('cell.purging_user', ${userId}, true)`;
+      const catalog = await loadUserDataCatalog(tx);
+      const collected = await collectUserRows(tx, catalog, userId);
+      const deleted = await deleteOwnedRows(tx, catalog, collected);
+      await beforeCommit?.(tx, deleted);
+      return deleted;
+    }) as Promise<Record<string, number>>;
+  }
+}
+
+function rowProblems(table: CatalogTable, rows: Row[]): { pointer: string; message: string }[] {
+  const expected = table.columns.map((c) => c.name).sort();
+  const problems: { pointer: string; message: string }[] = [];
+  const seen = new Set<string>();
+  rows.forEach((row, i) => {
+    const keys = Object.keys(row).sort();
+    if (canonicalJson(keys) !== canonicalJson(expected)) {
+      problems.push({
+        pointer: `/tables/${table.name}/${i}`,
+        message: `columns must be exactly: ${expected.join(', ')}`,
+      });
+      return;
+    }
+    const key = keyOf(row, table.primaryKey);
+    if (key === null || seen.has(key)) {
+      problems.push({
+        pointer: `/tables/${table.name}/${i}`,
+        message: 'primary key missing or repeated',
+      });
+    }
+    if (key !== null) seen.add(key);
+  });
+  return problems.slice(0, 20);
+}
+
+/** Every owned row of the dump is here byte for byte (after remapping); every shared row exists. */
+function verifyLoaded(
+  catalog: UserDataCatalog,
+  userId: string,
+  dump: Map<string, Row[]>,
+  after: CollectedRows,
+  remapped: Remapped,
+): void {
+  const ids = new Map(Object.values(remapped).flatMap((m) => Object.entries(m)));
+  const missing: string[] = [];
+  for (const table of catalog.tables) {
+    const entry = after.get(table.name);
+    const present = new Set(entry?.rows.map((row) => canonicalJson(row)));
+    const presentKeys = new Set(entry?.rows.map((row) => keyOf(row, table.primaryKey)));
+    for (const row of dump.get(table.name) ?? []) {
+      const mapped = remapRow(table, row, ids);
+      const owned =
+        table === catalog.root ||
+        (table.userColumns.length > 0 && table.userColumns.some((c) => row[c] === userId));
+      const ok = owned
+        ? present.has(canonicalJson(mapped))
+        : presentKeys.has(keyOf(mapped, table.primaryKey));
+      if (!ok) missing.push(table.name);
+    }
+  }
+  if (missing.length > 0) {
+    throw new ConflictError('The loaded rows do not match the dump', {
+      tables: [...new Set(missing)],
+    });
+  }
+}
