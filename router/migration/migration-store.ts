@@ -13,13 +13,16 @@ export type OperationKind = 'rebalance' | 'drain' | 'move';
 export type OperationState = 'running' | 'cancelling' | 'completed' | 'cancelled' | 'failed';
 
 /**
- * Per-user phases, in protocol order. Before `flipped` the user lives in the
- * source (placement = source); from `flipped` on, in the target.
+ * Per-user phases, in protocol order. Before `committed` the move can be
+ * rolled back (the target holds an `incoming` copy nobody is served from);
+ * from `committed` on it only goes forward. The placement says source until
+ * `flipped`, target from then on.
  */
 export type MovePhase =
   | 'planned'
   | 'copied'
   | 'frozen'
+  | 'committed'
   | 'flipped'
   | 'tombstoned'
   | 'done'
@@ -30,6 +33,7 @@ export const UNFINISHED_PHASES: readonly MovePhase[] = [
   'planned',
   'copied',
   'frozen',
+  'committed',
   'flipped',
   'tombstoned',
 ];
@@ -173,7 +177,7 @@ export class MigrationStore {
     return this.sql<MoveRecord[]>`
       select ${this.sql.unsafe(MOVE_SELECT)} from migration_moves
       where operation_id = ${operationId} and phase in ${this.sql(UNFINISHED_PHASES as MovePhase[])}
-      order by (phase in ('flipped', 'tombstoned')) desc, (phase = 'planned'), user_id
+      order by (phase in ('committed', 'flipped', 'tombstoned')) desc, (phase = 'planned'), user_id
       limit ${limit}`;
   }
 
@@ -207,8 +211,8 @@ export class MigrationStore {
   }
 
   /**
-   * Points the user's placement at the target (still frozen) and marks the move
-   * `flipped`, in one transaction. False when the placement is no longer on the
+   * Points the user's placement at the target (still frozen: writes wait for
+   * the tombstone) and marks the move `flipped`, in one transaction. False when the placement is no longer on the
    * source (the account was deleted, or someone else moved it): nothing changes.
    */
   async flip(move: MoveRecord): Promise<boolean> {
@@ -275,7 +279,7 @@ export class MigrationStore {
       users: {
         total: count([...UNFINISHED_PHASES, 'done', 'rolled_back', 'failed']),
         planned: count(['planned']),
-        inFlight: count(['copied', 'frozen', 'flipped', 'tombstoned']),
+        inFlight: count(['copied', 'frozen', 'committed', 'flipped', 'tombstoned']),
         moved: count(['done']),
         rolledBack: count(['rolled_back']),
         failed: count(['failed']),

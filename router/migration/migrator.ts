@@ -1,11 +1,12 @@
 /**
  * Runs the current migration operation to its end: the per-user protocol
- * (copy → verify → freeze → catch up → flip → tombstone → activate, then a
- * purge after a grace period) for a few users at a time, with every phase
- * recorded in the control plane before the next one starts. Each step is
- * idempotent, so a migrator that died anywhere is simply run again: a user
- * before `flipped` is redone from the copy (or rolled back on cancel), a user
- * at or after `flipped` is carried forward. See docs/adr/0005.
+ * (copy → verify → freeze → catch up → verify → commit → activate target →
+ * flip → tombstone source → unfreeze, then a purge after a grace period) for a
+ * few users at a time, with every phase recorded in the control plane before
+ * the next one starts. Each step is idempotent, so a migrator that died
+ * anywhere is simply run again: a user before `committed` is redone from the
+ * copy (or rolled back on cancel), a user at or after `committed` is carried
+ * forward. See docs/adr/0005-live-per-user-migration.md.
  */
 import type { Logger } from '../../lib/logger.ts';
 import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
@@ -64,6 +65,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** From `committed` on a move only goes forward: the target may already serve the user. */
+function isCommitted(move: MoveRecord): boolean {
+  return move.phase === 'committed' || move.phase === 'flipped' || move.phase === 'tombstoned';
+}
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Migrator {
@@ -117,6 +123,13 @@ export class Migrator {
 
   async #finish(operation: OperationRecord, cancelled: boolean): Promise<OperationStatus> {
     const status = await this.store.status(operation);
+    if (operation.kind === 'drain' && operation.cellId && !cancelled && status.users.failed === 0) {
+      const left = (await this.controlPlane.usersPerCell()).get(operation.cellId) ?? 0;
+      if (left === 0) {
+        const cell = await this.controlPlane.findCell(operation.cellId);
+        if (cell?.state === 'draining') await this.controlPlane.setCellState(cell.id, 'drained');
+      }
+    }
     if (cancelled) {
       await this.store.finishOperation(operation.id, 'cancelled');
     } else if (status.users.failed > 0) {
@@ -127,13 +140,6 @@ export class Migrator {
       );
     } else {
       await this.store.finishOperation(operation.id, 'completed');
-    }
-    if (operation.kind === 'drain' && operation.cellId && !cancelled) {
-      const left = (await this.controlPlane.usersPerCell()).get(operation.cellId) ?? 0;
-      if (left === 0) {
-        const cell = await this.controlPlane.findCell(operation.cellId);
-        if (cell?.state === 'draining') await this.controlPlane.setCellState(cell.id, 'drained');
-      }
     }
     const final = (await this.store.operation(operation.id)) ?? operation;
     this.logger.info(
@@ -162,7 +168,7 @@ export class Migrator {
   /** Takes one user as far as it goes now; failures are recorded and retried on a later pass. */
   async #advance(move: MoveRecord, cancelling: () => boolean): Promise<void> {
     try {
-      if (move.phase === 'flipped' || move.phase === 'tombstoned') {
+      if (isCommitted(move)) {
         await this.#forward(move);
         return;
       }
@@ -175,7 +181,7 @@ export class Migrator {
         await this.#rollBack(move, 'failed');
         return;
       }
-      await this.#moveToFlip(move, cancelling);
+      await this.#moveToCommit(move, cancelling);
       await this.#forward(move);
     } catch (error) {
       if (error instanceof MoveAbandoned) return;
@@ -196,8 +202,7 @@ export class Migrator {
       },
       'user migration step failed',
     );
-    const unflipped = move.phase !== 'flipped' && move.phase !== 'tombstoned';
-    if (unflipped && attempts >= (this.options.maxAttempts ?? 3)) {
+    if (!isCommitted(move) && attempts >= (this.options.maxAttempts ?? 3)) {
       try {
         await this.#rollBack(move, 'failed');
         this.observer.failed?.(move, why);
@@ -211,8 +216,11 @@ export class Migrator {
     }
   }
 
-  /** Copy, verify, freeze, catch up and flip: the user is in the target afterwards. */
-  async #moveToFlip(move: MoveRecord, cancelling: () => boolean): Promise<void> {
+  /**
+   * Copy, verify, freeze, catch up, verify again, then commit: from then on
+   * the move only goes forward.
+   */
+  async #moveToCommit(move: MoveRecord, cancelling: () => boolean): Promise<void> {
     let copied: UserDump | undefined;
     if (move.phase === 'planned') {
       copied = await this.#copy(move);
@@ -224,7 +232,7 @@ export class Migrator {
     }
     if (move.phase === 'copied') {
       // Router first (every replica refuses the user's writes within milliseconds),
-      // then the cell (refuses them too, and waits for the user's running jobs).
+      // then the cell (refuses them too, and waits for the user's running jobs and writes).
       await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
       await this.#freezeSource(move);
       await this.store.setPhase(move, 'frozen', { frozenAt: new Date() });
@@ -235,14 +243,8 @@ export class Migrator {
         throw new MoveAbandoned();
       }
       await this.#catchUp(move, copied);
-      if (!(await this.store.flip(move))) {
-        await this.#rollBack(move, 'failed');
-        await this.store.recordFailure(
-          move,
-          'the placement changed during the move (account deleted?)',
-        );
-        throw new MoveAbandoned();
-      }
+      await this.#verifyFrozen(move);
+      await this.store.setPhase(move, 'committed');
     }
   }
 
@@ -282,27 +284,45 @@ export class Migrator {
     }
   }
 
-  /** After the flip: tombstone the source, verify once more, activate the target, unfreeze. */
-  async #forward(move: MoveRecord): Promise<void> {
-    if (move.phase === 'flipped') {
-      await this.cells.tombstone(move.sourceCell, move.userId, move.targetCell);
-      // The source now refuses everything: a write that slipped in before its freeze
-      // would show here, and is carried over before the target goes live.
+  /**
+   * The frozen source and the target hold the same rows, read back from both
+   * cells. A difference (a write that reached the source after the catch-up
+   * dump) is copied again once; a second one fails the attempt.
+   */
+  async #verifyFrozen(move: MoveRecord): Promise<void> {
+    for (let round = 1; ; round++) {
       const [source, target] = await Promise.all([
         this.cells.checksums(move.sourceCell, move.userId),
         this.cells.checksums(move.targetCell, move.userId),
       ]);
-      if (!sameChecksums(source, target)) {
-        this.logger.warn(
-          { userId: move.userId, tables: checksumDifferences(source, target) },
-          'source changed after the freeze; copying it again before activation',
-        );
-        await this.#catchUp(move, undefined);
+      if (sameChecksums(source, target)) return;
+      const tables = checksumDifferences(source, target);
+      if (round >= 2) throw new Error(`verification failed: ${tables.join(', ')} differ`);
+      this.logger.warn({ userId: move.userId, tables }, 'the frozen source changed; copying again');
+      await this.#catchUp(move, undefined);
+    }
+  }
+
+  /**
+   * After the commit: activate the target (it then serves reads and runs the
+   * user's jobs; the router still holds their writes), flip the placement,
+   * tombstone the source, and let writes through.
+   */
+  async #forward(move: MoveRecord): Promise<void> {
+    if (move.phase === 'committed') {
+      await this.cells.activate(move.targetCell, move.userId);
+      if (!(await this.store.flip(move))) {
+        // Only a hand edit of the placement gets here (account deletion waits for moves).
+        await this.store.setPhase(move, 'failed');
+        await this.store.recordFailure(move, 'the placement left the source during the move');
+        throw new MoveAbandoned();
       }
+    }
+    if (move.phase === 'flipped') {
+      await this.cells.tombstone(move.sourceCell, move.userId, move.targetCell);
       await this.store.setPhase(move, 'tombstoned');
     }
     if (move.phase === 'tombstoned') {
-      await this.cells.activate(move.targetCell, move.userId);
       await this.controlPlane.setFrozen(move.userId, move.targetCell, false);
       const freezeMs = move.frozenAt ? Date.now() - move.frozenAt.getTime() : undefined;
       await this.store.setPhase(move, 'done', {
@@ -313,7 +333,7 @@ export class Migrator {
     }
   }
 
-  /** Undoes an unflipped move: the source serves the user again, the target forgets them. */
+  /** Undoes an uncommitted move: the source serves the user again, the target forgets them. */
   async #rollBack(move: MoveRecord, phase: 'rolled_back' | 'failed'): Promise<void> {
     await this.cells.unfreeze(move.sourceCell, move.userId);
     await this.controlPlane.setFrozen(move.userId, move.sourceCell, false);

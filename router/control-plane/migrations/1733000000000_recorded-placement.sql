@@ -73,7 +73,8 @@ CREATE TABLE migration_moves (
   -- The placement reason written at the flip ('ring', or a pin such as 'pinned').
   placement_reason text NOT NULL DEFAULT 'ring',
   phase text NOT NULL DEFAULT 'planned' CHECK (phase IN (
-    'planned', 'copied', 'frozen', 'flipped', 'tombstoned', 'done', 'rolled_back', 'failed')),
+    'planned', 'copied', 'frozen', 'committed', 'flipped', 'tombstoned', 'done', 'rolled_back',
+    'failed')),
   attempts integer NOT NULL DEFAULT 0,
   bytes bigint NOT NULL DEFAULT 0,
   frozen_at timestamptz,
