@@ -28,6 +28,8 @@ export const migratorConfigSchema = z.object({
   MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** @defaultValue 60000 */
   MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
+  /** Pause after each recorded phase (crash drills only). @defaultValue 0 */
+  MIGRATION_STEP_DELAY_MS: z.coerce.number().int().min(0).default(0),
   /** @defaultValue 5000 */
   MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
   LOG_LEVEL: configFields.logLevel,
@@ -53,7 +55,11 @@ const migrator = new Migrator(
     freezeWaitMs: config.MIGRATION_FREEZE_WAIT_MS,
   }),
   logger,
-  { concurrency: config.MIGRATOR_CONCURRENCY, purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS },
+  {
+    concurrency: config.MIGRATOR_CONCURRENCY,
+    purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS,
+    stepDelayMs: config.MIGRATION_STEP_DELAY_MS,
+  },
 );
 const runner = new MigrationRunner(sql, migrator, logger);
 const shutdown = createShutdown(logger, { timeoutMs: 30_000 });

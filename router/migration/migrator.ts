@@ -45,6 +45,8 @@ export interface MigratorOptions {
   retryDelayMs?: number;
   /** How often a running operation re-reads its state to notice a cancel. @defaultValue 200 */
   cancelPollMs?: number;
+  /** A pause after each recorded phase, for crash drills that kill the migrator in a given phase. @defaultValue 0 */
+  stepDelayMs?: number;
 }
 
 class MoveAbandoned extends Error {
@@ -224,7 +226,7 @@ export class Migrator {
     let copied: UserDump | undefined;
     if (move.phase === 'planned') {
       copied = await this.#copy(move);
-      await this.store.setPhase(move, 'copied', { bytes: copied.body.length });
+      await this.#phase(move, 'copied', { bytes: copied.body.length });
     }
     if (cancelling()) {
       await this.#rollBack(move, 'rolled_back');
@@ -235,7 +237,7 @@ export class Migrator {
       // then the cell (refuses them too, and waits for the user's running jobs and writes).
       await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
       await this.#freezeSource(move);
-      await this.store.setPhase(move, 'frozen', { frozenAt: new Date() });
+      await this.#phase(move, 'frozen', { frozenAt: new Date() });
     }
     if (move.phase === 'frozen') {
       if (cancelling()) {
@@ -244,7 +246,7 @@ export class Migrator {
       }
       await this.#catchUp(move, copied);
       await this.#verifyFrozen(move);
-      await this.store.setPhase(move, 'committed');
+      await this.#phase(move, 'committed');
     }
   }
 
@@ -313,19 +315,19 @@ export class Migrator {
       await this.cells.activate(move.targetCell, move.userId);
       if (!(await this.store.flip(move))) {
         // Only a hand edit of the placement gets here (account deletion waits for moves).
-        await this.store.setPhase(move, 'failed');
+        await this.#phase(move, 'failed');
         await this.store.recordFailure(move, 'the placement left the source during the move');
         throw new MoveAbandoned();
       }
     }
     if (move.phase === 'flipped') {
       await this.cells.tombstone(move.sourceCell, move.userId, move.targetCell);
-      await this.store.setPhase(move, 'tombstoned');
+      await this.#phase(move, 'tombstoned');
     }
     if (move.phase === 'tombstoned') {
       await this.controlPlane.setFrozen(move.userId, move.targetCell, false);
       const freezeMs = move.frozenAt ? Date.now() - move.frozenAt.getTime() : undefined;
-      await this.store.setPhase(move, 'done', {
+      await this.#phase(move, 'done', {
         freezeMs,
         purgeAfterMs: this.options.purgeGraceMs ?? 60_000,
       });
@@ -338,8 +340,13 @@ export class Migrator {
     await this.cells.unfreeze(move.sourceCell, move.userId);
     await this.controlPlane.setFrozen(move.userId, move.sourceCell, false);
     await this.cells.deleteData(move.targetCell, move.userId);
-    await this.store.setPhase(move, phase);
+    await this.#phase(move, phase);
     if (phase === 'rolled_back') this.observer.rolledBack?.(move);
+  }
+
+  async #phase(...args: Parameters<MigrationStore['setPhase']>): Promise<void> {
+    await this.store.setPhase(...args);
+    if (this.options.stepDelayMs) await sleep(this.options.stepDelayMs);
   }
 
   /** Deletes the source rows of moves whose grace period is over; returns how many. */

@@ -76,7 +76,13 @@ export async function proxyRequest(
     const found = services.gate.servingCell(userId, req.method ?? 'GET');
     const cell = found instanceof Promise ? await found : found;
     cellId = cell.id;
-    status = await services.proxy.forward(req, res, path, { userId, cellId, requestId });
+    status = await services.proxy.forward(req, res, path, { userId, cellId, requestId }, () =>
+      services.sync.reloadUsers([userId]).then(() => {
+        const moved = services.directory.place(userId)?.cell.id;
+        if (moved) cellId = moved;
+        return moved;
+      }),
+    );
   } catch (error) {
     const apiError = toApiError(services, error, requestId);
     status = apiError.status;
