@@ -110,7 +110,14 @@ export class ControlPlaneSync {
       }
       const ids = [...this.#pendingUsers];
       this.#pendingUsers.clear();
-      const rows = await this.store.placementsOf(ids);
+      let rows: PlacementRecord[];
+      try {
+        rows = await this.store.placementsOf(ids);
+      } catch (error) {
+        // Kept for the next notification, reconnect or poll.
+        for (const id of ids) this.#pendingUsers.add(id);
+        throw error;
+      }
       if (!this.#closed) this.directory.updatePlacements(ids, rows);
     }
   }
