@@ -235,17 +235,21 @@ export class Migrator {
     if (move.phase === 'copied') {
       // Router first (every replica refuses the user's writes within milliseconds),
       // then the cell (refuses them too, and waits for the user's running jobs and writes).
+      const frozenAt = new Date();
       await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
       await this.#freezeSource(move);
-      await this.#phase(move, 'frozen', { frozenAt: new Date() });
+      await this.#phase(move, 'frozen', { frozenAt });
     }
     if (move.phase === 'frozen') {
       if (cancelling()) {
         await this.#rollBack(move, 'rolled_back');
         throw new MoveAbandoned();
       }
-      await this.#catchUp(move, copied);
-      await this.#verifyFrozen(move);
+      const caughtUp = await this.#catchUp(move, copied);
+      // In one run, the catch-up dump of the frozen source and the target's checksums from
+      // its load already prove them equal (the cell's freeze waits for every write that
+      // started before it). Resumed after a crash, nothing in memory is trusted: read both back.
+      if (!caughtUp) await this.#verifyFrozen(move);
       await this.#phase(move, 'committed');
     }
   }
@@ -273,17 +277,22 @@ export class Migrator {
     }
   }
 
-  /** Dumps the frozen source again and makes the target equal to it. */
-  async #catchUp(move: MoveRecord, copied: UserDump | undefined): Promise<void> {
+  /**
+   * Dumps the frozen source again and makes the target equal to it. True when
+   * the target is proven equal to this dump (unchanged since a copy verified in
+   * this run, or reloaded and verified now).
+   */
+  async #catchUp(move: MoveRecord, copied: UserDump | undefined): Promise<boolean> {
     const latest = await this.cells.dump(move.sourceCell, move.userId);
     // Nothing written since the copy: the target is already verified equal.
-    if (copied && sameChecksums(copied.checksums, latest.checksums)) return;
+    if (copied && sameChecksums(copied.checksums, latest.checksums)) return true;
     const loaded = await this.cells.load(move.targetCell, move.userId, latest);
     if (!sameChecksums(latest.checksums, loaded)) {
       throw new Error(
         `catch-up verification failed: ${checksumDifferences(latest.checksums, loaded).join(', ')} differ`,
       );
     }
+    return copied !== undefined;
   }
 
   /**
