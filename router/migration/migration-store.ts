@@ -199,6 +199,7 @@ export class MigrationStore {
       where operation_id = ${move.operationId} and user_id = ${move.userId}`;
     move.phase = phase;
     if (extra.frozenAt) move.frozenAt = extra.frozenAt;
+    if (extra.bytes !== undefined) move.bytes = extra.bytes;
   }
 
   async recordFailure(move: MoveRecord, error: string): Promise<number> {

@@ -49,6 +49,20 @@ export interface MigratorOptions {
   stepDelayMs?: number;
 }
 
+/** Milliseconds spent in each step of one user's move in this run, for the log. */
+const stepTimings = new WeakMap<MoveRecord, Record<string, number>>();
+
+async function timed<T>(move: MoveRecord, step: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    const timings = stepTimings.get(move) ?? {};
+    timings[step] = Math.round((timings[step] ?? 0) + performance.now() - started);
+    stepTimings.set(move, timings);
+  }
+}
+
 class MoveAbandoned extends Error {
   override name = 'MoveAbandoned';
 }
@@ -225,7 +239,7 @@ export class Migrator {
   async #moveToCommit(move: MoveRecord, cancelling: () => boolean): Promise<void> {
     let copied: UserDump | undefined;
     if (move.phase === 'planned') {
-      copied = await this.#copy(move);
+      copied = await timed(move, 'copyMs', () => this.#copy(move));
       await this.#phase(move, 'copied', { bytes: copied.body.length });
     }
     if (cancelling()) {
@@ -237,7 +251,7 @@ export class Migrator {
       // then the cell (refuses them too, and waits for the user's running jobs and writes).
       const frozenAt = new Date();
       await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
-      await this.#freezeSource(move);
+      await timed(move, 'cellFreezeMs', () => this.#freezeSource(move));
       await this.#phase(move, 'frozen', { frozenAt });
     }
     if (move.phase === 'frozen') {
@@ -245,7 +259,7 @@ export class Migrator {
         await this.#rollBack(move, 'rolled_back');
         throw new MoveAbandoned();
       }
-      const caughtUp = await this.#catchUp(move, copied);
+      const caughtUp = await timed(move, 'catchUpMs', () => this.#catchUp(move, copied));
       // In one run, the catch-up dump of the frozen source and the target's checksums from
       // its load already prove them equal (the cell's freeze waits for every write that
       // started before it). Resumed after a crash, nothing in memory is trusted: read both back.
@@ -321,8 +335,8 @@ export class Migrator {
    */
   async #forward(move: MoveRecord): Promise<void> {
     if (move.phase === 'committed') {
-      await this.cells.activate(move.targetCell, move.userId);
-      if (!(await this.store.flip(move))) {
+      await timed(move, 'activateMs', () => this.cells.activate(move.targetCell, move.userId));
+      if (!(await timed(move, 'flipMs', () => this.store.flip(move)))) {
         // Only a hand edit of the placement gets here (account deletion waits for moves).
         await this.#phase(move, 'failed');
         await this.store.recordFailure(move, 'the placement left the source during the move');
@@ -330,7 +344,9 @@ export class Migrator {
       }
     }
     if (move.phase === 'flipped') {
-      await this.cells.tombstone(move.sourceCell, move.userId, move.targetCell);
+      await timed(move, 'tombstoneMs', () =>
+        this.cells.tombstone(move.sourceCell, move.userId, move.targetCell),
+      );
       await this.#phase(move, 'tombstoned');
     }
     if (move.phase === 'tombstoned') {
@@ -340,6 +356,17 @@ export class Migrator {
         freezeMs,
         purgeAfterMs: this.options.purgeGraceMs ?? 60_000,
       });
+      this.logger.info(
+        {
+          userId: move.userId,
+          from: move.sourceCell,
+          to: move.targetCell,
+          bytes: move.bytes,
+          freezeMs,
+          ...stepTimings.get(move),
+        },
+        'user moved',
+      );
       this.observer.moved?.(move, freezeMs === undefined ? undefined : freezeMs / 1000);
     }
   }

@@ -118,8 +118,8 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function runMigrator(): Promise<void> {
-  expect(await exited(migrator())).toBe(0);
+async function runMigrator(env: Record<string, string> = {}): Promise<void> {
+  expect(await exited(migrator(env))).toBe(0);
 }
 
 /** Every user reads all the time; writers also write. Stops when told; returns what each saw. */
@@ -288,7 +288,7 @@ describe('cell lifecycle on a real platform', () => {
     expect(again.status).toBe(409);
     expect((again.body.error as { code: string }).code).toBe('migration_running');
     const started = performance.now();
-    await runMigrator();
+    await runMigrator({ LOG_LEVEL: 'info' }); // one 'user moved' line per user, with step timings
     const seconds = (performance.now() - started) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 500));
     const seen = await load.stop();
