@@ -96,7 +96,7 @@ async function admin(method: string, route: string, body?: unknown) {
 function migrator(env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
     cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
       CONTROL_PLANE_DATABASE_URL: postgresUrl(
