@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: bench-router bench-workflow bench-cell-discovery cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-workflow bench-cell-discovery cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -23,7 +23,7 @@ deps: node_modules/.installed ## Install Node dependencies (npm ci) and Postgres
 
 # --- Local multi-cell platform ------------------------------------------------------------
 
-dev-cells: deps ## Start N cells + control plane + shared services + router on :8080 (CELLS=3)
+dev-cells: deps ## Start N cells + control plane + shared services + router on :8080 (CELLS=3); on a running platform grows it or removes empty cells
 	@$(ORCH) up --cells $(CELLS)
 
 dev: deps ## Start a one-cell platform
@@ -144,7 +144,43 @@ bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx
 	$(TSX) bench/router-ring.ts
 	$(TSX) bench/router.ts
 
-cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (needs ADMIN_TOKEN, ROUTER_URL)
-	@ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
+CELLCTL = ROUTER_URL=$${ROUTER_URL:-http://127.0.0.1:8080} \
 	ADMIN_TOKEN=$${ADMIN_TOKEN:-$$(node -p "require('./.dev/secrets.json').ADMIN_TOKEN" 2>/dev/null)} \
-	$(TSX) router/cli/cellctl.ts $(ARGS)
+	$(TSX) router/cli/cellctl.ts
+
+cellctl: ## Operate cells via the router admin API: make cellctl ARGS="status" (needs ADMIN_TOKEN, ROUTER_URL)
+	@$(CELLCTL) $(ARGS)
+
+# --- Cell lifecycle (live per-user migration; docs/reference/operations.md) ---------------
+
+TO ?=
+ACCOUNT ?=
+DRY_RUN ?=
+
+add-cell: ## Start the next cell's processes, register it and rebalance users onto it (live progress)
+	@$(ORCH) add-cell
+	@$(CELLCTL) watch
+
+remove-cell: ## Unregister empty cell CELL=k and stop its processes (refused while it holds users)
+	@$(ORCH) remove-cell --cell $(CELL)
+
+drain-cell: ## Migrate every user off cell CELL=k; it ends drained (live progress)
+	@$(CELLCTL) drain cell-$(CELL)
+
+rebalance: ## Move every user whose cell is not their ring owner (DRY_RUN=1: users and bytes per source -> target)
+	@$(CELLCTL) rebalance $(if $(DRY_RUN),--dry-run)
+
+move-user: ## Migrate one user to a cell and pin them: make move-user ACCOUNT=<id|email> TO=cell-k
+	@$(CELLCTL) move $(ACCOUNT) $(TO)
+
+unpin-user: ## Migrate a pinned user back to their ring owner: make unpin-user ACCOUNT=<id|email>
+	@$(CELLCTL) unpin $(ACCOUNT)
+
+cancel-migration: ## Stop the running migration: in-flight users roll back, moved users stay moved
+	@$(CELLCTL) cancel
+
+migration-status: ## Cells and the running migration's progress
+	@$(CELLCTL) status
+
+migrator: ## Run the migrator once as its own process (resumes a crashed operation), then exit
+	@env $$($(ORCH) migrator-env) $(TSX) router/migration/main.ts

@@ -1,12 +1,19 @@
 /**
- * Placement drill through the router's admin API (the controls a cell
- * migration uses): under a constant arrival rate over users of every cell,
- * drain one cell (DRAIN_CELL), then activate it again. The data-copying
- * migration itself has no public API yet; this proves the parts that exist:
- *   - the drained cell's users get a fast `503 cell_draining` (p99 < 50 ms),
- *     within 2 s of the admin call, and never another cell;
- *   - every other cell's users see zero errors;
- *   - the drained cell's users are served again within 2 s of activation.
+ * Rebalance drill (issue 13): under a constant arrival rate over users of
+ * every cell (reads of /v1/me and writes that add a job), register a new,
+ * already running cell (NEW_CELL at NEW_CELL_URL) through the admin API after
+ * ADD_AFTER seconds; the router's migrator then moves exactly the users whose
+ * ring owner is the new cell, live. Thresholds:
+ *   - no unexpected answer: every request succeeds, except moved users'
+ *     writes refused with `503 user_migrating` during their own freeze
+ *     (so users who do not move see zero errors);
+ *   - no answer with missing data (`404` on /v1/me);
+ *   - the rebalance finishes within REBALANCE_BOUND seconds, with no failed user;
+ *   - the other cells' p95 stays under 200 ms.
+ * The new cell must run and be unregistered: start it with the orchestrator
+ * (`node --import tsx deploy/local/cli.ts add-cell` registers it too; for the
+ * drill, unregister it again with `cellctl remove cell-4` while it is empty),
+ * then: `ADMIN_TOKEN=… k6 run -e NEW_CELL=cell-4 -e NEW_CELL_URL=http://127.0.0.1:8104 loadtest/migration.ts`.
  * Needs ADMIN_TOKEN (printed by `make dev-cells`).
  */
 import { check, fail, sleep } from 'k6';
@@ -16,9 +23,7 @@ import { Counter, Rate, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import {
   byCell,
-  cellOf,
   errorCode,
-  field,
   body as jsonBody,
   params,
   pick,
@@ -30,22 +35,21 @@ import { envNumber, envString, expectedCells, normalizeCellId } from './lib/env.
 import { SUMMARY_TREND_STATS, type SummaryData, summaryOutputs } from './lib/summary.ts';
 
 const CELLS = expectedCells();
-const DRAIN_CELL = normalizeCellId(envString('DRAIN_CELL', CELLS[CELLS.length - 1] ?? ''));
+const NEW_CELL = normalizeCellId(envString('NEW_CELL', `cell-${CELLS.length + 1}`));
+const NEW_CELL_URL = envString('NEW_CELL_URL', `http://127.0.0.1:${8100 + CELLS.length + 1}`);
 const ADMIN_TOKEN = envString('ADMIN_TOKEN', '');
 const USERS = envNumber('USERS', 60);
 const RATE = envNumber('RATE', 30);
-const DRAIN_AFTER = envNumber('DRAIN_AFTER', 20);
-const DRAIN_WINDOW = envNumber('DRAIN_WINDOW', 20);
-const TAIL = envNumber('TAIL', 20);
-/** Bound on control-plane propagation to the router (router issue: 2 s). */
-const PROPAGATION_BOUND = envNumber('PROPAGATION_BOUND', 2);
-const DURATION = `${DRAIN_AFTER + DRAIN_WINDOW + TAIL}s`;
+const ADD_AFTER = envNumber('ADD_AFTER', 15);
+const REBALANCE_BOUND = envNumber('REBALANCE_BOUND', 60);
+const TAIL = envNumber('TAIL', 15);
+const DURATION = `${ADD_AFTER + REBALANCE_BOUND + TAIL}s`;
 
-const mismatch = new Counter('cell_mismatch');
-const draining = new Counter('cell_draining_total');
-const drainingLatency = new Trend('cell_draining_latency', true);
-const drainPropagation = new Trend('drain_propagation_seconds');
-const activatePropagation = new Trend('activate_propagation_seconds');
+const unexpected = new Counter('unexpected_answers');
+const missing = new Counter('missing_data');
+const migrating = new Counter('user_migrating_total');
+const rebalanceSeconds = new Trend('rebalance_seconds');
+const failedUsers = new Counter('rebalance_failed_users');
 const adminOk = new Rate('admin_calls_ok');
 
 export const options: Options = {
@@ -62,26 +66,20 @@ export const options: Options = {
     },
     admin: {
       executor: 'per-vu-iterations',
-      exec: 'drainAndActivate',
+      exec: 'addCellAndRebalance',
       vus: 1,
       iterations: 1,
-      startTime: `${DRAIN_AFTER}s`,
-      maxDuration: `${DRAIN_WINDOW + TAIL}s`,
+      startTime: `${ADD_AFTER}s`,
+      maxDuration: `${REBALANCE_BOUND + TAIL}s`,
     },
   },
   thresholds: {
-    cell_mismatch: ['count==0'],
+    unexpected_answers: ['count==0'],
+    missing_data: ['count==0'],
     admin_calls_ok: ['rate==1'],
-    [`cell_draining_latency{cell:${DRAIN_CELL}}`]: ['p(99)<50'],
-    [`cell_draining_total{cell:${DRAIN_CELL}}`]: ['count>0'],
-    drain_propagation_seconds: [`max<${PROPAGATION_BOUND}`],
-    activate_propagation_seconds: [`max<${PROPAGATION_BOUND}`],
-    ...Object.fromEntries(
-      CELLS.filter((c) => c !== DRAIN_CELL).flatMap((c) => [
-        [`http_req_failed{cell:${c}}`, ['rate==0']],
-        [`http_req_duration{cell:${c}}`, ['p(95)<200']],
-      ]),
-    ),
+    rebalance_seconds: [`max<${REBALANCE_BOUND}`],
+    rebalance_failed_users: ['count==0'],
+    ...Object.fromEntries(CELLS.map((c) => [`http_req_duration{cell:${c}}`, ['p(95)<200']])),
   },
   summaryTrendStats: SUMMARY_TREND_STATS,
 };
@@ -92,9 +90,8 @@ export interface SetupData {
 
 export function setup(): SetupData {
   if (ADMIN_TOKEN === '') fail('ADMIN_TOKEN is required (make dev-cells prints it)');
-  if (!CELLS.includes(DRAIN_CELL))
-    fail(`DRAIN_CELL ${DRAIN_CELL} is not one of ${CELLS.join(', ')}`);
-  const { sessions, failures } = provisionUsers(USERS, 'k6-migration');
+  if (CELLS.includes(NEW_CELL)) fail(`NEW_CELL ${NEW_CELL} is already one of ${CELLS.join(', ')}`);
+  const { sessions, failures } = provisionUsers(USERS, 'k6-rebalance');
   const cells = byCell(sessions);
   const empty = CELLS.filter((c) => !cells[c]?.length);
   if (empty.length > 0)
@@ -102,69 +99,65 @@ export function setup(): SetupData {
   return { cells };
 }
 
-/** A read as `session`; returns the error code ('' when served). */
-function read(session: Session, tags: Record<string, string> = {}): string {
-  const cell = session.cellId;
-  const res = http.get(url('/v1/me'), {
-    ...params('GET /v1/me', session.accessToken, { cell, ...tags }),
-    responseCallback:
-      cell === DRAIN_CELL ? http.expectedStatuses({ min: 200, max: 299 }, 503) : undefined,
-  });
-  const answeredBy = cellOf(res);
-  if (answeredBy !== '' && answeredBy !== cell) mismatch.add(1, { cell, served_by: answeredBy });
-  if (res.status === 503 && errorCode(res) === 'cell_draining') {
-    draining.add(1, { cell });
-    drainingLatency.add(res.timings.duration, { cell });
-  }
-  return res.status === 200 ? '' : errorCode(res) || String(res.status);
-}
+const allowed = http.expectedStatuses({ min: 200, max: 299 }, 503);
 
 export function traffic(data: SetupData) {
   const cell = CELLS[exec.scenario.iterationInTest % CELLS.length] ?? '';
   const users = data.cells[cell];
-  if (users?.length) read(pick(users));
+  if (!users?.length) return;
+  const user = pick(users);
+  const read = http.get(url('/v1/me'), params('GET /v1/me', user.accessToken, { cell }));
+  if (read.status === 404) missing.add(1, { cell });
+  if (read.status !== 200) unexpected.add(1, { cell, method: 'GET', status: String(read.status) });
+  if (exec.scenario.iterationInTest % 4 !== 0) return;
+  const write = http.post(
+    url('/v1/jobs'),
+    JSON.stringify({ title: 'Drill', company: 'k6', description: 'TypeScript and PostgreSQL' }),
+    { ...params('POST /v1/jobs', user.accessToken, { cell }), responseCallback: allowed },
+  );
+  if (write.status === 503 && errorCode(write) === 'user_migrating') migrating.add(1, { cell });
+  else if (write.status < 200 || write.status > 299) {
+    unexpected.add(1, { cell, method: 'POST', status: String(write.status) });
+  }
 }
 
-function admin(method: 'POST' | 'GET', path: string) {
-  const res = http.request(method, url(path), method === 'POST' ? '{}' : null, {
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    tags: { name: `${method} ${path.replace(DRAIN_CELL, ':cellId')}`, admin: 'true' },
-  });
-  adminOk.add(check(res, { [`admin ${method} ${path}: 200`]: (r) => r.status === 200 }));
+function admin(method: 'POST' | 'GET', path: string, payload?: unknown) {
+  const res = http.request(
+    method,
+    url(path),
+    payload === undefined ? null : JSON.stringify(payload),
+    {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      tags: { name: `${method} ${path}`, admin: 'true' },
+    },
+  );
+  adminOk.add(
+    check(res, { [`admin ${method} ${path}: 2xx`]: (r) => r.status >= 200 && r.status < 300 }),
+  );
   return res;
 }
 
-/** Seconds until `done()` holds for a read of the drained cell's user, polling every 50 ms. */
-function waitFor(session: Session, done: (code: string) => boolean, boundSeconds: number): number {
+export function addCellAndRebalance() {
   const started = Date.now();
-  while ((Date.now() - started) / 1000 < boundSeconds * 3) {
-    if (done(read(session, { probe: 'admin' }))) return (Date.now() - started) / 1000;
-    sleep(0.05);
+  const added = admin('POST', '/admin/v1/cells', { id: NEW_CELL, url: NEW_CELL_URL });
+  const operation = (jsonBody(added) as { operation?: { id?: string } | null }).operation;
+  if (!operation?.id) return;
+  while ((Date.now() - started) / 1000 < REBALANCE_BOUND * 2) {
+    const res = admin('GET', `/admin/v1/operations/${operation.id}`);
+    const op = (jsonBody(res) as { operation?: { state?: string; users?: { failed?: number } } })
+      .operation;
+    if (op?.state && op.state !== 'running' && op.state !== 'cancelling') {
+      rebalanceSeconds.add((Date.now() - started) / 1000);
+      failedUsers.add(op.users?.failed ?? 0);
+      return;
+    }
+    sleep(0.5);
   }
-  return Number.POSITIVE_INFINITY;
-}
-
-export function drainAndActivate(data: SetupData) {
-  const user = pick(data.cells[DRAIN_CELL] ?? []);
-  const where = admin('GET', `/admin/v1/placements/${user.userId}`);
-  check(where, {
-    'admin where: names the user cell': (r) => JSON.stringify(jsonBody(r)).includes(DRAIN_CELL),
-  });
-  const drained = admin('POST', `/admin/v1/cells/${DRAIN_CELL}/drain`);
-  check(drained, {
-    'drain: cell is draining': (r) => field(jsonBody(r), 'state', 'cell') === 'draining',
-  });
-  drainPropagation.add(waitFor(user, (code) => code === 'cell_draining', PROPAGATION_BOUND));
-  sleep(DRAIN_WINDOW);
-  const activated = admin('POST', `/admin/v1/cells/${DRAIN_CELL}/activate`);
-  check(activated, {
-    'activate: cell is active': (r) => field(jsonBody(r), 'state', 'cell') === 'active',
-  });
-  activatePropagation.add(waitFor(user, (code) => code === '', PROPAGATION_BOUND));
+  rebalanceSeconds.add(Number.POSITIVE_INFINITY);
 }
 
 export function handleSummary(data: SummaryData) {
   return summaryOutputs('migration', data, [
-    `drained ${DRAIN_CELL} after ${DRAIN_AFTER} s for ${DRAIN_WINDOW} s; rate ${RATE}/s over ${CELLS.join(', ')}`,
+    `registered ${NEW_CELL} (${NEW_CELL_URL}) after ${ADD_AFTER} s; rate ${RATE}/s over ${CELLS.join(', ')}`,
   ]);
 }

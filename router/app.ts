@@ -10,6 +10,7 @@ import { readinessResponse } from '../lib/health.ts';
 import { REQUEST_ID_HEADER, requestContext } from '../lib/request-id.ts';
 import type { RouterEnv } from './env.ts';
 import { resolveProxyRequestId } from './proxy/request-ids.ts';
+import { accountRoutes, isAccountDeletion } from './routes/account-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { proxyRoutes } from './routes/proxy-routes.ts';
@@ -27,7 +28,9 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
   // requestContext is typed for the bare request-context env; ours extends it.
   const context = requestContext(services.logger) as unknown as MiddlewareHandler<RouterEnv>;
   app.use(async (c, next) => {
-    if (!isProxyPath(c.req.path)) return context(c, next);
+    if (!isProxyPath(c.req.path) || isAccountDeletion(c.req.method, c.req.path)) {
+      return context(c, next);
+    }
     // The proxy writes straight to node's response, so nothing may touch Hono's response
     // after it (requestContext sets a header after next()): same id, no header.
     c.set('requestId', resolveProxyRequestId(c.req.header(REQUEST_ID_HEADER)));
@@ -60,6 +63,7 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
   app.get('/metrics', (c) => services.metrics.base.handler(c));
   app.route('/v1/auth', authRoutes);
   app.route('/admin/v1', adminRoutes);
+  app.route('/v1/account', accountRoutes);
   app.route('/v1', proxyRoutes);
   return app;
 }

@@ -56,6 +56,14 @@ export const routerConfigSchema = z.object({
   SIGNUP_CELL_TIMEOUT_MS: configFields.durationMs.default(5_000),
   /** Bound on draining in-flight requests at SIGTERM. @defaultValue 10000 */
   SHUTDOWN_TIMEOUT_MS: configFields.durationMs.default(10_000),
+  /** Run the migrator in this process (one replica at a time holds its lock). @defaultValue true */
+  MIGRATOR_ENABLED: configFields.boolean.default(true),
+  /** Users migrated in parallel. @defaultValue 4 */
+  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Grace period before a moved user's source rows are purged. @defaultValue 60000 */
+  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
+  /** How long a cell may wait for a user's running jobs when freezing them. @defaultValue 5000 */
+  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
   LOG_LEVEL: configFields.logLevel,
 });
 

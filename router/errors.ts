@@ -36,10 +36,49 @@ export class CellUnavailableError extends Error {
   }
 }
 
-export class CellDrainingError extends Error {
-  override name = 'CellDrainingError';
+/** A write of a user whose data is being migrated; reads still pass. */
+export class UserMigratingError extends Error {
+  override name = 'UserMigratingError';
   constructor(readonly cellId: string) {
-    super('The cell of this user is draining');
+    super('This account is being moved; writes resume within seconds');
+  }
+}
+
+/** A valid token of a user that has no account (deleted) or no placement. */
+export class UnknownAccountError extends Error {
+  override name = 'UnknownAccountError';
+  constructor() {
+    super('This account no longer exists');
+  }
+}
+
+/** The password confirmation of a sensitive action did not match. */
+export class PasswordMismatchError extends Error {
+  override name = 'PasswordMismatchError';
+  constructor() {
+    super('The password does not match');
+  }
+}
+
+/** No cell can take a new user now. */
+export class NoCellAvailableError extends Error {
+  override name = 'NoCellAvailableError';
+}
+
+/** A conflict with the current state, carrying one of the closed 409 codes. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  constructor(
+    readonly code:
+      | 'migration_running'
+      | 'cell_not_empty'
+      | 'nothing_to_cancel'
+      | 'already_on_cell'
+      | 'conflict',
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
   }
 }
 
@@ -71,10 +110,18 @@ export function createRouterErrorMapper(retryAfterSeconds: number): DomainErrorM
         headers: { ...retryAfter, ...(error.cellId ? { 'x-cell-id': error.cellId } : {}) },
       });
     }
-    if (error instanceof CellDrainingError) {
-      return new ApiError('cell_draining', error.message, {
-        headers: { ...retryAfter, 'x-cell-id': error.cellId },
+    if (error instanceof UserMigratingError) {
+      return new ApiError('user_migrating', error.message, {
+        headers: { 'retry-after': '1', 'x-cell-id': error.cellId },
       });
+    }
+    if (error instanceof PasswordMismatchError) return new ApiError('forbidden', error.message);
+    if (error instanceof UnknownAccountError) return new ApiError('unauthorized', error.message);
+    if (error instanceof NoCellAvailableError) {
+      return new ApiError('cell_unavailable', error.message, { headers: retryAfter });
+    }
+    if (error instanceof ConflictError) {
+      return new ApiError(error.code, error.message, { details: error.details });
     }
     if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
     if (error instanceof InvalidInputError) return new ApiError('bad_request', error.message);

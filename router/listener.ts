@@ -10,6 +10,7 @@ import type { RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { type ListenOptions, listenNode, type RunningServer } from '../lib/http-server.ts';
 import { createApp } from './app.ts';
+import { isAccountDeletion } from './routes/account-routes.ts';
 import { proxyRequest } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
 
@@ -33,7 +34,7 @@ export function createRouterListener(
   };
   return (req, res) => {
     const url = req.url ?? '/';
-    if (isPlainProxyTarget(url)) {
+    if (isPlainProxyTarget(url) && !isAccountDeletion(req.method, url)) {
       proxyRequest(services, req, res, url).catch((error: unknown) => {
         onProxyFailure(error);
         res.destroy();

@@ -1,8 +1,11 @@
 /**
  * Router metrics on top of lib/metrics.ts: proxied requests and latency by
- * cell and status, `cell_up{cell}`, and the number of placement overrides.
+ * cell and status, `cell_up{cell}`, pinned placements, and the migrator's
+ * progress (counters of the process that runs it, plus the current
+ * operation's users by state read from the control plane at scrape time, so
+ * every replica shows it wherever the migrator runs).
  */
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import { type Counter, Gauge, type Histogram } from 'prom-client';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 
 export interface RouterMetrics {
@@ -11,8 +14,18 @@ export interface RouterMetrics {
   proxyDuration: Histogram<'cell' | 'status'>;
   cellUp: Gauge<'cell'>;
   overrides: Gauge;
+  migrationUsers: Counter<'outcome'>;
+  migrationBytes: Counter;
+  migrationFreeze: Histogram;
+  /** Sets where the current operation's per-state user counts come from. */
+  setMigrationProgress(read: () => Promise<MigrationProgress | null>): void;
   /** Records one proxied (or refused) request of a cell. */
   observe(cell: string, status: number, seconds: number): void;
+}
+
+export interface MigrationProgress {
+  kind: string;
+  users: Record<string, number>;
 }
 
 interface BoundSeries {
@@ -33,7 +46,42 @@ export function createRouterMetrics(): RouterMetrics {
     ['cell', 'status'],
   );
   const cellUp = base.gauge('cell_up', '1 when the cell passes its health checks', ['cell']);
-  const overrides = base.gauge('router_placement_overrides', 'Placement overrides in force');
+  const overrides = base.gauge(
+    'router_placement_overrides',
+    'Placements that do not follow the ring (pins and signup fallbacks)',
+  );
+  const migrationUsers = base.counter(
+    'router_migration_users_total',
+    'Users the migrator of this process finished, by outcome (moved, rolled_back, failed, purged)',
+    ['outcome'],
+  );
+  const migrationBytes = base.counter(
+    'router_migration_bytes_total',
+    'Bytes of user data copied by the migrator of this process',
+  );
+  const migrationFreeze = base.histogram(
+    'router_migration_freeze_seconds',
+    'Time a moved user was frozen (writes refused), freeze to activation',
+    [],
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+  );
+  let readProgress: () => Promise<MigrationProgress | null> = async () => null;
+  // Read at scrape time: one small query, only for the admin-facing /metrics.
+  new Gauge({
+    name: 'router_migration_operation_users',
+    help: 'Users of the running migration operation by state',
+    labelNames: ['kind', 'state'] as const,
+    registers: [base.registry],
+    async collect() {
+      this.reset();
+      const current = await readProgress().catch(() => null);
+      if (!current) return;
+      for (const [state, users] of Object.entries(current.users)) {
+        this.set({ kind: current.kind, state }, users);
+      }
+    },
+  });
+
   // Children bound once per (cell, status): the hot path builds no label object and no
   // status string per request (prom-client still hashes the bound labels on each call).
   const bound = new Map<string, Map<number, BoundSeries>>();
@@ -58,6 +106,12 @@ export function createRouterMetrics(): RouterMetrics {
     proxyDuration,
     cellUp,
     overrides,
+    migrationUsers,
+    migrationBytes,
+    migrationFreeze,
+    setMigrationProgress(read) {
+      readProgress = read;
+    },
     observe(cell, status, seconds) {
       const entry = series(cell, status);
       entry.inc();

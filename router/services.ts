@@ -21,6 +21,13 @@ import { AuthService } from './identity/auth-service.ts';
 import { WindowLimiter } from './identity/login-limiter.ts';
 import { AccessTokens } from './identity/tokens.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
+import type { CellDataClient } from './migration/cell-data-client.ts';
+import { HttpCellDataClient } from './migration/http-cell-data-client.ts';
+import { MigrationRunner } from './migration/migration-runner.ts';
+import { MigrationService } from './migration/migration-service.ts';
+import { MigrationStore } from './migration/migration-store.ts';
+import { Migrator } from './migration/migrator.ts';
+import { MigrationPlanner } from './migration/planner.ts';
 import { CellGate } from './placement/cell-gate.ts';
 import { PlacementDirectory } from './placement/placement-directory.ts';
 import { CellPools } from './proxy/cell-pools.ts';
@@ -40,6 +47,12 @@ export interface RouterServices {
   tokens: AccessTokens;
   auth: AuthService;
   admin: AdminService;
+  /** Cell lifecycle: add, rebalance, drain, remove, move, unpin, cancel, status. */
+  lifecycle: MigrationService;
+  migrator: Migrator;
+  /** Runs the migrator in this process when MIGRATOR_ENABLED. */
+  runner: MigrationRunner;
+  cellData: CellDataClient;
   sync: ControlPlaneSync;
   /** Maps router domain errors to the one error format. */
   mapError: DomainErrorMapper;
@@ -52,6 +65,8 @@ export interface RouterServices {
 
 export interface BuildOptions {
   logger?: Logger;
+  /** The cells' per-user data endpoints. @defaultValue HTTP over the cell pools */
+  cellData?: CellDataClient;
 }
 
 export function buildRouterServices(
@@ -87,12 +102,37 @@ export function buildRouterServices(
     const known = new Set(cells.map((cell) => cell.id));
     for (const id of health.knownCells()) if (!known.has(id)) metrics.cellUp.remove({ cell: id });
     health.sync(cells);
-    metrics.overrides.set(directory.overrideCount());
   });
   const sync = new ControlPlaneSync(store, directory, logger, {
     pollMs: config.CONTROL_PLANE_POLL_MS,
   });
-  const gate = new CellGate(directory, health);
+  const gate = new CellGate(directory, health, store);
+  const cellData =
+    options.cellData ??
+    new HttpCellDataClient({
+      routerSecret: config.ROUTER_SECRET,
+      dispatcher: (cellId) => pools.get(cellId),
+      freezeWaitMs: config.MIGRATION_FREEZE_WAIT_MS,
+    });
+  const migrations = new MigrationStore(sql);
+  const migrator = new Migrator(
+    migrations,
+    store,
+    cellData,
+    logger,
+    { concurrency: config.MIGRATOR_CONCURRENCY, purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS },
+    {
+      moved: (move, freezeSeconds) => {
+        metrics.migrationUsers.inc({ outcome: 'moved' });
+        metrics.migrationBytes.inc(move.bytes);
+        if (freezeSeconds !== undefined) metrics.migrationFreeze.observe(freezeSeconds);
+      },
+      rolledBack: () => metrics.migrationUsers.inc({ outcome: 'rolled_back' }),
+      failed: () => metrics.migrationUsers.inc({ outcome: 'failed' }),
+      purged: () => metrics.migrationUsers.inc({ outcome: 'purged' }),
+    },
+  );
+  const runner = new MigrationRunner(sql, migrator, logger);
   const tokens = new AccessTokens({
     secret: config.JWT_SECRET,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -102,17 +142,44 @@ export function buildRouterServices(
     timeoutMs: config.SIGNUP_CELL_TIMEOUT_MS,
   });
   const limiterOptions = { windowMs: config.LOGIN_LIMIT_WINDOW_MS };
-  const auth = new AuthService(accounts, gate, provisioner, tokens, logger, {
-    scryptLogN: config.PASSWORD_SCRYPT_LOG_N,
-    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    ipLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_IP }),
-    emailLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_EMAIL }),
-  });
+  const auth = new AuthService(
+    accounts,
+    store,
+    directory,
+    gate,
+    provisioner,
+    cellData,
+    (userId) => migrations.isMoving(userId),
+    tokens,
+    logger,
+    {
+      scryptLogN: config.PASSWORD_SCRYPT_LOG_N,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      ipLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_IP }),
+      emailLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_EMAIL }),
+    },
+  );
   const proxy = new CellProxy(pools, health, {
     routerSecret: config.ROUTER_SECRET,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
-  const admin = new AdminService(store, accounts, directory, health, sync);
+  const admin = new AdminService(store, accounts, directory, gate, health);
+  const lifecycle = new MigrationService(
+    store,
+    accounts,
+    migrations,
+    new MigrationPlanner(store),
+    cellData,
+    sync,
+    () => runner.wake(),
+  );
+  metrics.setMigrationProgress(async () => {
+    metrics.overrides.set(directory.pinnedCount());
+    const status = await lifecycle.current();
+    if (!status) return null;
+    const { total: _total, ...users } = status.users;
+    return { kind: status.kind, users };
+  });
 
   const mapError = createRouterErrorMapper(config.RETRY_AFTER_SECONDS);
   let closing: Promise<void> | undefined;
@@ -129,6 +196,10 @@ export function buildRouterServices(
     tokens,
     auth,
     admin,
+    lifecycle,
+    migrator,
+    runner,
+    cellData,
     sync,
     mapError,
     errorStatus: (error) =>
@@ -143,10 +214,15 @@ export function buildRouterServices(
       await sync.start();
       await health.checkAll();
       health.start();
+      if (config.MIGRATOR_ENABLED) {
+        runner.start();
+        runner.wake();
+      }
     },
     close() {
       closing ??= (async () => {
         const steps: [string, () => Promise<unknown> | unknown][] = [
+          ['migrator', () => runner.close()],
           ['health', () => health.stop()],
           ['sync', () => sync.close()],
           ['pools', () => pools.close()],

@@ -1,7 +1,8 @@
 /**
  * `make dev-cells` and friends: the command-line face of the local
  * orchestrator. Usage: cli.ts up --cells N | stop | status | logs [--cell k] |
- * kill --cell k --part P | start --cell k | restart-router | migrate | clean
+ * kill --cell k --part P | start --cell k | restart-router | migrate | clean |
+ * add-cell | remove-cell --cell k | migrator-env
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -146,6 +147,29 @@ async function main(): Promise<void> {
         postgresUrl(PORTS.controlPostgres, CONTROL_PLANE_DATABASE),
       );
       console.log(`  control plane: ${applied.length ? applied.join(', ') : 'up to date'}`);
+      return;
+    }
+    case 'add-cell': {
+      const result = (await orchestrator.addCell((name, outcome) =>
+        console.log(`  ${pad(name, 20)}${outcome === 'running' ? 'already running' : outcome}`),
+      )) as { cell: { id: string; url: string }; rebalance: string };
+      console.log(
+        `${result.cell.id} registered at ${result.cell.url}; rebalance: ${result.rebalance}`,
+      );
+      return;
+    }
+    case 'remove-cell': {
+      const cell = intOption(values.cell, 'CELL', MAX_CELLS);
+      await orchestrator.removeCell(cell, (name) => console.log(`  stopped ${name}`));
+      console.log(`cell-${cell} removed`);
+      return;
+    }
+    case 'migrator-env': {
+      // For `make migrator`: the environment of a standalone migrator run.
+      const secrets = orchestrator.secrets();
+      console.log(
+        `CONTROL_PLANE_DATABASE_URL=${postgresUrl(PORTS.controlPostgres, CONTROL_PLANE_DATABASE)} ROUTER_SECRET=${secrets.ROUTER_SECRET}`,
+      );
       return;
     }
     case 'clean':

@@ -37,6 +37,7 @@ import {
   CONTROL_PLANE_DATABASE,
   type Component,
   cellRegistry,
+  portPlan,
   postgresUrl,
   registryFile,
   type Secrets,
@@ -96,11 +97,29 @@ export class Orchestrator {
     return secrets;
   }
 
-  /** The number of cells of the running (or last started) platform. */
+  /** The highest cell number of the running (or last started) platform. */
   recordedCells(): number | undefined {
+    return this.#state()?.cells;
+  }
+
+  /** Cell numbers removed with `make remove-cell`. */
+  removedCells(): number[] {
+    return this.#state()?.removed ?? [];
+  }
+
+  #state(): { cells: number; removed?: number[] } | undefined {
     const file = this.file('state.json');
     if (!existsSync(file)) return undefined;
-    return (JSON.parse(readFileSync(file, 'utf8')) as { cells: number }).cells;
+    return JSON.parse(readFileSync(file, 'utf8')) as { cells: number; removed?: number[] };
+  }
+
+  #writeState(cells: number, removed: number[]): void {
+    mkdirSync(this.devDir, { recursive: true });
+    writeFileSync(this.file('state.json'), JSON.stringify({ cells, removed }));
+    writeFileSync(
+      registryFile(this.devDir),
+      JSON.stringify(cellRegistry(cells, this.portOffset, removed), null, 2),
+    );
   }
 
   /**
@@ -123,8 +142,9 @@ export class Orchestrator {
     return path.join('/var/tmp', `cellular-pg-${hash}`);
   }
 
-  topology(cells: number): Component[] {
+  topology(cells: number, removed: readonly number[] = this.removedCells()): Component[] {
     return buildTopology({
+      removed,
       cells,
       devDir: this.devDir,
       secrets: this.secrets(),
@@ -242,20 +262,66 @@ export class Orchestrator {
     );
   }
 
-  /** Brings the platform up tier by tier; returns each component's outcome. */
+  /**
+   * Brings the platform up tier by tier. On a running platform with fewer
+   * cells it grows it (starts the new cells, registers them, rebalances);
+   * with more cells it removes the extra ones only if they hold no users,
+   * and otherwise refuses with the commands that drain them first.
+   */
   async up(cells: number, onProgress: (name: string, outcome: string) => void): Promise<void> {
     const recorded = this.recordedCells();
     if (recorded !== undefined && recorded !== cells && this.anyRunning(recorded)) {
-      throw new Error(
-        `a ${recorded}-cell platform is running; run \`make stop\` first to change the number of cells`,
+      if (cells > recorded) {
+        await this.#startAll(recorded, onProgress);
+        for (let k = recorded + 1; k <= cells; k++)
+          await this.addCell(onProgress, { rebalance: false });
+        await this.adminApi('POST', '/rebalance', {});
+        return;
+      }
+      const extra = Array.from({ length: recorded - cells }, (_, i) => cells + 1 + i).filter(
+        (k) => !this.removedCells().includes(k),
       );
+      const { cells: registered } = (await this.adminApi('GET', '/cells')) as {
+        cells: { id: string; users: number }[];
+      };
+      const holding = extra
+        .map((k) => ({ k, users: registered.find((c) => c.id === `cell-${k}`)?.users ?? 0 }))
+        .filter((cell) => cell.users > 0);
+      if (holding.length > 0) {
+        const commands = holding
+          .map(({ k }) => `make drain-cell CELL=${k} && make remove-cell CELL=${k}`)
+          .join(' && ');
+        const what = holding.map(({ k, users }) => `cell-${k} holds ${users} users`).join(', ');
+        throw new Error(
+          `refusing to shrink to ${cells} cells: ${what}; migrate them first: ${commands}`,
+        );
+      }
+      for (const k of extra.reverse())
+        await this.removeCell(k, (name) => onProgress(name, 'stopped'));
+      return;
     }
-    const components = this.topology(cells);
-    writeFileSync(this.file('state.json'), JSON.stringify({ cells }));
-    writeFileSync(
-      registryFile(this.devDir),
-      JSON.stringify(cellRegistry(cells, this.portOffset), null, 2),
+    if (recorded !== undefined && recorded > cells) {
+      const kept = Array.from({ length: recorded - cells }, (_, i) => cells + 1 + i).filter(
+        (k) => !this.removedCells().includes(k),
+      );
+      if (kept.length > 0) {
+        // Stopped: the router cannot say who lives there, so never drop a cell blindly.
+        throw new Error(
+          `the platform was last run with ${recorded} cells; cell-${kept.join(', cell-')} may hold users. ` +
+            `Run \`make dev-cells CELLS=${recorded}\`, then \`make dev-cells CELLS=${cells}\` (it removes empty cells, ` +
+            `or says which to drain), or \`make clean\` to start over`,
+        );
+      }
+    }
+    this.#writeState(
+      cells,
+      this.removedCells().filter((k) => k <= cells),
     );
+    await this.#startAll(cells, onProgress);
+  }
+
+  async #startAll(cells: number, onProgress: (name: string, outcome: string) => void) {
+    const components = this.topology(cells);
     const tiers = [...new Set(components.map((c) => c.tier))].sort((a, b) => a - b);
     for (const tier of tiers) {
       await Promise.all(
@@ -265,6 +331,91 @@ export class Orchestrator {
       );
       if (tier === 0) await this.ensureDatabases(components);
     }
+  }
+
+  /** Calls the running router's admin API with the platform's admin token. */
+  async adminApi(method: string, route: string, body?: unknown): Promise<unknown> {
+    const url = `http://127.0.0.1:${portPlan(this.portOffset).router}/admin/v1${route}`;
+    const response = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.secrets().ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } })?.error;
+      throw new AdminApiError(response.status, error?.code, error?.message ?? text);
+    }
+    return parsed;
+  }
+
+  /**
+   * Adds the next cell to a running platform: starts its Postgres, Redis, API
+   * and worker, registers it with the router and (unless told not to) starts
+   * a rebalance onto it. Returns the admin API's answer.
+   */
+  async addCell(
+    onProgress: (name: string, outcome: string) => void,
+    options: { rebalance: boolean } = { rebalance: true },
+  ): Promise<unknown> {
+    const recorded = this.recordedCells();
+    if (!recorded || !this.anyRunning(recorded)) {
+      throw new Error('the platform is not running; start it with `make dev-cells`');
+    }
+    const k = recorded + 1;
+    const removed = this.removedCells();
+    this.#writeState(k, removed);
+    const parts = this.topology(k).filter((c) => c.cell === k);
+    for (const tier of [0, 1, 2]) {
+      await Promise.all(
+        parts
+          .filter((c) => c.tier === tier)
+          .map(async (c) => onProgress(c.name, await this.start(c))),
+      );
+      if (tier === 0) await this.ensureDatabases(parts);
+    }
+    const registry = cellRegistry(k, this.portOffset, removed).cells.find(
+      (c) => c.id === `cell-${k}`,
+    );
+    return this.adminApi('POST', '/cells', { ...registry, rebalance: options.rebalance });
+  }
+
+  /**
+   * Unregisters cell k (the router refuses with 409 while it holds users) and
+   * stops its processes. Idempotent.
+   */
+  async removeCell(k: number, onProgress: (name: string) => void): Promise<void> {
+    const recorded = this.recordedCells();
+    if (!recorded || k < 1 || k > recorded)
+      throw new Error(`CELL must be between 1 and ${recorded ?? 0}`);
+    try {
+      await this.adminApi('DELETE', `/cells/cell-${k}`);
+    } catch (error) {
+      if (!(error instanceof AdminApiError && error.status === 404)) throw error;
+    }
+    const parts = this.topology(recorded, []).filter((c) => c.cell === k);
+    for (const tier of [2, 1, 0]) {
+      await Promise.all(
+        parts
+          .filter((c) => c.tier === tier)
+          .map(async (c) => {
+            if (await this.stop(c)) onProgress(c.name);
+          }),
+      );
+    }
+    const removed = [...new Set([...this.removedCells(), k])].sort((a, b) => a - b);
+    // Removing the highest cells shrinks the platform; a hole in the middle is remembered.
+    let cells = recorded;
+    while (cells > 0 && removed.includes(cells)) cells--;
+    this.#writeState(
+      cells,
+      removed.filter((r) => r <= cells),
+    );
   }
 
   anyRunning(cells: number): boolean {
@@ -416,6 +567,17 @@ export class Orchestrator {
     const pgRoot = this.postgresDataRoot();
     rmSync(this.devDir, { recursive: true, force: true });
     if (!pgRoot.startsWith(this.devDir)) rmSync(pgRoot, { recursive: true, force: true });
+  }
+}
+
+/** A refusal or failure of the router's admin API, with its status and error code. */
+export class AdminApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(`${status}${code ? ` ${code}` : ''}: ${message}`);
   }
 }
 

@@ -65,6 +65,8 @@ export interface TopologyOptions {
   portOffset?: number;
   /** Extra environment for every node process (e.g. quieter logs in tests). */
   extraEnv?: Record<string, string>;
+  /** Cell numbers removed from the platform (`make remove-cell`): no processes. */
+  removed?: readonly number[];
 }
 
 export function postgresUrl(port: number, database: string): string {
@@ -113,6 +115,7 @@ export function buildTopology(options: TopologyOptions): Component[] {
     },
   ];
   for (let k = 1; k <= cells; k++) {
+    if (options.removed?.includes(k)) continue;
     const id = cellId(k);
     const cellEnv = {
       CELL_ID: id,
@@ -210,14 +213,12 @@ export function buildTopology(options: TopologyOptions): Component[] {
   );
 }
 
-/** The registry the router reads: every cell's id, URL and weight. */
-export function cellRegistry(cells: number, offset = 0) {
+/** The registry the router reads: every cell's id, URL and weight (removed cells left out). */
+export function cellRegistry(cells: number, offset = 0, removed: readonly number[] = []) {
   const PORTS = portPlan(offset);
   return {
-    cells: Array.from({ length: cells }, (_, i) => ({
-      id: cellId(i + 1),
-      url: `http://127.0.0.1:${PORTS.cellApi(i + 1)}`,
-      weight: 1,
-    })),
+    cells: Array.from({ length: cells }, (_, i) => i + 1)
+      .filter((k) => !removed.includes(k))
+      .map((k) => ({ id: cellId(k), url: `http://127.0.0.1:${PORTS.cellApi(k)}`, weight: 1 })),
   };
 }

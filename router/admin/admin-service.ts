@@ -1,14 +1,15 @@
 /**
- * Operator actions over the control plane: cell listing with health and user
- * counts, where a user lives and why, drain/activate, and overrides. Writes
- * go to Postgres; this replica reloads at once, the others on NOTIFY.
+ * Operator reads over the control plane: cells with health and user counts,
+ * where a user lives and why, and the pinned placements. The lifecycle
+ * operations (add, rebalance, drain, remove, move, unpin, cancel) are in
+ * router/migration/migration-service.ts.
  */
 import { isUuid } from '../../lib/ids.ts';
-import type { CellState, ControlPlaneStore } from '../control-plane/control-plane-store.ts';
-import type { ControlPlaneSync } from '../control-plane/control-plane-sync.ts';
+import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { HealthMonitor } from '../health/health-monitor.ts';
 import type { AccountStore } from '../identity/account-store.ts';
+import type { CellGate } from '../placement/cell-gate.ts';
 import type { PlacementDirectory } from '../placement/placement-directory.ts';
 
 export class AdminService {
@@ -16,18 +17,12 @@ export class AdminService {
     private readonly store: ControlPlaneStore,
     private readonly accounts: AccountStore,
     private readonly directory: PlacementDirectory,
+    private readonly gate: CellGate,
     private readonly health: HealthMonitor,
-    private readonly sync: ControlPlaneSync,
   ) {}
 
-  async listCells() {
-    const users = new Map<string, number>();
-    for await (const ids of this.store.accountIds()) {
-      for (const id of ids) {
-        const cellId = this.directory.place(id)?.cell.id;
-        if (cellId) users.set(cellId, (users.get(cellId) ?? 0) + 1);
-      }
-    }
+  listCells() {
+    const users = this.directory.usersPerCell();
     return this.directory.cells().map((cell) => {
       const health = this.health.health(cell.id);
       return {
@@ -58,44 +53,33 @@ export class AdminService {
     } else {
       email = (await this.accounts.findById(ref))?.email ?? null;
     }
-    const placement = this.directory.place(userId);
-    if (!placement) throw new NotFoundError('No cell is registered');
+    let placement: Awaited<ReturnType<CellGate['place']>>;
+    try {
+      placement = await this.gate.place(userId);
+    } catch {
+      throw new NotFoundError(`No placement for ${ref}`);
+    }
     return {
       userId,
       email,
       cellId: placement.cell.id,
       reason: placement.reason,
+      frozen: placement.frozen,
       ringCellId: placement.ringCellId ?? null,
-      overrideReason: placement.overrideReason ?? null,
       cellState: placement.cell.state,
       cellHealth: this.health.isUp(placement.cell.id) ? 'up' : 'down',
     };
   }
 
-  async setCellState(cellId: string, state: CellState) {
-    const cell = await this.store.setCellState(cellId, state);
-    if (!cell) throw new NotFoundError(`No cell ${cellId}`);
-    await this.sync.reload();
-    return cell;
-  }
-
-  listOverrides() {
-    return this.store.listOverrides();
-  }
-
-  async setOverride(userId: string, cellId: string, reason: string) {
-    if (!isUuid(userId)) throw new InvalidInputError('Expected a user id (UUID)');
-    if (!(await this.store.cellExists(cellId))) throw new NotFoundError(`No cell ${cellId}`);
-    await this.store.setOverride({ userId, cellId, reason });
-    await this.sync.reload();
-    return { userId, cellId, reason };
-  }
-
-  async clearOverride(userId: string) {
-    if (!isUuid(userId)) throw new InvalidInputError('Expected a user id (UUID)');
-    if (!(await this.store.clearOverride(userId))) {
-      throw new NotFoundError(`No override for ${userId}`);
+  /** Placements that do not simply follow the ring (pins and signup fallbacks). */
+  async listPinned() {
+    const pinned: { userId: string; cellId: string; reason: string }[] = [];
+    for await (const rows of this.store.listPlacements()) {
+      for (const p of rows) {
+        if (p.reason !== 'ring')
+          pinned.push({ userId: p.userId, cellId: p.cellId, reason: p.reason });
+      }
     }
-    await this.sync.reload();
+    return pinned;
   }
 }

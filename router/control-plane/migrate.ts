@@ -10,12 +10,19 @@ import { z } from 'zod';
 import { configFields, loadConfig } from '../../lib/config.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { runMigrations } from '../../lib/migrations.ts';
+import { backfillPlacements } from './backfill-placements.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Brings the control-plane database at `url` up to the latest schema; idempotent. */
-export function migrateControlPlane(url: string, logger?: Logger): Promise<string[]> {
-  return runMigrations({ databaseUrl: url, dir: MIGRATIONS_DIR, logger });
+/**
+ * Brings the control-plane database at `url` up to the latest schema and
+ * records a placement for every account that has none; idempotent.
+ */
+export async function migrateControlPlane(url: string, logger?: Logger): Promise<string[]> {
+  const applied = await runMigrations({ databaseUrl: url, dir: MIGRATIONS_DIR, logger });
+  const backfilled = await backfillPlacements(url);
+  if (backfilled > 0) logger?.info({ placements: backfilled }, 'backfilled recorded placements');
+  return applied;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

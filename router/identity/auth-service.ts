@@ -1,21 +1,28 @@
 /**
  * Signup, login, refresh and logout against the control plane.
  *
- * Signup inserts the account in a transaction and commits only after the
- * user's cell said it initialised the user, so a failed cell leaves no
- * account behind and the same email can sign up again.
+ * Signup places the new user on the first healthy `active` cell in their
+ * rendezvous order (the ring owner, or the next one while it is down),
+ * records that placement with the account, and commits only after the cell
+ * said it initialised the user, so a failed cell leaves no account behind.
  */
 import { newId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { CellRecord } from '../control-plane/control-plane-store.ts';
+import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
 import {
-  CellDrainingError,
+  CellUnavailableError,
   EmailTakenError,
   InvalidCredentialsError,
   InvalidTokenError,
+  NoCellAvailableError,
+  PasswordMismatchError,
   RateLimitedError,
+  UnknownAccountError,
+  UserMigratingError,
 } from '../errors.ts';
+import type { CellDataClient } from '../migration/cell-data-client.ts';
 import type { CellGate } from '../placement/cell-gate.ts';
+import type { PlacementDirectory } from '../placement/placement-directory.ts';
 import type { UserProvisioner } from '../proxy/user-provisioner.ts';
 import type { AccountStore } from './account-store.ts';
 import type { WindowLimiter } from './login-limiter.ts';
@@ -41,16 +48,20 @@ export interface AuthServiceOptions {
   emailLimiter: WindowLimiter;
 }
 
-/** A fresh id lands on a draining cell with the cell's share; a few redraws avoid it. */
-const MAX_ID_DRAWS = 32;
+/** Cells tried at signup, in the new user's rendezvous order, before giving up. */
+const MAX_SIGNUP_CELLS = 3;
 
 export class AuthService {
   #decoy: Promise<string> | undefined;
 
   constructor(
     private readonly accounts: AccountStore,
+    private readonly controlPlane: ControlPlaneStore,
+    private readonly directory: PlacementDirectory,
     private readonly gate: CellGate,
     private readonly provisioner: UserProvisioner,
+    private readonly cellData: CellDataClient,
+    private readonly isMoving: (userId: string) => Promise<boolean>,
     private readonly tokens: AccessTokens,
     private readonly logger: Logger,
     private readonly options: AuthServiceOptions,
@@ -62,19 +73,78 @@ export class AuthService {
   ): Promise<Session> {
     const email = input.email.trim().toLowerCase();
     if (await this.accounts.findByEmail(email)) throw new EmailTakenError();
-    const { id, cell } = this.#placeNewUser();
-    this.gate.assertServing(cell);
+    const id = newId();
+    const order = this.directory.ringOrder(id);
+    if (order.length === 0) throw new NoCellAvailableError('No active cell takes new users');
     const passwordHash = await hashPassword(input.password, this.options.scryptLogN);
     const account = { id, email, name: input.name, passwordHash };
     const refreshToken = newRefreshToken();
+    let lastError: unknown;
+    let tried = 0;
+    for (const cell of order) {
+      if (tried >= MAX_SIGNUP_CELLS) break;
+      try {
+        this.gate.assertServing(cell);
+      } catch (error) {
+        lastError = error;
+        continue;
+      }
+      tried++;
+      const reason = cell.id === order[0]?.id ? 'ring' : 'fallback';
+      try {
+        await this.accounts.sql.begin(async (tx) => {
+          if (!(await this.accounts.insert(tx, account))) throw new EmailTakenError();
+          await this.accounts.insertRefreshToken(tx, this.#refreshRow(id, newId(), refreshToken));
+          await this.controlPlane.insertPlacement(tx, { userId: id, cellId: cell.id, reason });
+          // Last step before commit: the cell's yes is what makes the account exist.
+          await this.provisioner.initialise(cell.id, account, requestId);
+        });
+      } catch (error) {
+        if (!(error instanceof CellUnavailableError)) throw error;
+        lastError = error;
+        continue;
+      }
+      this.directory.setPlacement({ userId: id, cellId: cell.id, reason, frozen: false });
+      this.logger.info({ userId: id, cellId: cell.id, reason, requestId }, 'account created');
+      return this.#session(account, cell.id, refreshToken);
+    }
+    throw lastError instanceof CellUnavailableError
+      ? lastError
+      : new NoCellAvailableError('No healthy cell can take new users now');
+  }
+
+  /**
+   * Deletes an account after checking its password: the user's data in their
+   * cell first (`DELETE .../data?reason=account_deleted`), then the account,
+   * its refresh tokens and its placement, with an `account.deleted` event.
+   * A failed cell call leaves everything in place, so a retry works.
+   */
+  async deleteAccount(userId: string, password: string, requestId: string): Promise<void> {
+    const account = await this.accounts.findById(userId);
+    if (!account) throw new UnknownAccountError();
+    if (!(await verifyPassword(password, account.passwordHash))) throw new PasswordMismatchError();
+    const placement = await this.gate.place(userId);
+    if (placement.frozen || (await this.isMoving(userId))) {
+      throw new UserMigratingError(placement.cell.id);
+    }
+    this.gate.assertServing(placement.cell);
+    try {
+      await this.cellData.deleteData(placement.cell.id, userId, { reason: 'account_deleted' });
+    } catch (error) {
+      throw new CellUnavailableError(placement.cell.id, 'The cell could not delete the data', {
+        cause: error,
+      });
+    }
     await this.accounts.sql.begin(async (tx) => {
-      if (!(await this.accounts.insert(tx, account))) throw new EmailTakenError();
-      await this.accounts.insertRefreshToken(tx, this.#refreshRow(id, newId(), refreshToken));
-      // Last step before commit: the cell's yes is what makes the account exist.
-      await this.provisioner.initialise(cell.id, account, requestId);
+      await tx`delete from placements where user_id = ${userId}`;
+      await tx`delete from accounts where id = ${userId}`;
+      await tx`
+        insert into account_events (id, type, user_id, data)
+        values (${newId()}, 'account.deleted', ${userId},
+          ${tx.json({ cellId: placement.cell.id, requestId })})`;
     });
-    this.logger.info({ userId: id, cellId: cell.id, requestId }, 'account created');
-    return this.#session(account, cell.id, refreshToken);
+    this.directory.updatePlacements([userId], []);
+    this.logger.info({ userId, cellId: placement.cell.id, requestId }, 'account deleted');
   }
 
   async login(input: { email: string; password: string }, clientIp: string): Promise<Session> {
@@ -100,7 +170,7 @@ export class AuthService {
       this.accounts.sql,
       this.#refreshRow(account.id, newId(), refreshToken),
     );
-    return this.#session(account, this.gate.place(account.id).cell.id, refreshToken);
+    return this.#session(account, (await this.gate.place(account.id)).cell.id, refreshToken);
   }
 
   /** Rotates a refresh token. Replaying a used one revokes its whole family. */
@@ -126,24 +196,12 @@ export class AuthService {
     }
     const account = await this.accounts.findById(accountId);
     if (!account) throw new InvalidTokenError('Invalid or expired refresh token');
-    return this.#session(account, this.gate.place(account.id).cell.id, next);
+    return this.#session(account, (await this.gate.place(account.id)).cell.id, next);
   }
 
   /** Revokes a refresh token; idempotent. */
   async logout(refreshToken: string): Promise<void> {
     await this.accounts.revokeRefreshToken(hashRefreshToken(refreshToken));
-  }
-
-  #placeNewUser(): { id: string; cell: CellRecord } {
-    let first: { id: string; cell: CellRecord } | undefined;
-    for (let draw = 0; draw < MAX_ID_DRAWS; draw++) {
-      const id = newId();
-      const { cell } = this.gate.place(id);
-      first ??= { id, cell };
-      if (cell.state !== 'draining') return { id, cell };
-    }
-    if (first) throw new CellDrainingError(first.cell.id);
-    throw new CellDrainingError('unknown');
   }
 
   #refreshRow(accountId: string, familyId: string, token: string) {

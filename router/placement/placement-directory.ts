@@ -1,53 +1,82 @@
 /**
- * The router's in-memory view of the control plane: cells, overrides and the
- * ring built over them. Lookups never touch the database.
+ * The router's in-memory view of the control plane: cells, every user's
+ * recorded placement, and the planning ring. Lookups never touch the database.
  *
- * Every registered cell is on the ring whatever its state: a draining or down
- * cell keeps its users (they get a 503), because sending them anywhere else
- * would serve them from a cell that does not hold their data. A cell leaves
- * the ring only when it is deleted from the registry, after its users were
- * moved away with overrides.
+ * Routing uses only the recorded placement: adding, draining or removing a
+ * cell never re-routes anyone; a migration's flip is the only thing that
+ * changes where a user is served. The ring (rendezvous over the `active`
+ * cells) says where users *should* live: it places new users and plans
+ * rebalances. See docs/adr/0005-live-per-user-migration.md.
  */
-import type { CellRecord, OverrideRecord } from '../control-plane/control-plane-store.ts';
+import type { CellRecord, PlacementRecord } from '../control-plane/control-plane-store.ts';
 import { RendezvousRing } from './ring.ts';
-
-export type PlacementReason = 'override' | 'ring';
 
 export interface Placement {
   cell: CellRecord;
-  reason: PlacementReason;
-  /** Where the ring alone would put the user. */
+  /** `ring`, `fallback`, or a pin reason. */
+  reason: string;
+  frozen: boolean;
+  /** Where the planning ring would put the user now. */
   ringCellId: string | undefined;
-  overrideReason?: string;
+}
+
+interface StoredPlacement {
+  cellId: string;
+  reason: string;
+  frozen: boolean;
 }
 
 type Listener = (cells: readonly CellRecord[]) => void;
 
 export class PlacementDirectory {
   #cells = new Map<string, CellRecord>();
-  #overrides = new Map<string, OverrideRecord>();
+  #placements = new Map<string, StoredPlacement>();
   #ring = new RendezvousRing([]);
   #ringKey = '';
   #listeners: Listener[] = [];
   #version = 0;
 
-  /** Replaces the whole view; rebuilds the ring only when ids or weights changed. */
-  replace(cells: readonly CellRecord[], overrides: readonly OverrideRecord[]): void {
+  /** Replaces the cells; rebuilds the planning ring only when active ids or weights changed. */
+  replaceCells(cells: readonly CellRecord[]): void {
     this.#cells = new Map(cells.map((cell) => [cell.id, cell]));
-    this.#overrides = new Map(overrides.map((o) => [o.userId, o]));
-    const ringKey = [...cells]
+    const active = cells.filter((cell) => cell.state === 'active');
+    const ringKey = active
       .map((cell) => `${cell.id}:${cell.weight}`)
       .sort()
       .join(',');
     if (ringKey !== this.#ringKey) {
-      this.#ring = new RendezvousRing(cells.map((cell) => ({ id: cell.id, weight: cell.weight })));
+      this.#ring = new RendezvousRing(active.map((cell) => ({ id: cell.id, weight: cell.weight })));
       this.#ringKey = ringKey;
     }
     this.#version++;
     for (const listener of this.#listeners) listener(cells);
   }
 
-  /** Called with the new cell list after every `replace`. */
+  /** Replaces every placement (a full reload). */
+  replacePlacements(placements: Iterable<PlacementRecord>): void {
+    const next = new Map<string, StoredPlacement>();
+    for (const p of placements) next.set(p.userId, this.#stored(p));
+    this.#placements = next;
+  }
+
+  /** Applies the current rows of some users: present ones are set, absent ones forgotten. */
+  updatePlacements(userIds: Iterable<string>, rows: readonly PlacementRecord[]): void {
+    for (const id of userIds) this.#placements.delete(id);
+    for (const row of rows) this.#placements.set(row.userId, this.#stored(row));
+  }
+
+  /** Records one placement at once (this replica's own write; NOTIFY brings it to the others). */
+  setPlacement(placement: PlacementRecord): void {
+    this.#placements.set(placement.userId, this.#stored(placement));
+  }
+
+  #stored(p: PlacementRecord): StoredPlacement {
+    // Share the cell's id string instead of one copy per user.
+    const cellId = this.#cells.get(p.cellId)?.id ?? p.cellId;
+    return { cellId, reason: p.reason, frozen: p.frozen };
+  }
+
+  /** Called with the new cell list after every `replaceCells`. */
   onChange(listener: Listener): void {
     this.#listeners.push(listener);
   }
@@ -64,29 +93,50 @@ export class PlacementDirectory {
     return this.#cells.get(id);
   }
 
-  overrideCount(): number {
-    return this.#overrides.size;
+  /** Placements whose reason is a pin or a fallback (not plain `ring`). */
+  pinnedCount(): number {
+    let count = 0;
+    for (const p of this.#placements.values()) if (p.reason !== 'ring') count++;
+    return count;
   }
 
-  /** The ring's cell for a user, ignoring overrides. */
+  /** Users per cell from the recorded placements. */
+  usersPerCell(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const p of this.#placements.values())
+      counts.set(p.cellId, (counts.get(p.cellId) ?? 0) + 1);
+    return counts;
+  }
+
+  /** The planning ring's owner of a user: the best `active` cell. */
   ringCell(userId: string): string | undefined {
     return this.#ring.lookup(userId);
   }
 
-  /** Where a user lives: an override wins over the ring. Undefined with no cells. */
+  /** The `active` cells in the user's rendezvous order, best first. */
+  ringOrder(userId: string): CellRecord[] {
+    return this.#ring
+      .rank(userId)
+      .map((id) => this.#cells.get(id))
+      .filter((cell): cell is CellRecord => cell !== undefined);
+  }
+
+  /** Whether the user's placement is loaded. */
+  hasPlacement(userId: string): boolean {
+    return this.#placements.has(userId);
+  }
+
+  /** Where a user lives, or undefined when no placement of theirs is loaded. */
   place(userId: string): Placement | undefined {
-    const ringCellId = this.#ring.lookup(userId);
-    const override = this.#overrides.get(userId);
-    const overrideCell = override && this.#cells.get(override.cellId);
-    if (override && overrideCell) {
-      return {
-        cell: overrideCell,
-        reason: 'override',
-        ringCellId,
-        overrideReason: override.reason,
-      };
-    }
-    const cell = ringCellId === undefined ? undefined : this.#cells.get(ringCellId);
-    return cell && { cell, reason: 'ring', ringCellId };
+    const stored = this.#placements.get(userId);
+    if (!stored) return undefined;
+    const cell = this.#cells.get(stored.cellId);
+    if (!cell) return undefined;
+    return {
+      cell,
+      reason: stored.reason,
+      frozen: stored.frozen,
+      ringCellId: this.#ring.lookup(userId),
+    };
   }
 }

@@ -126,6 +126,20 @@ describe('RendezvousRing properties', () => {
     );
   });
 
+  it('ranks every cell with the owner first, and the order without a cell is the order with it minus that cell', () => {
+    fc.assert(
+      fc.property(cellSet, fc.nat(), fc.uuid({ version: 7 }), (cells, pick, userId) => {
+        const ring = new RendezvousRing(cells);
+        const order = ring.rank(userId);
+        expect(order[0]).toBe(ring.lookup(userId));
+        expect([...order].sort()).toEqual(cells.map((c) => c.id).sort());
+        const removed = cells[pick % cells.length]?.id;
+        const reduced = new RendezvousRing(cells.filter((c) => c.id !== removed));
+        expect(reduced.rank(userId)).toEqual(order.filter((id) => id !== removed));
+      }),
+    );
+  });
+
   it('rejects duplicate ids and non-positive weights', () => {
     expect(() => new RendezvousRing([{ id: 'a' }, { id: 'a' }])).toThrow(/duplicate/);
     expect(() => new RendezvousRing([{ id: 'a', weight: 0 }])).toThrow(/weight/);

@@ -111,4 +111,20 @@ export class RendezvousRing {
     }
     return best;
   }
+
+  /**
+   * Every cell id in the key's rendezvous order, best first. `rank(key)[0]` is
+   * `lookup(key)`; the next ones are where the key goes if the better cells are
+   * unavailable, the same fallback order on every replica.
+   */
+  rank(key: string): string[] {
+    const [keyHi, keyLo] = hashKey(key);
+    return this.#seeded
+      .map((cell) => ({
+        id: cell.id,
+        score: -cell.weight / Math.log(uniform(keyHi, keyLo, cell.seedHi, cell.seedLo)),
+      }))
+      .sort((a, b) => b.score - a.score)
+      .map((cell) => cell.id);
+  }
 }

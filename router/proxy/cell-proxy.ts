@@ -73,6 +73,25 @@ function clientGone(): Error {
   return new errors.RequestAbortedError('The client went away');
 }
 
+/** A cell's `409` to a read, held back to see whether it is `user_moved`. */
+interface HeldAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  chunks: Buffer[];
+}
+
+/** A held answer whose body is the one error format with code `user_moved`. */
+function isUserMoved(held: HeldAnswer): boolean {
+  try {
+    const body = JSON.parse(Buffer.concat(held.chunks).toString('utf8')) as {
+      error?: { code?: string };
+    };
+    return body.error?.code === 'user_moved';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An undici dispatch handler that writes the cell's answer straight into node's response:
  * no intermediate readable stream, pipe or promise per request. Back-pressure pauses the
@@ -82,12 +101,15 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #started = false;
   #done = false;
+  #held: HeldAnswer | undefined;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly target: ProxyTarget,
     private readonly onStarted: (status: number) => void,
     private readonly onFailedBeforeStart: (error: unknown) => void,
+    /** Set for reads: a `409` is held and handed here whole instead of being relayed. */
+    private readonly onHeld?: (held: HeldAnswer) => void,
   ) {
     res.once('close', () => {
       if (!this.#done) this.#controller?.abort(clientGone());
@@ -105,6 +127,10 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     if (statusCode < 200) return; // informational: the final answer follows
+    if (statusCode === 409 && this.onHeld) {
+      this.#held = { status: statusCode, headers, chunks: [] };
+      return;
+    }
     this.#started = true;
     if (this.res.destroyed) {
       controller.abort(clientGone());
@@ -118,6 +144,10 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#held) {
+      this.#held.chunks.push(chunk);
+      return;
+    }
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', () => controller.resume());
@@ -126,7 +156,18 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#done = true;
-    this.res.end();
+    if (this.#held) this.onHeld?.(this.#held);
+    else this.res.end();
+  }
+
+  /** Relays a held answer as it came. */
+  writeHeld(held: HeldAnswer): number {
+    this.#started = true;
+    const out = responseHeadersForClient(held.headers);
+    out.push('x-request-id', this.target.requestId, 'x-cell-id', this.target.cellId);
+    this.res.writeHead(held.status, out);
+    this.res.end(Buffer.concat(held.chunks));
+    return held.status;
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -157,6 +198,7 @@ export class CellProxy {
     res: ServerResponse,
     path: string,
     target: ProxyTarget,
+    relocate?: () => Promise<string | undefined>,
   ): Promise<number> {
     const pool = this.pools.get(target.cellId);
     if (!pool) throw new CellUnavailableError(target.cellId);
@@ -181,9 +223,27 @@ export class CellProxy {
       signIdentity(this.options.routerSecret, target),
     );
     const body = hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null;
+    // A read that reaches a cell the user just left (this replica had not seen the flip
+    // yet) is answered `409 user_moved`: re-read the placement and ask the new cell once.
+    const retryable = relocate && !hasBody && (method === 'GET' || method === 'HEAD');
     return new Promise<number>((resolve, reject) => {
-      const relay = new ResponseRelay(res, target, resolve, (error) =>
-        reject(this.#mapError(error, target.cellId)),
+      const relay: ResponseRelay = new ResponseRelay(
+        res,
+        target,
+        resolve,
+        (error) => reject(this.#mapError(error, target.cellId)),
+        retryable
+          ? (held) => {
+              if (!isUserMoved(held)) return resolve(relay.writeHeld(held));
+              relocate()
+                .then((cellId) =>
+                  cellId && cellId !== target.cellId
+                    ? this.forward(req, res, path, { ...target, cellId })
+                    : relay.writeHeld(held),
+                )
+                .then(resolve, reject);
+            }
+          : undefined,
       );
       pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, relay);
     });

@@ -23,7 +23,14 @@ const requireAdmin = createMiddleware<RouterEnv>(async (c, next) => {
   await next();
 });
 
-const overrideBody = z.object({
+const addCellBody = z.object({
+  id: configFields.cellId,
+  url: z.url().transform((url) => url.replace(/\/+$/, '')),
+  weight: z.number().int().positive().max(1000).default(1),
+  rebalance: z.boolean().default(true),
+});
+const rebalanceBody = z.object({ dryRun: z.boolean().default(false) });
+const moveBody = z.object({
   cellId: configFields.cellId,
   reason: z.string().trim().min(1).max(200).default('pinned'),
 });
@@ -34,33 +41,76 @@ function methodNotAllowed(allow: string) {
   };
 }
 
+/** A JSON body when there is one; `{}` for an empty body (every field has a default). */
+async function optionalBody<T extends z.ZodType>(
+  c: Parameters<typeof readJsonBody>[0],
+  schema: T,
+): Promise<z.infer<T>> {
+  const length = c.req.header('content-length');
+  if (!c.req.header('content-type') && (length === undefined || length === '0')) {
+    return schema.parse({});
+  }
+  return readJsonBody(c, schema);
+}
+
 export const adminRoutes = new Hono<RouterEnv>()
   .use(requireAdmin)
-  .get('/cells', async (c) => c.json({ cells: await c.get('services').admin.listCells() }))
-  .post('/cells/:cellId/drain', async (c) =>
-    c.json({ cell: await c.get('services').admin.setCellState(c.req.param('cellId'), 'draining') }),
-  )
+  .get('/cells', (c) => c.json({ cells: c.get('services').admin.listCells() }))
+  .post('/cells', async (c) => {
+    const body = await readJsonBody(c, addCellBody);
+    const result = await c.get('services').lifecycle.addCell(body, { rebalance: body.rebalance });
+    return c.json(result, result.created ? 201 : 200);
+  })
+  .delete('/cells/:cellId', async (c) => {
+    await c.get('services').lifecycle.removeCell(c.req.param('cellId'));
+    return c.body(null, 204);
+  })
+  .post('/cells/:cellId/drain', async (c) => {
+    const result = await c.get('services').lifecycle.drain(c.req.param('cellId'));
+    return c.json(result, result.operation ? 202 : 200);
+  })
   .post('/cells/:cellId/activate', async (c) =>
-    c.json({ cell: await c.get('services').admin.setCellState(c.req.param('cellId'), 'active') }),
+    c.json({ cell: await c.get('services').lifecycle.activate(c.req.param('cellId')) }),
   )
+  .post('/rebalance', async (c) => {
+    const body = await optionalBody(c, rebalanceBody);
+    const result = await c.get('services').lifecycle.rebalance(body);
+    return c.json(result, result.operation ? 202 : 200);
+  })
   .get('/placements/:user', async (c) =>
     c.json(await c.get('services').admin.where(c.req.param('user'))),
   )
-  .get('/overrides', async (c) =>
-    c.json({ overrides: await c.get('services').admin.listOverrides() }),
+  .get('/overrides', async (c) => c.json({ overrides: await c.get('services').admin.listPinned() }))
+  .post('/users/:user/move', async (c) => {
+    const body = await readJsonBody(c, moveBody);
+    const lifecycle = c.get('services').lifecycle;
+    return c.json(await lifecycle.moveUser(c.req.param('user'), body.cellId, body.reason), 202);
+  })
+  .post('/users/:user/unpin', async (c) => {
+    const result = await c.get('services').lifecycle.unpin(c.req.param('user'));
+    return c.json(result, result.operation ? 202 : 200);
+  })
+  .get('/operations', async (c) =>
+    c.json({ operations: await c.get('services').lifecycle.recent() }),
   )
-  .put('/overrides/:userId', async (c) => {
-    const body = await readJsonBody(c, overrideBody);
-    const admin = c.get('services').admin;
-    return c.json(await admin.setOverride(c.req.param('userId'), body.cellId, body.reason));
-  })
-  .delete('/overrides/:userId', async (c) => {
-    await c.get('services').admin.clearOverride(c.req.param('userId'));
-    return c.body(null, 204);
-  })
-  .all('/cells', methodNotAllowed('GET'))
+  .get('/operations/current', async (c) =>
+    c.json({ operation: await c.get('services').lifecycle.current() }),
+  )
+  .post('/operations/cancel', async (c) =>
+    c.json({ operation: await c.get('services').lifecycle.cancel() }, 202),
+  )
+  .get('/operations/:id', async (c) =>
+    c.json({ operation: await c.get('services').lifecycle.operation(c.req.param('id')) }),
+  )
+  .all('/cells', methodNotAllowed('GET, POST'))
+  .all('/cells/:cellId', methodNotAllowed('DELETE'))
   .all('/cells/:cellId/drain', methodNotAllowed('POST'))
   .all('/cells/:cellId/activate', methodNotAllowed('POST'))
+  .all('/rebalance', methodNotAllowed('POST'))
   .all('/placements/:user', methodNotAllowed('GET'))
   .all('/overrides', methodNotAllowed('GET'))
-  .all('/overrides/:userId', methodNotAllowed('PUT, DELETE'));
+  .all('/users/:user/move', methodNotAllowed('POST'))
+  .all('/users/:user/unpin', methodNotAllowed('POST'))
+  .all('/operations', methodNotAllowed('GET'))
+  .all('/operations/cancel', methodNotAllowed('POST'))
+  .all('/operations/:id', methodNotAllowed('GET'));

@@ -17,7 +17,8 @@ import type { RouterServices } from '../services.ts';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-function bearerToken(header: string | undefined): string {
+/** The token of an `Authorization: Bearer …` header, or `401 unauthorized`. */
+export function bearerToken(header: string | undefined): string {
   if (!header)
     throw new ApiError('unauthorized', 'Missing bearer token', {
       headers: { 'www-authenticate': 'Bearer' },
@@ -72,9 +73,16 @@ export async function proxyRequest(
   try {
     const userId = await services.tokens.verify(bearerToken(req.headers.authorization));
     started = performance.now();
-    const cell = services.gate.servingCell(userId);
+    const found = services.gate.servingCell(userId, req.method ?? 'GET');
+    const cell = found instanceof Promise ? await found : found;
     cellId = cell.id;
-    status = await services.proxy.forward(req, res, path, { userId, cellId, requestId });
+    status = await services.proxy.forward(req, res, path, { userId, cellId, requestId }, () =>
+      services.sync.reloadUsers([userId]).then(() => {
+        const moved = services.directory.place(userId)?.cell.id;
+        if (moved) cellId = moved;
+        return moved;
+      }),
+    );
   } catch (error) {
     const apiError = toApiError(services, error, requestId);
     status = apiError.status;

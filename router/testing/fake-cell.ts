@@ -26,6 +26,8 @@ export class FakeCell {
   port = 0;
   /** `/health/ready` answers 200 when true, 503 otherwise. */
   ready = true;
+  /** Users tombstoned here: their `/v1` requests answer `409 user_moved`, as a real cell's do. */
+  readonly moved = new Map<string, string>();
   /** Status the user-initialisation endpoint answers with. */
   initStatus = 201;
   readonly users = new Map<string, { email: string; name: string }>();
@@ -113,6 +115,13 @@ export class FakeCell {
     if (!userId) {
       req.resume();
       return this.#json(res, 401, { error: { code: 'unauthorized', message: 'bad signature' } });
+    }
+    const movedTo = this.moved.get(userId);
+    if (movedTo && url.pathname.startsWith('/v1/')) {
+      req.resume();
+      return this.#json(res, 409, {
+        error: { code: 'user_moved', message: 'moved', requestId: 'x', details: { movedTo } },
+      });
     }
     const initMatch = /^\/internal\/v1\/users\/([^/]+)$/.exec(url.pathname);
     if (initMatch && req.method === 'PUT') {

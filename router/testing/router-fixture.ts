@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { RunningServer } from '../../lib/http-server.ts';
 import { parseRouterConfig } from '../config.ts';
 import { listenRouter } from '../listener.ts';
+import type { CellDataClient } from '../migration/cell-data-client.ts';
 import { buildRouterServices, type RouterServices } from '../services.ts';
 
 export const TEST_SECRETS = {
@@ -24,6 +25,7 @@ export interface RunningRouter {
 export async function startRouter(
   databaseUrl: string,
   env: Record<string, string> = {},
+  options: { cellData?: CellDataClient } = {},
 ): Promise<RunningRouter> {
   const config = parseRouterConfig({
     ...TEST_SECRETS,
@@ -36,7 +38,10 @@ export async function startRouter(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const services = buildRouterServices(config, { logger: pino({ level: config.LOG_LEVEL }) });
+  const services = buildRouterServices(config, {
+    logger: pino({ level: config.LOG_LEVEL }),
+    cellData: options.cellData,
+  });
   await services.start({ migrate: false });
   const server = await listenRouter(services, { port: 0 });
   return {

@@ -162,7 +162,12 @@ describe('k6 scripts', () => {
     '%s exports options k6 accepts: known executors, exported exec functions, valid thresholds',
     async (script) => {
       checkShape(
-        await load(script, { FAULT_CELL: 'cell-2', DRAIN_CELL: 'cell-2', ADMIN_TOKEN: 'x' }),
+        await load(script, {
+          FAULT_CELL: 'cell-2',
+          DRAIN_CELL: 'cell-2',
+          NEW_CELL: 'cell-4',
+          ADMIN_TOKEN: 'x',
+        }),
       );
     },
   );

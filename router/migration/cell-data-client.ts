@@ -1,0 +1,95 @@
+/**
+ * The migrator's view of a cell's per-user data endpoints
+ * (`/internal/v1/users/:userId/...`, see /work/notes/migration-contract.md
+ * and docs/adr/0005-live-per-user-migration.md). One interface, two
+ * implementations: {@link HttpCellDataClient} speaks to real cells with the
+ * router signature; `router/testing/in-memory-cells.ts` is the test double.
+ */
+
+export interface TableChecksum {
+  count: number;
+  sha256: string;
+}
+
+/** Per table: row count and content checksum, as the cell computes them. */
+export type Checksums = Record<string, TableChecksum>;
+
+/** A user's whole data as the source cell dumped it; the body is passed on unparsed. */
+export interface UserDump {
+  /** The exact JSON document of `GET .../data`, the body of `PUT .../data`. */
+  body: Buffer;
+  checksums: Checksums;
+}
+
+/** The cell refused to freeze: a job of the user is still running (`409 user_busy`). */
+export class UserBusyError extends Error {
+  override name = 'UserBusyError';
+}
+
+/** A cell answered something the protocol does not allow, or could not be reached. */
+export class CellDataError extends Error {
+  override name = 'CellDataError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface CellDataClient {
+  /** `GET .../data`. */
+  dump(cellId: string, userId: string): Promise<UserDump>;
+  /** `PUT .../data`: replaces the user's rows in one transaction; the cell's checksums after. */
+  load(cellId: string, userId: string, dump: UserDump): Promise<Checksums>;
+  /** `GET .../checksums`. */
+  checksums(cellId: string, userId: string): Promise<Checksums>;
+  /** `PUT .../freeze`: resolves once no job of the user runs; {@link UserBusyError} otherwise. */
+  freeze(cellId: string, userId: string): Promise<void>;
+  /** `DELETE .../freeze`. */
+  unfreeze(cellId: string, userId: string): Promise<void>;
+  /** `PUT .../tombstone {movedTo}`. */
+  tombstone(cellId: string, userId: string, movedTo: string): Promise<void>;
+  /** `POST .../activate`. */
+  activate(cellId: string, userId: string): Promise<void>;
+  /** `DELETE .../data[?reason=account_deleted]`. */
+  deleteData(
+    cellId: string,
+    userId: string,
+    options?: { reason?: 'account_deleted' },
+  ): Promise<void>;
+}
+
+/**
+ * Whether two checksum sets describe the same rows. Tables with no rows are
+ * ignored, so a side that omits empty tables still compares equal.
+ */
+export function sameChecksums(a: Checksums, b: Checksums): boolean {
+  const nonEmpty = (c: Checksums) =>
+    Object.entries(c)
+      .filter(([, t]) => t.count > 0)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  const left = nonEmpty(a);
+  const right = nonEmpty(b);
+  return (
+    left.length === right.length &&
+    left.every(([table, t], i) => {
+      const [otherTable, other] = right[i] ?? [];
+      return table === otherTable && t.count === other?.count && t.sha256 === other.sha256;
+    })
+  );
+}
+
+/** The tables whose checksums differ, for error messages. */
+export function checksumDifferences(a: Checksums, b: Checksums): string[] {
+  const tables = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...tables]
+    .filter((table) => {
+      const x = a[table];
+      const y = b[table];
+      if ((x?.count ?? 0) === 0 && (y?.count ?? 0) === 0) return false;
+      return x?.count !== y?.count || x?.sha256 !== y?.sha256;
+    })
+    .sort();
+}

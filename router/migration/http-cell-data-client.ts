@@ -1,0 +1,155 @@
+/**
+ * {@link CellDataClient} over HTTP: each call is signed like a proxied request
+ * (x-user-id = the user being moved) and sent on the cell's undici pool.
+ */
+import type { Dispatcher } from 'undici';
+import { newId } from '../../lib/ids.ts';
+import { IDENTITY_HEADERS, signIdentity } from '../../lib/router-signature.ts';
+import {
+  type CellDataClient,
+  CellDataError,
+  type Checksums,
+  UserBusyError,
+  type UserDump,
+} from './cell-data-client.ts';
+
+export interface HttpCellDataClientOptions {
+  routerSecret: string;
+  /** The dispatcher (pool) of a cell, undefined for an unknown cell. */
+  dispatcher(cellId: string): Dispatcher | undefined;
+  /** Per request. @defaultValue 60000 */
+  timeoutMs?: number;
+  /** How long `PUT .../freeze` may wait for running jobs. @defaultValue 5000 */
+  freezeWaitMs?: number;
+}
+
+interface Answer {
+  status: number;
+  body: Buffer;
+}
+
+function errorCodeOf(body: Buffer): string | undefined {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+export class HttpCellDataClient implements CellDataClient {
+  constructor(private readonly options: HttpCellDataClientOptions) {}
+
+  async #call(
+    cellId: string,
+    userId: string,
+    method: Dispatcher.HttpMethod,
+    suffix: string,
+    body?: Buffer | string,
+  ): Promise<Answer> {
+    const dispatcher = this.options.dispatcher(cellId);
+    if (!dispatcher) throw new CellDataError(`unknown cell ${cellId}`);
+    const requestId = newId();
+    const timeout = this.options.timeoutMs ?? 60_000;
+    try {
+      const response = await dispatcher.request({
+        method,
+        path: `/internal/v1/users/${encodeURIComponent(userId)}${suffix}`,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          [IDENTITY_HEADERS.requestId]: requestId,
+          [IDENTITY_HEADERS.userId]: userId,
+          [IDENTITY_HEADERS.cellId]: cellId,
+          [IDENTITY_HEADERS.signature]: signIdentity(this.options.routerSecret, {
+            userId,
+            requestId,
+            cellId,
+          }),
+        },
+        body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      return {
+        status: response.statusCode,
+        body: Buffer.from(await response.body.arrayBuffer()),
+      };
+    } catch (error) {
+      throw new CellDataError(
+        `${method} ${suffix} on ${cellId} failed: ${String(error)}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  #expectOk(answer: Answer, cellId: string, what: string): Answer {
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    const code = errorCodeOf(answer.body);
+    if (code === 'user_busy') throw new UserBusyError(`${cellId}: ${what}: a job is still running`);
+    throw new CellDataError(
+      `${cellId}: ${what} answered ${answer.status} ${code ?? ''}`.trim(),
+      answer.status,
+    );
+  }
+
+  async dump(cellId: string, userId: string): Promise<UserDump> {
+    const answer = this.#expectOk(await this.#call(cellId, userId, 'GET', '/data'), cellId, 'dump');
+    const parsed = JSON.parse(answer.body.toString('utf8')) as { checksums?: Checksums };
+    if (!parsed.checksums) throw new CellDataError(`${cellId}: dump without checksums`);
+    return { body: answer.body, checksums: parsed.checksums };
+  }
+
+  async load(cellId: string, userId: string, dump: UserDump): Promise<Checksums> {
+    const answer = this.#expectOk(
+      await this.#call(cellId, userId, 'PUT', '/data', dump.body),
+      cellId,
+      'load',
+    );
+    return (JSON.parse(answer.body.toString('utf8')) as { checksums: Checksums }).checksums;
+  }
+
+  async checksums(cellId: string, userId: string): Promise<Checksums> {
+    const answer = this.#expectOk(
+      await this.#call(cellId, userId, 'GET', '/checksums'),
+      cellId,
+      'checksums',
+    );
+    return (JSON.parse(answer.body.toString('utf8')) as { checksums: Checksums }).checksums;
+  }
+
+  async freeze(cellId: string, userId: string): Promise<void> {
+    const wait = this.options.freezeWaitMs ?? 5_000;
+    this.#expectOk(
+      await this.#call(cellId, userId, 'PUT', `/freeze?waitMs=${wait}`),
+      cellId,
+      'freeze',
+    );
+  }
+
+  async unfreeze(cellId: string, userId: string): Promise<void> {
+    this.#expectOk(await this.#call(cellId, userId, 'DELETE', '/freeze'), cellId, 'unfreeze');
+  }
+
+  async tombstone(cellId: string, userId: string, movedTo: string): Promise<void> {
+    this.#expectOk(
+      await this.#call(cellId, userId, 'PUT', '/tombstone', JSON.stringify({ movedTo })),
+      cellId,
+      'tombstone',
+    );
+  }
+
+  async activate(cellId: string, userId: string): Promise<void> {
+    this.#expectOk(await this.#call(cellId, userId, 'POST', '/activate'), cellId, 'activate');
+  }
+
+  async deleteData(
+    cellId: string,
+    userId: string,
+    options: { reason?: 'account_deleted' } = {},
+  ): Promise<void> {
+    const query = options.reason ? `?reason=${options.reason}` : '';
+    this.#expectOk(await this.#call(cellId, userId, 'DELETE', `/data${query}`), cellId, 'purge');
+  }
+}

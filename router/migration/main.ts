@@ -1,0 +1,88 @@
+/**
+ * The migrator as its own process (a Kubernetes Job, or an operator's shell):
+ * `node --import tsx router/migration/main.ts`. It takes the migrator lock,
+ * resumes the running operation from its recorded phases, runs it to its end
+ * and the purges that are due, then exits (MIGRATOR_MODE=once, the default),
+ * or keeps looking for work (MIGRATOR_MODE=watch). Killed at any point, it
+ * leaves every user wholly in one cell; run it again to finish.
+ */
+import postgres from 'postgres';
+import { z } from 'zod';
+import { configFields, loadConfig } from '../../lib/config.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { reconnectBackoff } from '../../lib/postgres-backoff.ts';
+import { createShutdown } from '../../lib/shutdown.ts';
+import { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
+import { CellPools } from '../proxy/cell-pools.ts';
+import { HttpCellDataClient } from './http-cell-data-client.ts';
+import { MigrationRunner } from './migration-runner.ts';
+import { MigrationStore } from './migration-store.ts';
+import { Migrator } from './migrator.ts';
+
+export const migratorConfigSchema = z.object({
+  CONTROL_PLANE_DATABASE_URL: configFields.postgresUrl,
+  ROUTER_SECRET: configFields.secret,
+  /** `once`: finish the running operation and exit; `watch`: keep running. @defaultValue once */
+  MIGRATOR_MODE: z.enum(['once', 'watch']).default('once'),
+  /** @defaultValue 4 */
+  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** @defaultValue 60000 */
+  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
+  /** Pause after each recorded phase (crash drills only). @defaultValue 0 */
+  MIGRATION_STEP_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  /** @defaultValue 5000 */
+  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
+  LOG_LEVEL: configFields.logLevel,
+});
+
+const config = loadConfig(migratorConfigSchema);
+const logger = createLogger({ service: 'migrator', level: config.LOG_LEVEL });
+const sql = postgres(config.CONTROL_PLANE_DATABASE_URL, {
+  max: 4,
+  onnotice: () => {},
+  connect_timeout: 5,
+  backoff: reconnectBackoff,
+});
+const controlPlane = new ControlPlaneStore(sql);
+const store = new MigrationStore(sql);
+const pools = new CellPools({ connections: 16, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 });
+const migrator = new Migrator(
+  store,
+  controlPlane,
+  new HttpCellDataClient({
+    routerSecret: config.ROUTER_SECRET,
+    dispatcher: (cellId) => pools.get(cellId),
+    freezeWaitMs: config.MIGRATION_FREEZE_WAIT_MS,
+  }),
+  logger,
+  {
+    concurrency: config.MIGRATOR_CONCURRENCY,
+    purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS,
+    stepDelayMs: config.MIGRATION_STEP_DELAY_MS,
+  },
+);
+const runner = new MigrationRunner(sql, migrator, logger);
+const shutdown = createShutdown(logger, { timeoutMs: 30_000 });
+shutdown.add('runner', () => runner.close());
+shutdown.add('pools', () => pools.close());
+shutdown.add('postgres', () => sql.end({ timeout: 5 }));
+shutdown.installSignalHandlers();
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+try {
+  for (;;) {
+    pools.sync(await controlPlane.listCells());
+    const ran = await runner.tick();
+    const running = await store.current();
+    if (config.MIGRATOR_MODE === 'once' && ran && !running) break;
+    await sleep(ran ? 100 : 1_000);
+  }
+  logger.info('no migration left to run');
+  await shutdown.close();
+  process.exit(0);
+} catch (error) {
+  logger.fatal({ err: error }, 'migrator failed');
+  await shutdown.close();
+  process.exit(1);
+}

@@ -1,0 +1,406 @@
+/**
+ * Runs the current migration operation to its end: the per-user protocol
+ * (copy → verify → freeze → catch up → verify → commit → activate target →
+ * flip → tombstone source → unfreeze, then a purge after a grace period) for a
+ * few users at a time, with every phase recorded in the control plane before
+ * the next one starts. Each step is idempotent, so a migrator that died
+ * anywhere is simply run again: a user before `committed` is redone from the
+ * copy (or rolled back on cancel), a user at or after `committed` is carried
+ * forward. See docs/adr/0005-live-per-user-migration.md.
+ */
+import type { Logger } from '../../lib/logger.ts';
+import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
+import {
+  type CellDataClient,
+  checksumDifferences,
+  sameChecksums,
+  UserBusyError,
+  type UserDump,
+} from './cell-data-client.ts';
+import type {
+  MigrationStore,
+  MoveRecord,
+  OperationRecord,
+  OperationStatus,
+} from './migration-store.ts';
+
+/** Progress callbacks, for metrics. */
+export interface MigrationObserver {
+  moved?(move: MoveRecord, freezeSeconds: number | undefined): void;
+  rolledBack?(move: MoveRecord): void;
+  failed?(move: MoveRecord, error: string): void;
+  purged?(move: MoveRecord): void;
+}
+
+export interface MigratorOptions {
+  /** Users migrated in parallel. @defaultValue 4 */
+  concurrency?: number;
+  /** Source rows are deleted this long after the flip. @defaultValue 60000 */
+  purgeGraceMs?: number;
+  /** Failed attempts before a user is rolled back and marked failed. @defaultValue 3 */
+  maxAttempts?: number;
+  /** Freeze tries while the source says `409 user_busy`. @defaultValue 3 */
+  busyRetries?: number;
+  /** Pause between passes over users that failed and wait for a retry. @defaultValue 500 */
+  retryDelayMs?: number;
+  /** How often a running operation re-reads its state to notice a cancel. @defaultValue 200 */
+  cancelPollMs?: number;
+  /** A pause after each recorded phase, for crash drills that kill the migrator in a given phase. @defaultValue 0 */
+  stepDelayMs?: number;
+}
+
+/** Milliseconds spent in each step of one user's move in this run, for the log. */
+const stepTimings = new WeakMap<MoveRecord, Record<string, number>>();
+
+async function timed<T>(move: MoveRecord, step: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    const timings = stepTimings.get(move) ?? {};
+    timings[step] = Math.round((timings[step] ?? 0) + performance.now() - started);
+    stepTimings.set(move, timings);
+  }
+}
+
+class MoveAbandoned extends Error {
+  override name = 'MoveAbandoned';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** From `committed` on a move only goes forward: the target may already serve the user. */
+function isCommitted(move: MoveRecord): boolean {
+  return move.phase === 'committed' || move.phase === 'flipped' || move.phase === 'tombstoned';
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class Migrator {
+  constructor(
+    private readonly store: MigrationStore,
+    private readonly controlPlane: ControlPlaneStore,
+    private readonly cells: CellDataClient,
+    private readonly logger: Logger,
+    private readonly options: MigratorOptions = {},
+    private readonly observer: MigrationObserver = {},
+  ) {}
+
+  /**
+   * Runs the running (or cancelling) operation until it finishes; resolves with
+   * its final status, or undefined when none runs. Stops early when `signal` aborts.
+   */
+  async runCurrent(signal?: AbortSignal): Promise<OperationStatus | undefined> {
+    let operation = await this.store.current();
+    if (!operation) return undefined;
+    const opId = operation.id;
+    let cancelling = operation.state === 'cancelling';
+    const poll = setInterval(() => {
+      void this.store.operation(opId).then(
+        (row) => {
+          if (row?.state === 'cancelling') cancelling = true;
+        },
+        () => {},
+      );
+    }, this.options.cancelPollMs ?? 200);
+    try {
+      for (;;) {
+        if (signal?.aborted) return undefined;
+        const moves = await this.store.unfinishedMoves(opId);
+        if (moves.length === 0) break;
+        const before = moves.map((m) => `${m.phase}:${m.attempts}`).join();
+        await this.#pool(moves, () => cancelling, signal);
+        if (signal?.aborted) return undefined;
+        const after = await this.store.unfinishedMoves(opId);
+        if (after.length > 0 && after.map((m) => `${m.phase}:${m.attempts}`).join() === before) {
+          await sleep(this.options.retryDelayMs ?? 500, signal);
+        } else if (after.length > 0) {
+          await sleep(Math.min(50, this.options.retryDelayMs ?? 500), signal);
+        }
+      }
+      operation = (await this.store.operation(opId)) ?? operation;
+      return await this.#finish(operation, cancelling || operation.state === 'cancelling');
+    } finally {
+      clearInterval(poll);
+    }
+  }
+
+  async #finish(operation: OperationRecord, cancelled: boolean): Promise<OperationStatus> {
+    const status = await this.store.status(operation);
+    if (operation.kind === 'drain' && operation.cellId && !cancelled && status.users.failed === 0) {
+      const left = (await this.controlPlane.usersPerCell()).get(operation.cellId) ?? 0;
+      if (left === 0) {
+        const cell = await this.controlPlane.findCell(operation.cellId);
+        if (cell?.state === 'draining') await this.controlPlane.setCellState(cell.id, 'drained');
+      }
+    }
+    if (cancelled) {
+      await this.store.finishOperation(operation.id, 'cancelled');
+    } else if (status.users.failed > 0) {
+      await this.store.finishOperation(
+        operation.id,
+        'failed',
+        `${status.users.failed} of ${status.users.total} users could not be moved; they stay where they are (run it again to retry)`,
+      );
+    } else {
+      await this.store.finishOperation(operation.id, 'completed');
+    }
+    const final = (await this.store.operation(operation.id)) ?? operation;
+    this.logger.info(
+      { operationId: operation.id, kind: operation.kind, state: final.state, users: status.users },
+      'migration operation finished',
+    );
+    return this.store.status(final);
+  }
+
+  async #pool(
+    moves: MoveRecord[],
+    cancelling: () => boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < moves.length && !signal?.aborted) {
+        const move = moves[next++];
+        if (move) await this.#advance(move, cancelling);
+      }
+    };
+    const width = Math.max(1, this.options.concurrency ?? 4);
+    await Promise.all(Array.from({ length: Math.min(width, moves.length) }, worker));
+  }
+
+  /** Takes one user as far as it goes now; failures are recorded and retried on a later pass. */
+  async #advance(move: MoveRecord, cancelling: () => boolean): Promise<void> {
+    try {
+      if (isCommitted(move)) {
+        await this.#forward(move);
+        return;
+      }
+      if (cancelling()) {
+        await this.#rollBack(move, 'rolled_back');
+        return;
+      }
+      if (move.attempts >= (this.options.maxAttempts ?? 3)) {
+        // Out of attempts and its rollback failed last time: only the rollback is retried.
+        await this.#rollBack(move, 'failed');
+        return;
+      }
+      await this.#moveToCommit(move, cancelling);
+      await this.#forward(move);
+    } catch (error) {
+      if (error instanceof MoveAbandoned) return;
+      await this.#failed(move, message(error));
+    }
+  }
+
+  async #failed(move: MoveRecord, why: string): Promise<void> {
+    const attempts = await this.store.recordFailure(move, why).catch(() => move.attempts + 1);
+    this.logger.warn(
+      {
+        userId: move.userId,
+        from: move.sourceCell,
+        to: move.targetCell,
+        phase: move.phase,
+        attempts,
+        err: why,
+      },
+      'user migration step failed',
+    );
+    if (!isCommitted(move) && attempts >= (this.options.maxAttempts ?? 3)) {
+      try {
+        await this.#rollBack(move, 'failed');
+        this.observer.failed?.(move, why);
+      } catch (error) {
+        // The rollback is retried on the next pass (the move stays unfinished).
+        this.logger.warn(
+          { userId: move.userId, err: message(error) },
+          'rollback failed; will retry',
+        );
+      }
+    }
+  }
+
+  /**
+   * Copy, verify, freeze, catch up, verify again, then commit: from then on
+   * the move only goes forward.
+   */
+  async #moveToCommit(move: MoveRecord, cancelling: () => boolean): Promise<void> {
+    let copied: UserDump | undefined;
+    if (move.phase === 'planned') {
+      copied = await timed(move, 'copyMs', () => this.#copy(move));
+      await this.#phase(move, 'copied', { bytes: copied.body.length });
+    }
+    if (cancelling()) {
+      await this.#rollBack(move, 'rolled_back');
+      throw new MoveAbandoned();
+    }
+    if (move.phase === 'copied') {
+      // Router first (every replica refuses the user's writes within milliseconds),
+      // then the cell (refuses them too, and waits for the user's running jobs and writes).
+      const frozenAt = new Date();
+      await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
+      await timed(move, 'cellFreezeMs', () => this.#freezeSource(move));
+      await this.#phase(move, 'frozen', { frozenAt });
+    }
+    if (move.phase === 'frozen') {
+      if (cancelling()) {
+        await this.#rollBack(move, 'rolled_back');
+        throw new MoveAbandoned();
+      }
+      const caughtUp = await timed(move, 'catchUpMs', () => this.#catchUp(move, copied));
+      // In one run, the catch-up dump of the frozen source and the target's checksums from
+      // its load already prove them equal (the cell's freeze waits for every write that
+      // started before it). Resumed after a crash, nothing in memory is trusted: read both back.
+      if (!caughtUp) await this.#verifyFrozen(move);
+      await this.#phase(move, 'committed');
+    }
+  }
+
+  async #copy(move: MoveRecord): Promise<UserDump> {
+    const dump = await this.cells.dump(move.sourceCell, move.userId);
+    const loaded = await this.cells.load(move.targetCell, move.userId, dump);
+    if (!sameChecksums(dump.checksums, loaded)) {
+      throw new Error(
+        `copy verification failed: ${checksumDifferences(dump.checksums, loaded).join(', ')} differ`,
+      );
+    }
+    return dump;
+  }
+
+  async #freezeSource(move: MoveRecord): Promise<void> {
+    const tries = this.options.busyRetries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.cells.freeze(move.sourceCell, move.userId);
+        return;
+      } catch (error) {
+        if (!(error instanceof UserBusyError) || attempt >= tries) throw error;
+      }
+    }
+  }
+
+  /**
+   * Dumps the frozen source again and makes the target equal to it. True when
+   * the target is proven equal to this dump (unchanged since a copy verified in
+   * this run, or reloaded and verified now).
+   */
+  async #catchUp(move: MoveRecord, copied: UserDump | undefined): Promise<boolean> {
+    const latest = await this.cells.dump(move.sourceCell, move.userId);
+    // Nothing written since the copy: the target is already verified equal.
+    if (copied && sameChecksums(copied.checksums, latest.checksums)) return true;
+    const loaded = await this.cells.load(move.targetCell, move.userId, latest);
+    if (!sameChecksums(latest.checksums, loaded)) {
+      throw new Error(
+        `catch-up verification failed: ${checksumDifferences(latest.checksums, loaded).join(', ')} differ`,
+      );
+    }
+    return copied !== undefined;
+  }
+
+  /**
+   * The frozen source and the target hold the same rows, read back from both
+   * cells. A difference (a write that reached the source after the catch-up
+   * dump) is copied again once; a second one fails the attempt.
+   */
+  async #verifyFrozen(move: MoveRecord): Promise<void> {
+    for (let round = 1; ; round++) {
+      const [source, target] = await Promise.all([
+        this.cells.checksums(move.sourceCell, move.userId),
+        this.cells.checksums(move.targetCell, move.userId),
+      ]);
+      if (sameChecksums(source, target)) return;
+      const tables = checksumDifferences(source, target);
+      if (round >= 2) throw new Error(`verification failed: ${tables.join(', ')} differ`);
+      this.logger.warn({ userId: move.userId, tables }, 'the frozen source changed; copying again');
+      await this.#catchUp(move, undefined);
+    }
+  }
+
+  /**
+   * After the commit: activate the target (it then serves reads and runs the
+   * user's jobs; the router still holds their writes), flip the placement,
+   * tombstone the source, and let writes through.
+   */
+  async #forward(move: MoveRecord): Promise<void> {
+    if (move.phase === 'committed') {
+      await timed(move, 'activateMs', () => this.cells.activate(move.targetCell, move.userId));
+      if (!(await timed(move, 'flipMs', () => this.store.flip(move)))) {
+        // Only a hand edit of the placement gets here (account deletion waits for moves).
+        await this.#phase(move, 'failed');
+        await this.store.recordFailure(move, 'the placement left the source during the move');
+        throw new MoveAbandoned();
+      }
+    }
+    if (move.phase === 'flipped') {
+      await timed(move, 'tombstoneMs', () =>
+        this.cells.tombstone(move.sourceCell, move.userId, move.targetCell),
+      );
+      await this.#phase(move, 'tombstoned');
+    }
+    if (move.phase === 'tombstoned') {
+      await this.controlPlane.setFrozen(move.userId, move.targetCell, false);
+      const freezeMs = move.frozenAt ? Date.now() - move.frozenAt.getTime() : undefined;
+      await this.#phase(move, 'done', {
+        freezeMs,
+        purgeAfterMs: this.options.purgeGraceMs ?? 60_000,
+      });
+      this.logger.info(
+        {
+          userId: move.userId,
+          from: move.sourceCell,
+          to: move.targetCell,
+          bytes: move.bytes,
+          freezeMs,
+          ...stepTimings.get(move),
+        },
+        'user moved',
+      );
+      this.observer.moved?.(move, freezeMs === undefined ? undefined : freezeMs / 1000);
+    }
+  }
+
+  /** Undoes an uncommitted move: the source serves the user again, the target forgets them. */
+  async #rollBack(move: MoveRecord, phase: 'rolled_back' | 'failed'): Promise<void> {
+    await this.cells.unfreeze(move.sourceCell, move.userId);
+    await this.controlPlane.setFrozen(move.userId, move.sourceCell, false);
+    await this.cells.deleteData(move.targetCell, move.userId);
+    await this.#phase(move, phase);
+    if (phase === 'rolled_back') this.observer.rolledBack?.(move);
+  }
+
+  async #phase(...args: Parameters<MigrationStore['setPhase']>): Promise<void> {
+    await this.store.setPhase(...args);
+    if (this.options.stepDelayMs) await sleep(this.options.stepDelayMs);
+  }
+
+  /** Deletes the source rows of moves whose grace period is over; returns how many. */
+  async purgeDue(): Promise<number> {
+    let purged = 0;
+    for (const move of await this.store.duePurges()) {
+      try {
+        await this.cells.deleteData(move.sourceCell, move.userId);
+        await this.store.markPurged(move);
+        this.observer.purged?.(move);
+        purged++;
+      } catch (error) {
+        this.logger.warn(
+          { userId: move.userId, cellId: move.sourceCell, err: message(error) },
+          'purge failed; will retry',
+        );
+      }
+    }
+    return purged;
+  }
+}
