@@ -90,8 +90,12 @@ describe('auto mode', () => {
     expect(app.status).toBe('submitted');
     expect(app.variant.strategy).toMatch(/keyword-first|impact-first|concise/);
     expect(app.candidates).toHaveLength(3);
-    expect(app.steps.map((s: { step: string; status: string }) => [s.step, s.status])).toEqual([
-      ['analyze', 'done'],
+    // Analysis runs as soon as the job is added: if it finished before the application was
+    // created, the workflow skips the step.
+    const steps = app.steps.map((s: { step: string; status: string }) => [s.step, s.status]);
+    expect(steps[0]?.[0]).toBe('analyze');
+    expect(['done', 'skipped']).toContain(steps[0]?.[1]);
+    expect(steps.slice(1)).toEqual([
       ['generate', 'done'],
       ['verify', 'done'],
       ['render', 'done'],
