@@ -21,10 +21,11 @@ export interface Face {
   font: fontkit.Font;
   /**
    * Shaping may put glyphs out of logical order (Indic vowel signs drawn
-   * before their consonant) or split and shift them (Thai SARA AM): such runs
-   * are drawn inside an ActualText span, so an ATS reads the text as typed.
+   * before their consonant) or split and shift them (Thai SARA AM): in such
+   * runs each cluster's text is mapped onto its glyphs (text-layer.ts), so an
+   * ATS reads the text as typed.
    */
-  actualText: boolean;
+  shapesClusters: boolean;
 }
 
 /** Where Debian installs the Noto fonts. */
@@ -42,7 +43,7 @@ interface Family {
   script: RegExp;
   regular: FontFile;
   bold: FontFile;
-  actualText?: boolean;
+  shapesClusters?: boolean;
   /** When set, the family is used only for runs this test accepts (CJK variants by language). */
   prefers?: RegExp;
 }
@@ -63,10 +64,15 @@ const HAN =
 const FAMILIES: readonly Family[] = [
   { name: 'arabic', script: /\p{Script=Arabic}/u, ...noto('Arabic') },
   { name: 'hebrew', script: /\p{Script=Hebrew}/u, ...noto('Hebrew') },
-  { name: 'devanagari', script: /\p{Script=Devanagari}/u, ...noto('Devanagari'), actualText: true },
-  { name: 'bengali', script: /\p{Script=Bengali}/u, ...noto('Bengali'), actualText: true },
-  { name: 'tamil', script: /\p{Script=Tamil}/u, ...noto('Tamil'), actualText: true },
-  { name: 'thai', script: /\p{Script=Thai}/u, ...noto('Thai'), actualText: true },
+  {
+    name: 'devanagari',
+    script: /\p{Script=Devanagari}/u,
+    ...noto('Devanagari'),
+    shapesClusters: true,
+  },
+  { name: 'bengali', script: /\p{Script=Bengali}/u, ...noto('Bengali'), shapesClusters: true },
+  { name: 'tamil', script: /\p{Script=Tamil}/u, ...noto('Tamil'), shapesClusters: true },
+  { name: 'thai', script: /\p{Script=Thai}/u, ...noto('Thai'), shapesClusters: true },
   { name: 'georgian', script: /\p{Script=Georgian}/u, ...noto('Georgian') },
   { name: 'armenian', script: /\p{Script=Armenian}/u, ...noto('Armenian') },
   // One CJK collection, its variant chosen by the run's language: kana → Japanese,
@@ -145,7 +151,7 @@ function loadFace(family: Family, weight: 'regular' | 'bold'): Face | undefined 
       ? {
           key,
           font,
-          actualText: family.actualText === true,
+          shapesClusters: family.shapesClusters === true,
         }
       : null;
     loaded.set(key, face);
@@ -167,9 +173,9 @@ export class FaceSet {
 
   constructor(fonts: FontSet) {
     this.primary = {
-      regular: { key: 'regular', font: fonts.regular, actualText: false },
-      bold: { key: 'bold', font: fonts.bold, actualText: false },
-      italic: { key: 'italic', font: fonts.italic, actualText: false },
+      regular: { key: 'regular', font: fonts.regular, shapesClusters: false },
+      bold: { key: 'bold', font: fonts.bold, shapesClusters: false },
+      italic: { key: 'italic', font: fonts.italic, shapesClusters: false },
     };
   }
 

@@ -101,7 +101,7 @@ function drawText(
   y: number,
   options: PDFKit.Mixins.TextOptions,
 ): void {
-  const mode = fragment.face.actualText ? 'reordered' : fragment.direction;
+  const mode = fragment.face.shapesClusters ? 'reordered' : fragment.direction;
   state.textLayer.drawing(fragment.text, mode);
   doc.text(fragment.text, x, y, options);
 }

@@ -35,7 +35,7 @@ interface EmbeddedFontInternals {
 /**
  * How a draw's glyphs relate to its text: `ltr`, in logical order; `rtl`, the
  * glyphs of a right-to-left word, drawn right to left; `reordered`, shaping may
- * have moved glyphs within a cluster (the draw carries an ActualText span).
+ * have moved or split glyphs within a cluster (Indic, Thai).
  */
 export type DrawMode = 'ltr' | 'rtl' | 'reordered';
 
@@ -153,32 +153,13 @@ export function clusterTexts(glyphs: readonly Glyph[], text: string): number[][]
 }
 
 /**
- * Whether the glyphs' code points are the text's, each once, in any order.
- * Shapers split two-part vowel signs into their canonical parts (Bengali ৌ →
- * ে + ৗ), so both sides are compared decomposed (NFD).
+ * Whether the glyphs of a left-to-right draw, or of a right-to-left word (its
+ * glyphs come right to left; a neutral one may not be reversed), spell its text.
+ * Reordered clusters are checked through `clusterTexts` instead.
  */
-function spellsAsMultiset(glyphs: readonly Glyph[], text: string): boolean {
-  const decomposed = (value: string) =>
-    [...value.normalize('NFD')].map((char) => char.codePointAt(0) ?? 0).sort((a, b) => a - b);
-  let spelled = glyphs.map((glyph) => String.fromCodePoint(...glyph.codePoints)).join('');
-  // A shaper gives a vowel sign with no consonant a dotted-circle base of its own.
-  if (!text.includes(DOTTED_CIRCLE)) spelled = spelled.replaceAll(DOTTED_CIRCLE, '');
-  const drawn = decomposed(spelled);
-  const expected = decomposed(text);
-  return drawn.length === expected.length && drawn.every((value, i) => value === expected[i]);
-}
-
-/**
- * Whether the glyphs of a draw stand for exactly its text. A right-to-left
- * word's glyphs come right to left (a neutral one may not be reversed);
- * reordered clusters are read through their ActualText, so there every code
- * point must be drawn exactly once.
- */
-function spells(glyphs: readonly Glyph[], text: string, mode: DrawMode): boolean {
+function spells(glyphs: readonly Glyph[], text: string, mode: 'ltr' | 'rtl'): boolean {
   if (mode === 'ltr') return spellsInOrder(glyphs, text, false);
-  if (mode === 'rtl')
-    return spellsInOrder(glyphs, text, true) || spellsInOrder(glyphs, text, false);
-  return spellsAsMultiset(glyphs, text);
+  return spellsInOrder(glyphs, text, true) || spellsInOrder(glyphs, text, false);
 }
 
 /** The neighbourhood of the first difference between what was drawn and what was encoded. */
