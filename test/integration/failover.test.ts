@@ -144,6 +144,29 @@ async function firstSuccess(client: ApiClient, user: TestUser, timeoutMs: number
   throw new Error(`no success within ${timeoutMs} ms`);
 }
 
+/**
+ * Waits until every user of every cell has been served cleanly for a second:
+ * a fault test starts from a steady platform, not from the tail of the
+ * previous test's recovery (a restarted dependency may still flap briefly).
+ */
+async function waitSteady(client: ApiClient, users: TestUser[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let cleanRounds = 0;
+  while (cleanRounds < 5) {
+    if (Date.now() > deadline) throw new Error(`platform not steady within ${timeoutMs} ms`);
+    const statuses = await Promise.all(
+      users.map((user) =>
+        client
+          .request('GET', '/v1/me', { token: user.accessToken })
+          .then((res) => res.status)
+          .catch(() => 0),
+      ),
+    );
+    cleanRounds = statuses.every((status) => status === 200) ? cleanRounds + 1 : 0;
+    await sleep(200);
+  }
+}
+
 describe('cell failure isolation with real processes', () => {
   let platform: Platform;
   let client: ApiClient;
@@ -202,6 +225,7 @@ describe('cell failure isolation with real processes', () => {
   it.each<CellPart>(['api', 'worker', 'postgres', 'redis'])(
     'isolates a killed %s of one cell to that cell and recovers within 5 s of the restart',
     async (part) => {
+      await waitSteady(client, users);
       const load = startLoad(client, users);
       await sleep(1_500);
       // Workflows of every cell, started just before the fault; the receiver holds
@@ -282,6 +306,7 @@ describe('cell failure isolation with real processes', () => {
   );
 
   it('restarts the router under load, failing only in-flight or refused requests, and cleanly', async () => {
+    await waitSteady(client, users);
     const load = startLoad(client, users);
     await sleep(1_000);
     const restartStartedAt = Date.now();
