@@ -8,7 +8,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const dir = path.join(process.cwd(), 'bench', 'results');
-const SOURCES = ['router', 'pdf', 'ai', 'cell-jobs', 'cell-discovery', 'workflow', 'capacity'];
+const SOURCES = [
+  'router',
+  'pdf',
+  'ai',
+  'cell-jobs',
+  'cell-discovery',
+  'workflow',
+  'capacity',
+  'migration',
+];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -171,7 +171,11 @@ export function buildRouterServices(
     new MigrationPlanner(store),
     cellData,
     sync,
-    () => runner.wake(),
+    // A replica with MIGRATOR_ENABLED=false never runs operations, not even those created
+    // through its own admin API: the standalone migrator (a Kubernetes Job) runs them.
+    () => {
+      if (config.MIGRATOR_ENABLED) runner.wake();
+    },
   );
   metrics.setMigrationProgress(async () => {
     metrics.overrides.set(directory.pinnedCount());

@@ -7,33 +7,17 @@
  * leaves every user wholly in one cell; run it again to finish.
  */
 import postgres from 'postgres';
-import { z } from 'zod';
-import { configFields, loadConfig } from '../../lib/config.ts';
+import { loadConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { reconnectBackoff } from '../../lib/postgres-backoff.ts';
 import { createShutdown } from '../../lib/shutdown.ts';
 import { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
 import { CellPools } from '../proxy/cell-pools.ts';
+import { migratorConfigSchema } from './config.ts';
 import { HttpCellDataClient } from './http-cell-data-client.ts';
 import { MigrationRunner } from './migration-runner.ts';
 import { MigrationStore } from './migration-store.ts';
 import { Migrator } from './migrator.ts';
-
-export const migratorConfigSchema = z.object({
-  CONTROL_PLANE_DATABASE_URL: configFields.postgresUrl,
-  ROUTER_SECRET: configFields.secret,
-  /** `once`: finish the running operation and exit; `watch`: keep running. @defaultValue once */
-  MIGRATOR_MODE: z.enum(['once', 'watch']).default('once'),
-  /** @defaultValue 4 */
-  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  /** @defaultValue 60000 */
-  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
-  /** Pause after each recorded phase (crash drills only). @defaultValue 0 */
-  MIGRATION_STEP_DELAY_MS: z.coerce.number().int().min(0).default(0),
-  /** @defaultValue 5000 */
-  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
-  LOG_LEVEL: configFields.logLevel,
-});
 
 const config = loadConfig(migratorConfigSchema);
 const logger = createLogger({ service: 'migrator', level: config.LOG_LEVEL });

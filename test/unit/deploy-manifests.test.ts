@@ -15,6 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { cellApiConfigSchema, cellWorkerConfigSchema } from '../../cell/config.ts';
 import { PORTS } from '../../deploy/local/topology.ts';
+import { migratorConfigSchema } from '../../router/migration/config.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const k8sDir = path.join(root, 'deploy', 'k8s');
@@ -99,6 +100,9 @@ function render(dir: string, namespace?: string, out?: Rendered): Rendered {
 }
 
 const platform = render(k8sDir);
+/** The migrator Job: its own kustomization, applied on demand (a Job runs once and is immutable). */
+const migratorDir = path.join(k8sDir, 'migrator');
+const migratorRender = render(migratorDir);
 const objects = platform.docs;
 const yamlFiles = walk(k8sDir).filter((f) => f.endsWith('.yaml'));
 const templateFiles = yamlFiles.filter((f) => f.endsWith('.template.yaml'));
@@ -238,7 +242,7 @@ describe('deploy/k8s manifests', () => {
   });
 
   it('every object is valid against the Kubernetes schema', async () => {
-    const all = [...objects.map((d) => d.value), ...secretTemplates];
+    const all = [...objects, ...migratorRender.docs].map((d) => d.value).concat(secretTemplates);
     for (const value of all) {
       const [group, version] = String(value.apiVersion).includes('/')
         ? String(value.apiVersion).split('/')
@@ -255,11 +259,17 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
-  it('every manifest is reachable from deploy/k8s/kustomization.yaml, except secret templates', () => {
-    const used = new Set([...objects.map((d) => d.file), ...platform.kustomizations]);
+  it('every manifest is reachable from deploy/k8s/kustomization.yaml or the migrator Job’s, except secret templates', () => {
+    const used = new Set(
+      [platform, migratorRender].flatMap((r) => [
+        ...r.docs.map((d) => d.file),
+        ...r.kustomizations,
+      ]),
+    );
     const orphans = yamlFiles.filter((f) => !used.has(f) && !templateFiles.includes(f));
     expect(orphans).toEqual([]);
     expect(objects.some((d) => d.value.kind === 'Secret')).toBe(false);
+    expect(migratorRender.docs.some((d) => d.value.kind === 'Secret')).toBe(false);
   });
 
   it('renders each cell as one namespace with Postgres, Redis, API, workers, policies and its id', () => {
@@ -321,6 +331,7 @@ describe('deploy/k8s manifests', () => {
     ]);
     expect(peers).toEqual([
       ['cellular', 'router'],
+      ['cellular', 'migrator'],
       ['monitoring', 'prometheus'],
     ]);
     const router = objects.find(
@@ -431,6 +442,81 @@ describe('deploy/k8s manifests', () => {
     );
   });
 
+  it("runs the migrator as a Job: router/migration/main.ts with the router's control plane and cell secret", () => {
+    const [job, ...rest] = migratorRender.docs;
+    expect(rest).toEqual([]);
+    expect(job?.value.kind).toBe('Job');
+    expect(job?.namespace).toBe('cellular');
+    const spec = get(job?.value, 'spec', 'template', 'spec') as Obj;
+    expect(['OnFailure', 'Never']).toContain(spec.restartPolicy);
+    expect(get(job?.value, 'spec', 'activeDeadlineSeconds')).toBeUndefined();
+    const [container, ...others] = list(spec.containers);
+    expect(others).toEqual([]);
+    const args = list(container?.args) as unknown as string[];
+    // The Makefile's `migrator` target runs the same entry file.
+    expect(readFileSync(path.join(root, 'Makefile'), 'utf8')).toContain(`$(TSX) ${args[0]}`);
+    expect(args).toEqual(['router/migration/main.ts']);
+    expect(existsSync(path.join(root, args[0] as string))).toBe(true);
+    expect(get(container, 'resources', 'requests', 'cpu')).toBeDefined();
+    expect(get(container, 'resources', 'limits', 'memory')).toBeDefined();
+
+    // The same image as the router, pinned to the same tag as the platform.
+    const router = ourContainers().find((c) => c.entry === 'router/server.ts');
+    expect(container?.image).toBe(router?.container.image);
+    const tags = [k8sDir, migratorDir].map(
+      (dir) => list(parseYaml(path.join(dir, 'kustomization.yaml'))[0]?.images)[0],
+    );
+    expect(tags[1]).toEqual(tags[0]);
+
+    // Its config schema accepts the env, and the control plane and cell secret are the router's.
+    const env = containerEnv(job as Doc, container as Obj);
+    const parsed = migratorConfigSchema.safeParse(env);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    const routerEnv = containerEnv(router?.doc as Doc, router?.container as Obj);
+    for (const key of ['CONTROL_PLANE_DATABASE_URL', 'ROUTER_SECRET']) {
+      expect(env[key], key).toBe(routerEnv[key]);
+    }
+    const refs = (c: Obj | undefined) =>
+      Object.fromEntries(
+        list(c?.env)
+          .filter((v) => get(v, 'valueFrom', 'secretKeyRef'))
+          .map((v) => [v.name, get(v, 'valueFrom', 'secretKeyRef')]),
+      );
+    expect(refs(container)).toEqual({
+      CONTROL_PLANE_DB_PASSWORD: refs(router?.container).CONTROL_PLANE_DB_PASSWORD,
+      ROUTER_SECRET: refs(router?.container).ROUTER_SECRET,
+    });
+
+    // The network policies let it reach the control-plane Postgres and every cell API.
+    const labels = get(job?.value, 'spec', 'template', 'metadata', 'labels') as Record<
+      string,
+      string
+    >;
+    const admits = (policy: Doc | undefined, namespace: string) =>
+      list(get(policy?.value, 'spec', 'ingress', 0, 'from')).some((peer) => {
+        const ns = get(peer, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name');
+        const pods = get(peer, 'podSelector', 'matchLabels') as Record<string, string> | undefined;
+        return (
+          (ns === undefined || ns === namespace) &&
+          pods !== undefined &&
+          Object.entries(pods).every(([k, v]) => labels[k] === v)
+        );
+      });
+    const controlPlane = objects.find(
+      (d) => get(d.value, 'metadata', 'name') === 'control-plane-postgres-from-router',
+    );
+    expect(controlPlane?.namespace).toBe('cellular');
+    expect(admits(controlPlane, 'cellular')).toBe(true);
+    for (const cell of ['cell-1', 'cell-2', 'cell-3']) {
+      const policy = objects.find(
+        (d) =>
+          d.namespace === cell &&
+          get(d.value, 'metadata', 'name') === 'cell-api-from-router-and-prometheus',
+      );
+      expect(admits(policy, 'cellular'), cell).toBe(true);
+    }
+  });
+
   it("the router's cell registry lists every cell overlay at its API service", () => {
     const registry = JSON.parse(readFileSync(path.join(k8sDir, 'base/cells.json'), 'utf8')) as {
       cells: { id: string; url: string }[];
@@ -466,6 +552,12 @@ describe('deploy/k8s manifests', () => {
       key(v.kind, get(v, 'metadata', 'namespace'), get(v, 'metadata', 'name')),
     );
     expect(theirs.sort()).toEqual([...ours, ...generated].sort());
+    const job = parseAllDocuments(
+      execFileSync('kubectl', ['kustomize', migratorDir], { encoding: 'utf8' }),
+    ).map((d) => d.toJS() as Obj);
+    expect(
+      job.map((v) => key(v.kind, get(v, 'metadata', 'namespace'), get(v, 'metadata', 'name'))),
+    ).toEqual(['Job/cellular/migrator']);
   });
 });
 

@@ -1,0 +1,23 @@
+/**
+ * The standalone migrator's environment (router/migration/main.ts), in a
+ * module of its own so the deploy-manifest test can check the Kubernetes Job's
+ * env against it without starting the process.
+ */
+import { z } from 'zod';
+import { configFields } from '../../lib/config.ts';
+
+export const migratorConfigSchema = z.object({
+  CONTROL_PLANE_DATABASE_URL: configFields.postgresUrl,
+  ROUTER_SECRET: configFields.secret,
+  /** `once`: finish the running operation and exit; `watch`: keep running. @defaultValue once */
+  MIGRATOR_MODE: z.enum(['once', 'watch']).default('once'),
+  /** @defaultValue 4 */
+  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** @defaultValue 60000 */
+  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
+  /** Pause after each recorded phase (crash drills only). @defaultValue 0 */
+  MIGRATION_STEP_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  /** @defaultValue 5000 */
+  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
+  LOG_LEVEL: configFields.logLevel,
+});
