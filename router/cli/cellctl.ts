@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OperationStatus } from '../migration/migration-store.ts';
 
 const USAGE = `usage: cellctl <command>
   status                               cells (state, health, latency, users) and the running operation
@@ -40,25 +41,11 @@ export interface CellctlIo {
 
 export class CellctlError extends Error {}
 
-interface Operation {
-  id: string;
-  kind: string;
-  state: string;
-  cellId: string | null;
-  error: string | null;
+/** An operation as the admin API sends it: the store's status, its dates as JSON strings. */
+type Operation = Omit<OperationStatus, 'createdAt' | 'finishedAt'> & {
   createdAt: string;
   finishedAt: string | null;
-  users: {
-    total: number;
-    planned: number;
-    inFlight: number;
-    moved: number;
-    rolledBack: number;
-    failed: number;
-  };
-  movedBytes: number;
-  freezeMs: { p50: number | null; p99: number | null; max: number | null };
-}
+};
 
 async function call(env: CellctlEnv, method: string, route: string, body?: unknown) {
   if (!env.ADMIN_TOKEN) throw new CellctlError('ADMIN_TOKEN is required');
