@@ -145,22 +145,35 @@ async function firstSuccess(client: ApiClient, user: TestUser, timeoutMs: number
 }
 
 /**
- * Waits until every user of every cell has been served cleanly for a second:
- * a fault test starts from a steady platform, not from the tail of the
- * previous test's recovery (a restarted dependency may still flap briefly).
+ * Waits until every user of every cell has been served cleanly, a read and an
+ * idempotent write, five rounds in a row: a fault test starts from a steady
+ * platform, not from the tail of the previous test's recovery (a restarted
+ * dependency may still refuse some writes for a moment).
  */
-async function waitSteady(client: ApiClient, users: TestUser[], timeoutMs = 30_000): Promise<void> {
+async function waitSteady(
+  client: ApiClient,
+  users: TestUser[],
+  webhookUrl: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let cleanRounds = 0;
   while (cleanRounds < 5) {
     if (Date.now() > deadline) throw new Error(`platform not steady within ${timeoutMs} ms`);
     const statuses = await Promise.all(
-      users.map((user) =>
+      users.flatMap((user) => [
         client
           .request('GET', '/v1/me', { token: user.accessToken })
           .then((res) => res.status)
           .catch(() => 0),
-      ),
+        client
+          .request('PUT', '/v1/channels/webhook/credentials', {
+            token: user.accessToken,
+            body: { url: webhookUrl, secret: WEBHOOK_SECRET },
+          })
+          .then((res) => res.status)
+          .catch(() => 0),
+      ]),
     );
     cleanRounds = statuses.every((status) => status === 200) ? cleanRounds + 1 : 0;
     await sleep(200);
@@ -225,7 +238,7 @@ describe('cell failure isolation with real processes', () => {
   it.each<CellPart>(['api', 'worker', 'postgres', 'redis'])(
     'isolates a killed %s of one cell to that cell and recovers within 5 s of the restart',
     async (part) => {
-      await waitSteady(client, users);
+      await waitSteady(client, users, receiver.url);
       const load = startLoad(client, users);
       await sleep(1_500);
       // Workflows of every cell, started just before the fault; the receiver holds
@@ -306,7 +319,7 @@ describe('cell failure isolation with real processes', () => {
   );
 
   it('restarts the router under load, failing only in-flight or refused requests, and cleanly', async () => {
-    await waitSteady(client, users);
+    await waitSteady(client, users, receiver.url);
     const load = startLoad(client, users);
     await sleep(1_000);
     const restartStartedAt = Date.now();
