@@ -50,17 +50,13 @@ async function exportOf(user: TestUser): Promise<Export> {
 }
 
 /**
- * The export without placement; for writers without the profile history that
- * grows with their writes. `user_jobs.updated_at` is left out: the target
- * cell re-runs matching at activation (cell/domain/user-lifecycle), which
- * rewrites identical scores with a new timestamp (see the contract's amendments).
+ * The export without placement; for writers without the profile history (and
+ * the rescored jobs) that grow with their writes. Everything else, timestamps
+ * included, must be equal: the target's rescore at activation writes only
+ * scores that change.
  */
 function fingerprint(doc: Export, writer: boolean): Record<string, unknown[]> {
   const tables = { ...doc.tables };
-  tables.user_jobs = (tables.user_jobs ?? []).map((row) => {
-    const { updated_at: _rescoredAt, ...rest } = row as Record<string, unknown>;
-    return rest;
-  });
   if (writer) {
     delete tables.profile_versions;
     delete tables.events;

@@ -95,6 +95,8 @@ export class MatchService {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       // Users being migrated keep their scores; the target cell rescores them on activation.
+      // Only changed scores are written: a rescore that finds the same result (activation
+      // after a move) leaves the row, and its updated_at, as it was.
       await this.sql.begin(async (tx) => {
         await lockUserStatesShared(tx);
         await tx`
@@ -103,7 +105,9 @@ export class MatchService {
           from jsonb_to_recordset(${jsonRows(tx, chunk)})
             as x(user_id uuid, job_id uuid, score int, matched jsonb, missing jsonb, version int)
           where u.user_id = x.user_id and u.job_id = x.job_id
-            and not exists (select 1 from user_states s where s.user_id = u.user_id)`;
+            and not exists (select 1 from user_states s where s.user_id = u.user_id)
+            and (u.score, u.matched, u.missing, u.scored_profile_version)
+              is distinct from (x.score, x.matched, x.missing, x.version)`;
       });
     }
   }

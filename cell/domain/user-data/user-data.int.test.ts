@@ -50,11 +50,14 @@ describe('copying a user to another cell', () => {
     expect(dump.status).toBe(200);
     expect(dump.body).toMatchObject({ format: 1, userId, cellId: 'cell-a' });
     const counts = Object.fromEntries(
-      Object.entries(dump.body.checksums as Record<string, { count: number }>).map(([t, c]) => [
+      Object.entries(dump.body.tables as Record<string, unknown[]>).map(([t, rows]) => [
         t,
-        c.count,
+        rows.length,
       ]),
     );
+    // The checksums cover the user's own rows: the board job is shared, the manual one is theirs.
+    expect(dump.body.checksums.jobs.count).toBe(1);
+    expect(Object.keys(dump.body.checksums).sort()).toEqual(Object.keys(counts).sort());
     // Every table the catalog found holds rows of this user: nothing is left behind.
     for (const [table, count] of Object.entries(counts)) {
       expect(count, `rows of ${table}`).toBeGreaterThan(0);
@@ -122,6 +125,12 @@ describe('copying a user to another cell', () => {
     const fingerprint = `fp-shared-${newId()}`;
     const externalId = `gh-shared-${newId()}`;
     const local = await insertBoardJob(target, { fingerprint, externalId });
+    // The target's cluster of the job also holds a posting the source never saw.
+    await target.db.sql`
+      insert into postings (id, job_id, provider, board, external_id, title, company, description,
+                            content_hash)
+      values (${newId()}, ${local.jobId}, 'lever', 'acme', ${`lv-${newId()}`}, 'Platform Engineer',
+              'Acme', 'Go, Kubernetes and PostgreSQL at scale.', 'h-lever')`;
     const neighbour = await target.createUser('Neighbour');
     await target.db
       .sql`insert into user_jobs (user_id, job_id) values (${neighbour}, ${local.jobId})`;
@@ -137,7 +146,12 @@ describe('copying a user to another cell', () => {
     );
     const loaded = await internalJson(target, seeded.userId, 'PUT', '/data', dump);
     expect(loaded.status).toBe(200);
-    expect(loaded.body.matchesDump).toBe(false);
+    // The user's own rows name the shared job by its fingerprint: equal checksums in both cells.
+    expect(loaded.body.matchesDump).toBe(true);
+    expect(loaded.body.checksums).toEqual(dump.checksums);
+    expect((await internalJson(target, seeded.userId, 'GET', '/checksums')).body.checksums).toEqual(
+      (await internalJson(source, seeded.userId, 'GET', '/checksums')).body.checksums,
+    );
     expect(loaded.body.remapped).toEqual({
       jobs: { [seeded.boardJobId]: local.jobId },
       postings: { [sourcePosting.id]: local.postingId },

@@ -10,15 +10,10 @@ import { z } from 'zod';
 import { zodProblems } from '../../../lib/validation.ts';
 import { JOBS_CLUSTER_LOCK } from '../discovery/discovery.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import {
-  canonicalJson,
-  checksumTables,
-  type JsonValue,
-  type Row,
-  type TableChecksum,
-} from './canonical.ts';
+import { canonicalJson, type JsonValue, type Row, type TableChecksum } from './canonical.ts';
 import { type CatalogTable, loadUserDataCatalog, type UserDataCatalog } from './catalog.ts';
-import { type CollectedRows, collectUserRows } from './collect.ts';
+import { userChecksums } from './checksums.ts';
+import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
 import {
   deleteOwnedRows,
   loadUserRows,
@@ -38,13 +33,14 @@ export interface UserDump {
   cellId: string;
   /** Every row of the user per table, in primary-key order. */
   tables: Record<string, Row[]>;
+  /** The user's own rows per table (`checksums.ts`), what a migration compares. */
   checksums: Checksums;
 }
 
 export interface LoadOutcome {
   /** This cell's checksums of the user after the load. */
   checksums: Checksums;
-  /** Whether they equal the dump's: false only when shared rows were remapped or this cell holds more of them. */
+  /** Whether they equal the dump's (they cover the user's own rows: see `checksums.ts`). */
   matchesDump: boolean;
   /** Shared rows this cell already held under another id: dump id → this cell's id, per table. */
   remapped: Remapped;
@@ -98,22 +94,23 @@ export class UserDataService {
 
   /** The user's dump; `NotFoundError` for a user this cell does not hold. */
   async dump(userId: string): Promise<UserDump> {
-    const tables = await this.snapshot(async (tx) =>
-      rowsOf((await this.collectExisting(tx, userId)).collected),
-    );
-    return {
-      format: DUMP_FORMAT,
-      userId,
-      cellId: this.cellId,
-      tables,
-      checksums: checksumTables(tables),
-    };
+    return this.snapshot(async (tx) => {
+      const { catalog, collected } = await this.collectExisting(tx, userId);
+      return {
+        format: DUMP_FORMAT,
+        userId,
+        cellId: this.cellId,
+        tables: rowsOf(collected),
+        checksums: userChecksums(catalog, collected),
+      };
+    });
   }
 
   async checksums(userId: string): Promise<Checksums> {
-    return checksumTables(
-      await this.snapshot(async (tx) => rowsOf((await this.collectExisting(tx, userId)).collected)),
-    );
+    return this.snapshot(async (tx) => {
+      const { catalog, collected } = await this.collectExisting(tx, userId);
+      return userChecksums(catalog, collected);
+    });
   }
 
   /** Whether this cell holds a row of the user. */
@@ -165,7 +162,10 @@ export class UserDataService {
       });
     }
     if (problems.length === 0) {
-      const actual = checksumTables(dump.tables);
+      const actual = userChecksums(
+        catalog,
+        classifyRows(catalog, userId, new Map(Object.entries(dump.tables))),
+      );
       for (const name of new Set([...Object.keys(actual), ...Object.keys(dump.checksums)])) {
         if (
           canonicalJson((actual[name] as unknown as JsonValue) ?? null) !==
@@ -212,7 +212,7 @@ export class UserDataService {
       }
       const after = await collectUserRows(tx, catalog, userId);
       verifyLoaded(catalog, userId, tables, after, remapped);
-      const checksums = checksumTables(rowsOf(after));
+      const checksums = userChecksums(catalog, after);
       return {
         checksums,
         matchesDump:
