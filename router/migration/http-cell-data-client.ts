@@ -28,12 +28,29 @@ interface Answer {
   body: Buffer;
 }
 
-function errorCodeOf(body: Buffer): string | undefined {
+interface CellError {
+  code?: string;
+  message?: string;
+  details?: { problems?: { pointer?: string; message?: string }[] };
+}
+
+function errorOf(body: Buffer): CellError | undefined {
   try {
-    return (JSON.parse(body.toString('utf8')) as { error?: { code?: string } }).error?.code;
+    return (JSON.parse(body.toString('utf8')) as { error?: CellError }).error;
   } catch {
     return undefined;
   }
+}
+
+/** `400 validation_failed: Invalid user data dump (/format: …)`: what an operator needs in the log. */
+function describeError(status: number, error: CellError | undefined): string {
+  if (!error) return String(status);
+  const problems = (error.details?.problems ?? [])
+    .slice(0, 3)
+    .map((p) => `${p.pointer ?? ''}: ${p.message ?? ''}`);
+  return `${status} ${error.code ?? ''}: ${error.message ?? ''}${
+    problems.length > 0 ? ` (${problems.join('; ')})` : ''
+  }`;
 }
 
 export class HttpCellDataClient implements CellDataClient {
@@ -86,10 +103,12 @@ export class HttpCellDataClient implements CellDataClient {
 
   #expectOk(answer: Answer, cellId: string, what: string): Answer {
     if (answer.status >= 200 && answer.status < 300) return answer;
-    const code = errorCodeOf(answer.body);
-    if (code === 'user_busy') throw new UserBusyError(`${cellId}: ${what}: a job is still running`);
+    const error = errorOf(answer.body);
+    if (error?.code === 'user_busy') {
+      throw new UserBusyError(`${cellId}: ${what}: a job is still running`);
+    }
     throw new CellDataError(
-      `${cellId}: ${what} answered ${answer.status} ${code ?? ''}`.trim(),
+      `${cellId}: ${what} answered ${describeError(answer.status, error)}`,
       answer.status,
     );
   }

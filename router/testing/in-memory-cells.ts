@@ -113,7 +113,7 @@ export class InMemoryCells implements CellDataClient {
     const rows = user?.rows ?? {};
     const checksums = checksumsOf(rows);
     return {
-      body: Buffer.from(JSON.stringify({ format: 1, userId, cellId, tables: rows, checksums })),
+      body: Buffer.from(JSON.stringify({ format: 2, userId, cellId, tables: rows, checksums })),
       checksums,
     };
   }

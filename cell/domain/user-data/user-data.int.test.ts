@@ -48,7 +48,7 @@ describe('copying a user to another cell', () => {
     expect((await internalJson(source, userId, 'PUT', '/freeze')).status).toBe(200);
     const dump = await internalJson(source, userId, 'GET', '/data');
     expect(dump.status).toBe(200);
-    expect(dump.body).toMatchObject({ format: 1, userId, cellId: 'cell-a' });
+    expect(dump.body).toMatchObject({ format: 2, userId, cellId: 'cell-a' });
     const counts = Object.fromEntries(
       Object.entries(dump.body.tables as Record<string, unknown[]>).map(([t, rows]) => [
         t,
@@ -295,7 +295,7 @@ describe('bad input', () => {
         what,
       ).toContain(pointer);
     }
-    expect((await internal(target, userId, 'PUT', '/data', '{"format": 1,')).status).toBe(400);
+    expect((await internal(target, userId, 'PUT', '/data', '{"format": 2,')).status).toBe(400);
     const text = await target.app.request(`/internal/v1/users/${userId}/data`, {
       method: 'PUT',
       headers: target.signedHeaders(userId, { 'content-type': 'text/plain' }),

@@ -1,5 +1,5 @@
 /**
- * One user's data as a whole: the migration dump (`format: 1`), its
+ * One user's data as a whole: the migration dump (`format: 2`), its
  * checksums, loading a dump in one transaction, purging the user's rows, and
  * the user's export. Tables come from the catalog (`catalog.ts`), read in the
  * same transaction as the rows, so a table added by a migration is covered
@@ -23,7 +23,13 @@ import {
 } from './load.ts';
 import { keyOf } from './rows.ts';
 
-export const DUMP_FORMAT = 1;
+/**
+ * 2: `checksums` cover the user's own rows, shared rows named by natural key
+ * (`checksums.ts`). A cell refuses a dump of another format with `400`
+ * (`/format`), so a migration between cells of two releases fails and leaves
+ * the user on their source, served.
+ */
+export const DUMP_FORMAT = 2;
 
 export type Checksums = Record<string, TableChecksum>;
 
