@@ -104,12 +104,14 @@ interface RawIndex {
 export async function loadUserDataCatalog(
   sql: postgres.Sql | postgres.TransactionSql,
 ): Promise<UserDataCatalog> {
-  const tables = await sql<{ name: string; comment: string | null }[]>`
+  // Four independent reads, pipelined on the one connection of a transaction.
+  const [tables, columns, constraints, indexes] = await Promise.all([
+    sql<{ name: string; comment: string | null }[]>`
     select c.relname as name, obj_description(c.oid, 'pg_class') as comment
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition
-    order by c.relname`;
-  const columns = await sql<RawColumn[]>`
+    order by c.relname`,
+    sql<RawColumn[]>`
     select c.relname as table, a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
            t.typname as base_type, a.attgenerated <> '' as generated, a.attidentity <> '' as identity
     from pg_attribute a
@@ -118,8 +120,8 @@ export async function loadUserDataCatalog(
     join pg_type t on t.oid = a.atttypid
     where n.nspname = current_schema() and c.relkind in ('r', 'p')
       and a.attnum > 0 and not a.attisdropped
-    order by c.relname, a.attnum`;
-  const constraints = await sql<RawConstraint[]>`
+    order by c.relname, a.attnum`,
+    sql<RawConstraint[]>`
     select c.relname as table, k.contype as kind,
            array(select a.attname from unnest(k.conkey) with ordinality u(n, i)
                  join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.n
@@ -134,8 +136,8 @@ export async function loadUserDataCatalog(
     join pg_namespace n on n.oid = c.relnamespace
     left join pg_class r on r.oid = k.confrelid
     where n.nspname = current_schema() and k.contype in ('p', 'f')
-    order by c.relname, k.conname`;
-  const indexes = await sql<RawIndex[]>`
+    order by c.relname, k.conname`,
+    sql<RawIndex[]>`
     select c.relname as table,
            array(select a.attname from unnest(i.indkey) with ordinality u(n, o)
                  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = u.n
@@ -146,7 +148,8 @@ export async function loadUserDataCatalog(
     join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = current_schema() and i.indisunique and not i.indisprimary
       and i.indexprs is null
-    order by c.relname, i.indexrelid`;
+    order by c.relname, i.indexrelid`,
+  ]);
   return buildCatalog({ tables, columns, constraints, indexes });
 }
 

@@ -93,21 +93,24 @@ export async function collectUserRows(
     return added;
   };
 
-  add(
-    catalog.root,
-    await selectByColumn(tx, catalog.root, catalog.root.primaryKey[0] as string, userId),
-  );
-  for (const table of catalog.tables) {
-    for (const column of table.userColumns) {
-      add(table, await selectByColumn(tx, table, column, userId));
-    }
-  }
+  // Queries of one round are independent: they are issued together and pipelined on the
+  // transaction's connection, so a round costs one round trip, not one per table.
+  const root = catalog.root.primaryKey[0] as string;
+  const byUser = await Promise.all([
+    selectByColumn(tx, catalog.root, root, userId).then((rows) => [catalog.root, rows] as const),
+    ...catalog.tables.flatMap((table) =>
+      table.userColumns.map((column) =>
+        selectByColumn(tx, table, column, userId).then((rows) => [table, rows] as const),
+      ),
+    ),
+  ]);
+  for (const [table, rows] of byUser) add(table, rows);
 
   // Follow foreign keys until nothing new turns up; each key is asked for once.
   const asked = new Set<string>();
   const edges = catalog.tables.flatMap((table) => table.parents);
   for (let changed = true; changed; ) {
-    changed = false;
+    const round: Promise<readonly [CatalogTable, Row[]]>[] = [];
     for (const fk of edges) {
       const child = catalog.byName.get(fk.table) as CatalogTable;
       const parent = catalog.byName.get(fk.references) as CatalogTable;
@@ -118,8 +121,12 @@ export async function collectUserRows(
         `up:${fk.table}:${fk.columns}`,
         asked,
       );
-      if (up.length > 0 && add(parent, await selectByKeys(tx, parent, fk.referencedColumns, up))) {
-        changed = true;
+      if (up.length > 0) {
+        round.push(
+          selectByKeys(tx, parent, fk.referencedColumns, up).then(
+            (rows) => [parent, rows] as const,
+          ),
+        );
       }
       if (child.userColumns.length > 0 || child === catalog.root) continue;
       const down = pendingKeys(
@@ -129,10 +136,14 @@ export async function collectUserRows(
         `down:${fk.table}:${fk.columns}`,
         asked,
       );
-      if (down.length > 0 && add(child, await selectByKeys(tx, child, fk.columns, down))) {
-        changed = true;
+      if (down.length > 0) {
+        round.push(
+          selectByKeys(tx, child, fk.columns, down).then((rows) => [child, rows] as const),
+        );
       }
     }
+    changed = false;
+    for (const [table, rows] of await Promise.all(round)) changed = add(table, rows) || changed;
   }
   return classifyRows(
     catalog,

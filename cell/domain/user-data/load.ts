@@ -1,6 +1,7 @@
 /**
- * Loading a dump into this cell, in the caller's transaction: the user's
- * owned rows are replaced, shared rows are merged.
+ * Loading a dump into this cell: shared rows are merged (`writeSharedRows`,
+ * in a short transaction of their own), then the user's owned rows are
+ * replaced (`replaceOwnedRows`, in the caller's transaction).
  *
  * Shared rows (a board job deduplicated by fingerprint, its postings) may
  * already be here:
@@ -19,7 +20,7 @@
 import type postgres from 'postgres';
 import type { JsonValue, Row } from './canonical.ts';
 import type { CatalogTable, UserDataCatalog } from './catalog.ts';
-import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
+import { type CollectedRows, type CollectedTable, collectUserRows } from './collect.ts';
 import { deleteRows, keyOf, selectByKeys, writeRows } from './rows.ts';
 
 /** Old id → this cell's id, per table. */
@@ -189,52 +190,88 @@ function isPostgresDataError(error: unknown): error is Error {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
-export interface LoadResult {
+export interface SharedRowsResult {
   remapped: Remapped;
-  /** Rows written per table (owned rows plus shared rows inserted or updated). */
+  /** Old id → this cell's id, all tables together (what `remapRow` takes). */
+  ids: Map<string, string>;
+  /** Shared rows inserted or updated per table. */
   written: Record<string, number>;
 }
 
 /**
- * Replaces the user's rows with `tables` (already validated against the
- * catalog). The caller holds the transaction and the locks.
+ * Writes the dump's shared rows (inserted, updated, or merged into this
+ * cell's own copy) and returns the remap. Shared rows only reference shared
+ * rows, and discovery never deletes or re-parents them, so this runs in its
+ * own short transaction under discovery's clustering lock, committed before
+ * the user's rows are replaced: concurrent loads into one cell wait for each
+ * other only this long. Idempotent.
  */
-export async function loadUserRows(
+export async function writeSharedRows(
   tx: postgres.TransactionSql,
   catalog: UserDataCatalog,
-  userId: string,
-  tables: Map<string, Row[]>,
-): Promise<LoadResult> {
-  await deleteOwnedRows(tx, catalog, await collectUserRows(tx, catalog, userId));
-  const dump = classifyRows(catalog, userId, tables);
+  dump: CollectedRows,
+): Promise<SharedRowsResult> {
   const ids = new Map<string, string>();
   const remapped: Remapped = {};
   const actions = await resolveSharedRows(tx, catalog, dump, ids, remapped);
   const written: Record<string, number> = {};
   for (const table of catalog.tables) {
-    const entry = dump.get(table.name) as NonNullable<ReturnType<typeof dump.get>>;
-    const byAction: Record<Action | 'owned', Row[]> = {
-      owned: [],
-      upsert: [],
-      insert: [],
-      merged: [],
-    };
+    const entry = dump.get(table.name) as CollectedTable;
+    const byAction: Record<Action, Row[]> = { upsert: [], insert: [], merged: [] };
     for (const row of entry.rows) {
       const key = keyOf(row, table.primaryKey) as string;
-      const action = entry.owned.has(key)
-        ? 'owned'
-        : (actions.get(`${table.name}:${key}`) ?? 'insert');
-      byAction[action].push(remapRow(table, row, ids));
+      if (entry.owned.has(key)) continue;
+      byAction[actions.get(`${table.name}:${key}`) ?? 'insert'].push(remapRow(table, row, ids));
     }
-    try {
-      written[table.name] =
-        (await writeRows(tx, table, byAction.owned, 'insert')) +
+    written[table.name] = await rejectingDataErrors(
+      table,
+      async () =>
         (await writeRows(tx, table, byAction.upsert, 'upsert')) +
-        (await writeRows(tx, table, byAction.insert, 'insert_or_skip'));
-    } catch (error) {
-      if (isPostgresDataError(error)) throw new RowsRejectedError(table.name, error);
-      throw error;
-    }
+        (await writeRows(tx, table, byAction.insert, 'insert_or_skip')),
+    );
   }
-  return { remapped, written };
+  return { remapped, ids, written };
+}
+
+/** Whether the dump holds a row this user does not own (a board job). */
+export function hasSharedRows(dump: CollectedRows): boolean {
+  return [...dump.values()].some((entry) => entry.rows.length > entry.owned.size);
+}
+
+/**
+ * Replaces the user's owned rows with the dump's, remapped to this cell's
+ * shared rows (written before by `writeSharedRows`). The caller holds the
+ * transaction and the user's lock. Returns the rows written per table.
+ */
+export async function replaceOwnedRows(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  userId: string,
+  dump: CollectedRows,
+  ids: Map<string, string>,
+): Promise<Record<string, number>> {
+  await deleteOwnedRows(tx, catalog, await collectUserRows(tx, catalog, userId));
+  const written: Record<string, number> = {};
+  for (const table of catalog.tables) {
+    const entry = dump.get(table.name) as CollectedTable;
+    const owned = entry.rows
+      .filter((row) => entry.owned.has(keyOf(row, table.primaryKey) as string))
+      .map((row) => remapRow(table, row, ids));
+    written[table.name] = await rejectingDataErrors(table, () =>
+      writeRows(tx, table, owned, 'insert'),
+    );
+  }
+  return written;
+}
+
+async function rejectingDataErrors(
+  table: CatalogTable,
+  write: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isPostgresDataError(error)) throw new RowsRejectedError(table.name, error);
+    throw error;
+  }
 }

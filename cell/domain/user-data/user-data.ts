@@ -16,10 +16,12 @@ import { userChecksums } from './checksums.ts';
 import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
 import {
   deleteOwnedRows,
-  loadUserRows,
+  hasSharedRows,
   type Remapped,
   RowsRejectedError,
   remapRow,
+  replaceOwnedRows,
+  writeSharedRows,
 } from './load.ts';
 import { keyOf } from './rows.ts';
 
@@ -70,6 +72,14 @@ function rowsOf(collected: CollectedRows): Record<string, Row[]> {
       .sort((a, b) => a.table.name.localeCompare(b.table.name))
       .map((entry) => [entry.table.name, entry.rows]),
   );
+}
+
+/** What `UserDataService.load` runs of the caller's, inside its transactions. */
+export interface LoadHooks {
+  /** Refuses the load (throws) before anything is written; runs in each transaction. */
+  check?: (tx: postgres.TransactionSql) => Promise<void>;
+  /** Runs once the dump is checked, before the user's rows change, in their transaction. */
+  beforeLoad?: (tx: postgres.TransactionSql) => Promise<void>;
 }
 
 export class UserDataService {
@@ -131,6 +141,14 @@ export class UserDataService {
 
   /** Parses and checks a dump for `userId` against this cell's catalog; `ValidationError` otherwise. */
   parseDump(userId: string, input: unknown, catalog: UserDataCatalog): UserDump {
+    return this.#parse(userId, input, catalog).dump;
+  }
+
+  #parse(
+    userId: string,
+    input: unknown,
+    catalog: UserDataCatalog,
+  ): { dump: UserDump; rows: CollectedRows } {
     const parsed = dumpSchema.safeParse(input);
     if (!parsed.success) {
       throw new ValidationError('Invalid user data dump', zodProblems(parsed.error));
@@ -167,11 +185,12 @@ export class UserDataService {
         message: 'must hold exactly the user',
       });
     }
+    const rows =
+      problems.length === 0
+        ? classifyRows(catalog, userId, new Map(Object.entries(dump.tables)))
+        : new Map();
     if (problems.length === 0) {
-      const actual = userChecksums(
-        catalog,
-        classifyRows(catalog, userId, new Map(Object.entries(dump.tables))),
-      );
+      const actual = userChecksums(catalog, rows);
       for (const name of new Set([...Object.keys(actual), ...Object.keys(dump.checksums)])) {
         if (
           canonicalJson((actual[name] as unknown as JsonValue) ?? null) !==
@@ -182,49 +201,51 @@ export class UserDataService {
       }
     }
     if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
-    return dump;
+    return { dump, rows };
   }
 
   /**
-   * Replaces this cell's rows of the user with the dump, in one transaction,
-   * then reads them back and checks every row arrived (owned rows byte for
-   * byte, shared rows under their possibly remapped id). Idempotent.
-   * `beforeLoad` runs in the same transaction once the dump is checked and
-   * before any row changes (the caller's state check and change).
+   * Replaces this cell's rows of the user with the dump, then reads them back
+   * and checks every row arrived (owned rows byte for byte, shared rows under
+   * their possibly remapped id). Idempotent. Two transactions:
+   * 1. the dump's shared rows (board jobs), under discovery's clustering lock,
+   *    held for a few milliseconds (`writeSharedRows`);
+   * 2. the user's own rows, replaced and read back in one transaction: a
+   *    failure leaves the user's rows here as they were.
+   * `hooks.check` runs in both before anything is written (the caller's state
+   * check); `hooks.beforeLoad` runs in the second before any owned row changes
+   * (the caller's state change).
    */
-  async load(
-    userId: string,
-    input: unknown,
-    beforeLoad?: (tx: postgres.TransactionSql) => Promise<void>,
-  ): Promise<LoadOutcome> {
+  async load(userId: string, input: unknown, hooks: LoadHooks = {}): Promise<LoadOutcome> {
+    const catalog = await loadUserDataCatalog(this.sql);
+    const { dump, rows } = this.#parse(userId, input, catalog);
+    const shared = hasSharedRows(rows)
+      ? await this.sql.begin(async (tx) => {
+          await tx`set local timezone = 'UTC'`;
+          await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
+          await hooks.check?.(tx);
+          // Shared rows are matched against what discovery holds: discovery clusters under this lock.
+          await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
+          return rejectedAsInvalid(() => writeSharedRows(tx, catalog, rows));
+        })
+      : { remapped: {}, ids: new Map<string, string>() };
     return this.sql.begin(async (tx) => {
       await tx`set local timezone = 'UTC'`;
       await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
-      // Shared rows are matched against what discovery holds: discovery clusters under this lock.
-      await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
       await tx`select set_config('cell.purging_user', ${userId}, true)`;
-      const catalog = await loadUserDataCatalog(tx);
-      const dump = this.parseDump(userId, input, catalog);
-      await beforeLoad?.(tx);
-      const tables = new Map(Object.entries(dump.tables));
-      let remapped: Remapped;
-      try {
-        ({ remapped } = await loadUserRows(tx, catalog, userId, tables));
-      } catch (error) {
-        if (!(error instanceof RowsRejectedError)) throw error;
-        throw new ValidationError('The dump does not fit this cell', [
-          { pointer: `/tables/${error.table}`, message: error.message },
-        ]);
-      }
+      await hooks.check?.(tx);
+      await hooks.beforeLoad?.(tx);
+      await rejectedAsInvalid(() => replaceOwnedRows(tx, catalog, userId, rows, shared.ids));
       const after = await collectUserRows(tx, catalog, userId);
-      verifyLoaded(catalog, userId, tables, after, remapped);
+      const tables = new Map(Object.entries(dump.tables));
+      verifyLoaded(catalog, userId, tables, after, shared.remapped);
       const checksums = userChecksums(catalog, after);
       return {
         checksums,
         matchesDump:
           canonicalJson(checksums as unknown as JsonValue) ===
           canonicalJson(dump.checksums as unknown as JsonValue),
-        remapped,
+        remapped: shared.remapped,
       };
     }) as Promise<LoadOutcome>;
   }
@@ -247,6 +268,18 @@ export class UserDataService {
       await beforeCommit?.(tx, deleted);
       return deleted;
     }) as Promise<Record<string, number>>;
+  }
+}
+
+/** A table's rows Postgres refused (a bad value, a broken reference) are the dump's fault: 400. */
+async function rejectedAsInvalid<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof RowsRejectedError)) throw error;
+    throw new ValidationError('The dump does not fit this cell', [
+      { pointer: `/tables/${error.table}`, message: error.message },
+    ]);
   }
 }
 

@@ -135,14 +135,18 @@ export class UserLifecycleService {
    * migration's source: loading into it is refused.
    */
   async load(userId: string, dump: unknown): Promise<LoadOutcome> {
-    return this.deps.userData.load(userId, dump, async (tx) => {
-      const current = await readUserState(tx, userId);
-      if (current.state === 'frozen') {
-        throw new InvalidStateError('The user is frozen here: this cell is the source');
-      }
-      const [held] = await tx<{ id: string }[]>`select id from users where id = ${userId}`;
-      if (current.state === 'active' && held) return;
-      await writeUserState(tx, userId, 'incoming');
+    return this.deps.userData.load(userId, dump, {
+      check: async (tx) => {
+        if ((await readUserState(tx, userId)).state === 'frozen') {
+          throw new InvalidStateError('The user is frozen here: this cell is the source');
+        }
+      },
+      beforeLoad: async (tx) => {
+        const current = await readUserState(tx, userId);
+        const [held] = await tx<{ id: string }[]>`select id from users where id = ${userId}`;
+        if (current.state === 'active' && held) return;
+        await writeUserState(tx, userId, 'incoming');
+      },
     });
   }
 
