@@ -11,7 +11,7 @@ import type postgres from 'postgres';
 import type { Row } from './canonical.ts';
 import { sortRows } from './canonical.ts';
 import type { CatalogTable, UserDataCatalog } from './catalog.ts';
-import { keyOf, selectByColumn, selectByKeys } from './rows.ts';
+import { byColumn, byKeys, keyOf, type RowQuery, selectBatch } from './rows.ts';
 
 export interface CollectedTable {
   table: CatalogTable;
@@ -93,63 +93,63 @@ export async function collectUserRows(
     return added;
   };
 
-  // Queries of one round are independent: they are issued together and pipelined on the
-  // transaction's connection, so a round costs one round trip, not one per table.
+  // Reads of one round are independent: they go to Postgres as one statement
+  // (`selectBatch`), so a round costs one round trip, not one per table.
   const root = catalog.root.primaryKey[0] as string;
-  const byUser = await Promise.all([
-    selectByColumn(tx, catalog.root, root, userId).then((rows) => [catalog.root, rows] as const),
+  const byUser: RowQuery[] = [
+    byColumn(catalog.root, root, userId),
     ...catalog.tables.flatMap((table) =>
-      table.userColumns.map((column) =>
-        selectByColumn(tx, table, column, userId).then((rows) => [table, rows] as const),
-      ),
+      table.userColumns.map((column) => byColumn(table, column, userId)),
     ),
-  ]);
-  for (const [table, rows] of byUser) add(table, rows);
+  ];
+  for (const [i, rows] of (await selectBatch(tx, byUser)).entries()) {
+    add(byUser[i]?.table as CatalogTable, rows);
+  }
 
-  // Follow foreign keys until nothing new turns up; each key is asked for once.
+  // Follow foreign keys until nothing new turns up; each key is asked for once,
+  // and a parent row already collected (the user's row, for every user-keyed
+  // table) is not asked for again.
   const asked = new Set<string>();
   const edges = catalog.tables.flatMap((table) => table.parents);
   for (let changed = true; changed; ) {
-    const round: Promise<readonly [CatalogTable, Row[]]>[] = [];
+    const round: RowQuery[] = [];
     for (const fk of edges) {
       const child = catalog.byName.get(fk.table) as CatalogTable;
       const parent = catalog.byName.get(fk.references) as CatalogTable;
+      const parentRows = found.get(parent.name) as Map<string, Row>;
+      const byPrimaryKey = sameColumns(fk.referencedColumns, parent.primaryKey);
       const up = pendingKeys(
         found.get(child.name),
         fk.columns,
         fk.referencedColumns,
         `up:${fk.table}:${fk.columns}`,
         asked,
-      );
-      if (up.length > 0) {
-        round.push(
-          selectByKeys(tx, parent, fk.referencedColumns, up).then(
-            (rows) => [parent, rows] as const,
-          ),
-        );
-      }
+      ).filter((tuple) => !byPrimaryKey || !parentRows.has(keyOf(tuple, parent.primaryKey) ?? ''));
+      if (up.length > 0) round.push(byKeys(tx, parent, fk.referencedColumns, up));
       if (child.userColumns.length > 0 || child === catalog.root) continue;
       const down = pendingKeys(
-        found.get(parent.name),
+        parentRows,
         fk.referencedColumns,
         fk.columns,
         `down:${fk.table}:${fk.columns}`,
         asked,
       );
-      if (down.length > 0) {
-        round.push(
-          selectByKeys(tx, child, fk.columns, down).then((rows) => [child, rows] as const),
-        );
-      }
+      if (down.length > 0) round.push(byKeys(tx, child, fk.columns, down));
     }
     changed = false;
-    for (const [table, rows] of await Promise.all(round)) changed = add(table, rows) || changed;
+    for (const [i, rows] of (await selectBatch(tx, round)).entries()) {
+      changed = add(round[i]?.table as CatalogTable, rows) || changed;
+    }
   }
   return classifyRows(
     catalog,
     userId,
     new Map([...found].map(([name, rows]) => [name, [...rows.values()]])),
   );
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((column, i) => column === b[i]);
 }
 
 /** Keys of `rows` on `from` columns not asked yet, renamed to the `to` columns. */

@@ -34,16 +34,18 @@ export async function deleteOwnedRows(
   catalog: UserDataCatalog,
   collected: CollectedRows,
 ): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of [...catalog.tables].reverse()) {
-    const entry = collected.get(table.name);
-    if (!entry) continue;
-    const owned = entry.rows.filter((row) =>
-      entry.owned.has(keyOf(row, table.primaryKey) as string),
-    );
-    counts[table.name] = await deleteRows(tx, table, owned);
-  }
-  return counts;
+  // Children first; the statements are pipelined, and Postgres runs them in that order.
+  const tables = [...catalog.tables].reverse().filter((table) => collected.has(table.name));
+  const counts = await Promise.all(
+    tables.map((table) => {
+      const entry = collected.get(table.name) as CollectedTable;
+      const owned = entry.rows.filter((row) =>
+        entry.owned.has(keyOf(row, table.primaryKey) as string),
+      );
+      return deleteRows(tx, table, owned);
+    }),
+  );
+  return Object.fromEntries(tables.map((table, i) => [table.name, counts[i] as number]));
 }
 
 function substitute(value: JsonValue, ids: Map<string, string>): JsonValue {
@@ -251,17 +253,17 @@ export async function replaceOwnedRows(
   ids: Map<string, string>,
 ): Promise<Record<string, number>> {
   await deleteOwnedRows(tx, catalog, await collectUserRows(tx, catalog, userId));
-  const written: Record<string, number> = {};
-  for (const table of catalog.tables) {
-    const entry = dump.get(table.name) as CollectedTable;
-    const owned = entry.rows
-      .filter((row) => entry.owned.has(keyOf(row, table.primaryKey) as string))
-      .map((row) => remapRow(table, row, ids));
-    written[table.name] = await rejectingDataErrors(table, () =>
-      writeRows(tx, table, owned, 'insert'),
-    );
-  }
-  return written;
+  // Parents first; every table's statements are issued before any answer is awaited.
+  const counts = await Promise.all(
+    catalog.tables.map((table) => {
+      const entry = dump.get(table.name) as CollectedTable;
+      const owned = entry.rows
+        .filter((row) => entry.owned.has(keyOf(row, table.primaryKey) as string))
+        .map((row) => remapRow(table, row, ids));
+      return rejectingDataErrors(table, () => writeRows(tx, table, owned, 'insert'));
+    }),
+  );
+  return Object.fromEntries(catalog.tables.map((table, i) => [table.name, counts[i] as number]));
 }
 
 async function rejectingDataErrors(

@@ -52,55 +52,82 @@ export function keyOf(row: Row, columns: readonly string[]): string | null {
   return canonicalJson(values);
 }
 
-/** Rows of `table` matching `where` (SQL over alias `t`, with `$1…` parameters). */
-async function selectRows(
-  tx: Sql,
-  table: CatalogTable,
-  where: string,
-  params: postgres.ParameterOrJSON<never>[],
-): Promise<Row[]> {
-  const list = table.columns.map((c) => selectExpression(c, 't')).join(', ');
-  const rows = await tx.unsafe<{ row: string }[]>(
-    `select to_jsonb(r)::text as row from (select ${list} from ${ident(table.name)} t where ${where}) r`,
-    params,
-  );
-  return rows.map((r) => JSON.parse(r.row) as Row);
+/** Allocates the next bind parameter of a statement for `value` and returns its `$n`. */
+export type Param = (value: postgres.ParameterOrJSON<never>) => string;
+
+/** A read of one table: the rows matching `where` (SQL over alias `t`). */
+export interface RowQuery {
+  table: CatalogTable;
+  where: (param: Param) => string;
+}
+
+/**
+ * Runs several reads as **one statement**: each read is a scalar subquery
+ * returning its rows as one JSON array, so a round of reads costs one round
+ * trip and one plan, whatever the number of tables. Results in query order.
+ */
+export async function selectBatch(tx: Sql, queries: readonly RowQuery[]): Promise<Row[][]> {
+  if (queries.length === 0) return [];
+  const params: postgres.ParameterOrJSON<never>[] = [];
+  const param: Param = (value) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const columns = queries.map(({ table, where }, i) => {
+    const list = table.columns.map((c) => selectExpression(c, 't')).join(', ');
+    return `(select coalesce(jsonb_agg(r), '[]')::text from (select ${list} from ${ident(table.name)} t where ${where(param)}) r) as q${i}`;
+  });
+  const [row] = await tx.unsafe<Record<string, string>[]>(`select ${columns.join(', ')}`, params);
+  return queries.map((_, i) => JSON.parse(row?.[`q${i}`] ?? '[]') as Row[]);
 }
 
 /** Rows whose `column` equals `value` (a user id). */
-export function selectByColumn(
-  tx: Sql,
-  table: CatalogTable,
-  column: string,
-  value: string,
-): Promise<Row[]> {
-  return selectRows(tx, table, `t.${ident(column)} = $1`, [value]);
+export function byColumn(table: CatalogTable, column: string, value: string): RowQuery {
+  return { table, where: (param) => `t.${ident(column)} = ${param(value)}` };
 }
 
 /**
  * Rows whose `columns` equal one of `tuples` (each a row holding those
  * columns), optionally only those matching a partial index's predicate.
  */
-export function selectByKeys(
+export function byKeys(
+  tx: Sql,
+  table: CatalogTable,
+  columns: readonly string[],
+  tuples: readonly Row[],
+  predicate?: string | null,
+): RowQuery {
+  const keyColumns = columnsNamed(table, columns);
+  const left = keyColumns.map((c) => `t.${ident(c.name)}`).join(', ');
+  const right = keyColumns.map(recordsetValue).join(', ');
+  return {
+    table,
+    where: (param) =>
+      `(${left}) in (select ${right} from jsonb_to_recordset(${param(
+        tx.json(tuples as unknown as postgres.JSONValue),
+      )}::jsonb) as ${recordsetDefinition(keyColumns)})${predicate ? ` and (${predicate})` : ''}`,
+  };
+}
+
+/** `byKeys` as a statement of its own. */
+export async function selectByKeys(
   tx: Sql,
   table: CatalogTable,
   columns: readonly string[],
   tuples: readonly Row[],
   predicate?: string | null,
 ): Promise<Row[]> {
-  if (tuples.length === 0) return Promise.resolve([]);
-  const keyColumns = columnsNamed(table, columns);
-  const left = keyColumns.map((c) => `t.${ident(c.name)}`).join(', ');
-  const right = keyColumns.map(recordsetValue).join(', ');
-  const where =
-    `(${left}) in (select ${right} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(keyColumns)})` +
-    (predicate ? ` and (${predicate})` : '');
-  return selectRows(tx, table, where, [tx.json(tuples as unknown as postgres.JSONValue)]);
+  if (tuples.length === 0) return [];
+  const [rows] = await selectBatch(tx, [byKeys(tx, table, columns, tuples, predicate)]);
+  return rows ?? [];
 }
 
 export type WriteMode = 'insert' | 'insert_or_skip' | 'upsert';
 
-/** Writes rows: plain insert, insert skipping any conflict, or insert-or-update on the primary key. */
+/**
+ * Writes rows: plain insert, insert skipping any conflict, or insert-or-update
+ * on the primary key. Its statements are issued synchronously, at the call.
+ */
 export async function writeRows(
   tx: Sql,
   table: CatalogTable,
@@ -120,17 +147,20 @@ export async function writeRows(
             .map((c) => `${ident(c.name)} = excluded.${ident(c.name)}`)
             .join(', ')}`;
   const CHUNK = 1_000;
-  let written = 0;
+  // Every chunk is sent before any answer is awaited (pipelined, in order), so
+  // callers may pipeline several tables' writes, parents before children.
+  const results: Promise<postgres.RowList<postgres.Row[]>>[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const result = await tx.unsafe(
-      `insert into ${ident(table.name)} (${names})${table.hasIdentity ? ' overriding system value' : ''}
+    results.push(
+      tx.unsafe(
+        `insert into ${ident(table.name)} (${names})${table.hasIdentity ? ' overriding system value' : ''}
        select ${values} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(table.columns)}${conflict}`,
-      [tx.json(chunk as unknown as postgres.JSONValue)],
+        [tx.json(chunk as unknown as postgres.JSONValue)],
+      ),
     );
-    written += result.count;
   }
-  return written;
+  return (await Promise.all(results)).reduce((sum, result) => sum + result.count, 0);
 }
 
 /** Deletes rows by primary key. */
