@@ -41,6 +41,7 @@ import { jobBoardSettings, startFakeJobBoards } from '../test/fakes/job-boards/f
 import { fakePosting } from '../test/fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
 import { type Platform, startPlatform } from '../test/harness/platform.ts';
+import { cpuBetween, cpuSnapshot } from './process-cpu.ts';
 import { percentile } from './stats.ts';
 
 const env = (name: string, fallback: number) => {
@@ -391,6 +392,7 @@ async function main() {
     if (!operation) throw new Error('adding cell-4 planned no rebalance');
     log(`rebalance ${operation.id}: ${operation.users.total} users to move; running the migrator`);
     const migratorStarted = performance.now() - t0;
+    const cpuAtStart = cpuSnapshot();
     const child = spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -432,6 +434,7 @@ async function main() {
       await sleep(25);
     }
     const migratorEnded = performance.now() - t0;
+    const cpuDuringMigration = cpuBetween(cpuAtStart, cpuSnapshot());
     await sleep(1_000);
     const rebalanceSamples = await load.stop();
     mkdirSync(path.join(repoRoot, 'bench', 'results'), { recursive: true });
@@ -548,6 +551,8 @@ async function main() {
         /** Per-user step timings from the migrator's 'user moved' log lines. */
         stepsMs: stepMedians,
         stepFailures: stepFailures.slice(0, 10),
+        /** CPU seconds per process role while the migrator ran (the load included), from /proc. */
+        cpuSeconds: cpuDuringMigration,
       },
       otherUsers: {
         baseline,

@@ -64,6 +64,8 @@ export const routerConfigSchema = z.object({
   MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
   /** How long a cell may wait for a user's running jobs when freezing them. @defaultValue 5000 */
   MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
+  /** How long a cell may stay unreachable before a move's failures count as attempts. @defaultValue 60000 */
+  MIGRATION_UNREACHABLE_GRACE_MS: configFields.durationMs.default(60_000),
   LOG_LEVEL: configFields.logLevel,
 });
 

@@ -120,7 +120,11 @@ export function buildRouterServices(
     store,
     cellData,
     logger,
-    { concurrency: config.MIGRATOR_CONCURRENCY, purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS },
+    {
+      concurrency: config.MIGRATOR_CONCURRENCY,
+      purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS,
+      unreachableGraceMs: config.MIGRATION_UNREACHABLE_GRACE_MS,
+    },
     {
       moved: (move, freezeSeconds) => {
         metrics.migrationUsers.inc({ outcome: 'moved' });

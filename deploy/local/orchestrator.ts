@@ -456,7 +456,17 @@ export class Orchestrator {
    * process group, so a Postgres postmaster takes its backends with it.
    */
   async kill(cell: number, part: string): Promise<Component> {
-    const component = this.cellComponent(cell, part);
+    return this.killComponent(this.cellComponent(cell, part));
+  }
+
+  /** SIGKILLs any component by name (`router`, `cell-2-api`…), for fault drills. */
+  async killNamed(name: string): Promise<Component> {
+    const component = this.topology(this.recordedCells() ?? 0).find((c) => c.name === name);
+    if (!component) throw new Error(`unknown component ${name}`);
+    return this.killComponent(component);
+  }
+
+  private async killComponent(component: Component): Promise<Component> {
     const pid = this.pidOf(component);
     if (!pid) throw new Error(`${component.name} is not running`);
     try {

@@ -19,5 +19,7 @@ export const migratorConfigSchema = z.object({
   MIGRATION_STEP_DELAY_MS: z.coerce.number().int().min(0).default(0),
   /** @defaultValue 5000 */
   MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
+  /** How long a cell may stay unreachable before a move's failures count as attempts. @defaultValue 60000 */
+  MIGRATION_UNREACHABLE_GRACE_MS: configFields.durationMs.default(60_000),
   LOG_LEVEL: configFields.logLevel,
 });

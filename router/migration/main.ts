@@ -43,6 +43,7 @@ const migrator = new Migrator(
     concurrency: config.MIGRATOR_CONCURRENCY,
     purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS,
     stepDelayMs: config.MIGRATION_STEP_DELAY_MS,
+    unreachableGraceMs: config.MIGRATION_UNREACHABLE_GRACE_MS,
   },
 );
 const runner = new MigrationRunner(sql, migrator, logger);

@@ -202,6 +202,13 @@ export class MigrationStore {
     if (extra.bytes !== undefined) move.bytes = extra.bytes;
   }
 
+  /** Notes why the last step failed without spending an attempt (a cell that is unreachable for now). */
+  async recordError(move: MoveRecord, error: string): Promise<void> {
+    await this.sql`
+      update migration_moves set error = ${error}, updated_at = now()
+      where operation_id = ${move.operationId} and user_id = ${move.userId}`;
+  }
+
   async recordFailure(move: MoveRecord, error: string): Promise<number> {
     const [row] = await this.sql<{ attempts: number }[]>`
       update migration_moves set attempts = attempts + 1, error = ${error}, updated_at = now()

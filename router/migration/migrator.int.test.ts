@@ -9,7 +9,7 @@ import { AccountStore } from '../identity/account-store.ts';
 import { PlacementDirectory } from '../placement/placement-directory.ts';
 import { RendezvousRing } from '../placement/ring.ts';
 import { type CellCall, InMemoryCells } from '../testing/in-memory-cells.ts';
-import type { CellDataClient } from './cell-data-client.ts';
+import { type CellDataClient, CellDataError } from './cell-data-client.ts';
 import { MigrationService } from './migration-service.ts';
 import { MigrationStore } from './migration-store.ts';
 import { Migrator } from './migrator.ts';
@@ -51,13 +51,16 @@ async function addCell(id: string): Promise<void> {
   await db.sql`insert into cells (id, url, weight) values (${id}, ${`http://127.0.0.1:9/${id}`}, 1)`;
 }
 
-function migrator(options: { concurrency?: number; maxAttempts?: number } = {}): Migrator {
+function migrator(
+  options: { concurrency?: number; maxAttempts?: number; unreachableGraceMs?: number } = {},
+): Migrator {
   return new Migrator(store, cp, cells, logger, {
     concurrency: options.concurrency ?? 4,
     purgeGraceMs: 1,
     maxAttempts: options.maxAttempts ?? 3,
     retryDelayMs: 20,
     cancelPollMs: 20,
+    unreachableGraceMs: options.unreachableGraceMs ?? 60_000,
   });
 }
 
@@ -244,6 +247,45 @@ describe('rebalance', () => {
     expect(
       cells.calls.filter((c) => c.call === 'checksums' && c.userId === userId).length,
     ).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('a cell that is unreachable for a while', () => {
+  it('is waited for with backoff: its users move once it is back, none fails', async () => {
+    await platform(['cell-1'], 8);
+    await addCell('cell-2');
+    await service.rebalance({ dryRun: false });
+    const downUntil = Date.now() + 500;
+    let refused = 0;
+    cells.before = (_call, cellId) => {
+      if (cellId === 'cell-2' && Date.now() < downUntil) {
+        refused++;
+        throw new CellDataError('PUT /data on cell-2 failed: connect ECONNREFUSED');
+      }
+    };
+    const status = await migrator({ maxAttempts: 2 }).runCurrent();
+    expect(refused).toBeGreaterThan(2);
+    expect(status).toMatchObject({ state: 'completed', users: { failed: 0 } });
+    const placed = await placements();
+    expect([...placed.values()].filter((p) => p.cellId === 'cell-2').length).toBe(
+      status?.users.moved,
+    );
+  });
+
+  it('fails its users after the grace period, leaving them served where they were', async () => {
+    await platform(['cell-1'], 6);
+    await addCell('cell-2');
+    await service.rebalance({ dryRun: false });
+    cells.before = (_call, cellId) => {
+      if (cellId === 'cell-2') throw new CellDataError('GET /checksums on cell-2 answered 503');
+    };
+    const status = await migrator({ maxAttempts: 2, unreachableGraceMs: 150 }).runCurrent();
+    expect(status?.state).toBe('failed');
+    expect(status?.users.moved).toBe(0);
+    for (const [userId, p] of await placements()) {
+      expect(p, userId).toMatchObject({ cellId: 'cell-1', frozen: false });
+      expect(cells.user('cell-1', userId)?.rows).toEqual(rowsOf(userId));
+    }
   });
 });
 

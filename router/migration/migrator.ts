@@ -12,6 +12,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts';
 import {
   type CellDataClient,
+  CellDataError,
   checksumDifferences,
   sameChecksums,
   UserBusyError,
@@ -47,7 +48,23 @@ export interface MigratorOptions {
   cancelPollMs?: number;
   /** A pause after each recorded phase, for crash drills that kill the migrator in a given phase. @defaultValue 0 */
   stepDelayMs?: number;
+  /**
+   * How long a cell may stay unreachable (connection refused or reset, or a
+   * 502/503/504 answer) before a move's failures count as attempts. Until then
+   * the move is retried with backoff (doubling from `retryDelayMs`, up to 5 s),
+   * so a cell restarting under a rebalance does not fail its users.
+   * @defaultValue 60000
+   */
+  unreachableGraceMs?: number;
 }
+
+/** A failure that says the cell is down or restarting, not that the move is wrong. */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof CellDataError)) return false;
+  return error.status === undefined || [502, 503, 504].includes(error.status);
+}
+
+const MAX_BACKOFF_MS = 5_000;
 
 /** Milliseconds spent in each step of one user's move in this run, for the log. */
 const stepTimings = new WeakMap<MoveRecord, Record<string, number>>();
@@ -89,6 +106,11 @@ function isCommitted(move: MoveRecord): boolean {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Migrator {
+  /** Per user in this run: when a move waiting for an unreachable cell may be tried again. */
+  readonly #retryAt = new Map<string, number>();
+  /** Per user in this run: since when, and how many times, its cells were unreachable. */
+  readonly #unreachable = new Map<string, { since: number; failures: number }>();
+
   constructor(
     private readonly store: MigrationStore,
     private readonly controlPlane: ControlPlaneStore,
@@ -121,12 +143,18 @@ export class Migrator {
         const moves = await this.store.unfinishedMoves(opId);
         if (moves.length === 0) break;
         const before = moves.map((m) => `${m.phase}:${m.attempts}`).join();
-        await this.#pool(moves, () => cancelling, signal);
+        const now = Date.now();
+        const due = moves.filter((m) => (this.#retryAt.get(m.userId) ?? 0) <= now);
+        await this.#pool(due, () => cancelling, signal);
         if (signal?.aborted) return undefined;
         const after = await this.store.unfinishedMoves(opId);
-        if (after.length > 0 && after.map((m) => `${m.phase}:${m.attempts}`).join() === before) {
+        if (after.length === 0) continue;
+        const soonest = Math.min(...after.map((m) => this.#retryAt.get(m.userId) ?? 0));
+        if (soonest > Date.now()) {
+          await sleep(soonest - Date.now(), signal);
+        } else if (after.map((m) => `${m.phase}:${m.attempts}`).join() === before) {
           await sleep(this.options.retryDelayMs ?? 500, signal);
-        } else if (after.length > 0) {
+        } else {
           await sleep(Math.min(50, this.options.retryDelayMs ?? 500), signal);
         }
       }
@@ -199,10 +227,44 @@ export class Migrator {
       }
       await this.#moveToCommit(move, cancelling);
       await this.#forward(move);
+      this.#unreachable.delete(move.userId);
+      this.#retryAt.delete(move.userId);
     } catch (error) {
       if (error instanceof MoveAbandoned) return;
+      if (isUnreachable(error) && (await this.#waitForCell(move, message(error)))) return;
       await this.#failed(move, message(error));
     }
+  }
+
+  /**
+   * A cell of the move is unreachable: within the grace period the move is
+   * tried again later, with backoff, without spending an attempt (true).
+   * After it, the failure counts (false).
+   */
+  async #waitForCell(move: MoveRecord, why: string): Promise<boolean> {
+    const now = Date.now();
+    const seen = this.#unreachable.get(move.userId) ?? { since: now, failures: 0 };
+    if (now - seen.since >= (this.options.unreachableGraceMs ?? 60_000)) return false;
+    seen.failures++;
+    this.#unreachable.set(move.userId, seen);
+    const delay = Math.min(
+      MAX_BACKOFF_MS,
+      (this.options.retryDelayMs ?? 500) * 2 ** (seen.failures - 1),
+    );
+    this.#retryAt.set(move.userId, now + delay);
+    await this.store.recordError(move, why).catch(() => {});
+    this.logger.warn(
+      {
+        userId: move.userId,
+        from: move.sourceCell,
+        to: move.targetCell,
+        phase: move.phase,
+        retryInMs: delay,
+        err: why,
+      },
+      'a cell of the move is unreachable; retrying',
+    );
+    return true;
   }
 
   async #failed(move: MoveRecord, why: string): Promise<void> {
@@ -382,7 +444,22 @@ export class Migrator {
   async #rollBack(move: MoveRecord, phase: 'rolled_back' | 'failed'): Promise<void> {
     await this.cells.unfreeze(move.sourceCell, move.userId);
     await this.controlPlane.setFrozen(move.userId, move.sourceCell, false);
-    await this.cells.deleteData(move.targetCell, move.userId);
+    try {
+      await this.cells.deleteData(move.targetCell, move.userId);
+    } catch (error) {
+      // A target that stayed unreachable past the grace period keeps its copy: it is
+      // `incoming` there (never served: the placement names the source), and the next
+      // move to that cell replaces it. Waiting for it would hold the operation forever.
+      const seen = this.#unreachable.get(move.userId);
+      const graceOver =
+        seen !== undefined &&
+        Date.now() - seen.since >= (this.options.unreachableGraceMs ?? 60_000);
+      if (!isUnreachable(error) || !graceOver) throw error;
+      this.logger.warn(
+        { userId: move.userId, cellId: move.targetCell, err: message(error) },
+        'the target copy could not be deleted; it stays incoming there until the next move to that cell',
+      );
+    }
     await this.#phase(move, phase);
     if (phase === 'rolled_back') this.observer.rolledBack?.(move);
   }

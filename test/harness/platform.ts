@@ -26,6 +26,8 @@ export interface Platform {
   /** Starts whatever parts of the cell are down and waits until they are healthy. */
   startCell(cell: number): Promise<void>;
   restartRouter(): Promise<void>;
+  /** SIGKILLs the router (no graceful stop), then starts it again and waits until it is healthy. */
+  killRouter(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,10 @@ export async function startPlatform(options: {
     },
     async restartRouter() {
       await orchestrator.restart('router');
+    },
+    async killRouter() {
+      const router = await orchestrator.killNamed('router');
+      await orchestrator.start(router);
     },
     async stop() {
       await orchestrator.stopAll(() => {});

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTROL_PLANE_DATABASE, postgresUrl } from '../../deploy/local/topology.ts';
+import { CELL_DATABASE, CONTROL_PLANE_DATABASE, postgresUrl } from '../../deploy/local/topology.ts';
 import { ApiClient, type TestUser } from '../harness/api-client.ts';
 import { type Platform, startPlatform } from '../harness/platform.ts';
 
@@ -206,6 +206,12 @@ async function expectOnRingOwners(): Promise<void> {
     if (where.body.reason === 'ring')
       expect(where.body.cellId, user.id).toBe(where.body.ringCellId);
   }
+}
+
+async function usersOn(cellId: string): Promise<number> {
+  const [row] = await controlPlane<{ n: number }[]>`
+    select count(*)::int as n from placements where cell_id = ${cellId}`;
+  return row?.n ?? 0;
 }
 
 async function currentOperation(): Promise<{ id: string; state: string } | null> {
@@ -399,4 +405,72 @@ describe('cell lifecycle on a real platform', () => {
     expect((await placements()).get(user.id)).toMatchObject({ cellId: home, reason: 'ring' });
     expect(fingerprint(await exportOf(user), true)).toEqual(fingerprint(before, true));
   }, 120_000);
+
+  it('keeps every user in one cell through kill -9 of the source cell API, the target cell Postgres and the router mid-drain; a re-run completes', async () => {
+    const snap = await snapshot();
+    expect((await admin('POST', '/cells/cell-4/drain')).status).toBe(202);
+    const child = migrator({ MIGRATION_STEP_DELAY_MS: '300', MIGRATOR_CONCURRENCY: '1' });
+    const inPhase = async (phase: string) => {
+      let target = '';
+      await expect
+        .poll(
+          async () => {
+            const [row] = await controlPlane<{ target: string }[]>`
+              select target_cell as target from migration_moves where phase = ${phase} limit 1`;
+            target = row?.target ?? '';
+            return target;
+          },
+          { timeout: 60_000, interval: 10 },
+        )
+        .not.toBe('');
+      return Number(target.replace('cell-', ''));
+    };
+    // Each fault lands while a move is in the given phase, then is healed; the migrator runs on.
+    await inPhase('copied');
+    await platform.kill(4, 'api');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await platform.startCell(4);
+    await platform.kill(await inPhase('frozen'), 'postgres');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const k of [1, 3]) await platform.startCell(k);
+    await inPhase('committed');
+    await platform.killRouter();
+    await exited(child);
+    // Moves that ran out of attempts during a fault were rolled back to cell-4; draining again
+    // (idempotent) moves them now.
+    if ((await currentOperation()) !== null || (await usersOn('cell-4')) > 0) {
+      const again = await admin('POST', '/cells/cell-4/drain');
+      expect([202, 409], JSON.stringify(again.body)).toContain(again.status);
+      await runMigrator();
+    }
+    expect(await currentOperation()).toBeNull();
+    expect(await usersOn('cell-4')).toBe(0);
+    // Never both, never neither: exactly one cell holds each user live, the one the placement names.
+    const placed = await placements();
+    const live = new Map<string, string[]>();
+    for (const k of [1, 3, 4]) {
+      const sql = postgres(postgresUrl(platform.ports.cellPostgres(k), CELL_DATABASE), {
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        const rows = await sql<{ id: string }[]>`
+          select u.id::text as id from users u
+          left join user_states s on s.user_id = u.id
+          where coalesce(s.state, 'active') = 'active'`;
+        for (const { id } of rows) live.set(id, [...(live.get(id) ?? []), `cell-${k}`]);
+      } finally {
+        await sql.end();
+      }
+    }
+    for (const user of users) {
+      expect(live.get(user.id), user.id).toEqual([placed.get(user.id)?.cellId]);
+      const a = await exportOf(user);
+      expect(fingerprint(a, user.writer), user.id).toEqual(
+        fingerprint(snap.before.get(user.id) as Export, user.writer),
+      );
+      expect(a.tables.profile_versions?.length, user.id).toBe(snap.versions.get(user.id));
+    }
+    await expectOnRingOwners();
+  }, 240_000);
 });

@@ -1,0 +1,59 @@
+/**
+ * CPU time per process from /proc (Linux): which parts of a platform used the
+ * cores during a window of a benchmark. A snapshot maps pid → user+system
+ * seconds; `cpuBetween` groups the difference by role (the process's command
+ * line, shortened: `cell api`, `postgres`, `router`…).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+export type CpuSnapshot = Map<number, { seconds: number; role: string }>;
+
+function roleOf(cmdline: string): string {
+  const argv = cmdline.split('\0').filter(Boolean);
+  const script = argv.find((a) => /\.(ts|js|mjs)$/.test(a) && !a.includes('node_modules'));
+  if (script) return script.replace(/^.*?(router|cell|shared-services|bench|test)\//, '$1/');
+  const name = argv[0]?.split('/').at(-1) ?? '?';
+  // `postgres: cell_user cell 127.0.0.1(…) idle` → `postgres`
+  return name.startsWith('postgres') ? 'postgres' : name;
+}
+
+/** User+system CPU seconds of every process now; empty where /proc is missing. */
+export function cpuSnapshot(): CpuSnapshot {
+  const snapshot: CpuSnapshot = new Map();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return snapshot;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime is 14th, stime 15th overall.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      const role = roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      snapshot.set(Number(pid), { seconds: ticks / TICKS_PER_SECOND, role });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return snapshot;
+}
+
+/** CPU seconds per role between two snapshots, largest first (processes born in between count from zero). */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+  const byRole = new Map<string, number>();
+  for (const [pid, { seconds, role }] of after) {
+    const used = seconds - (before.get(pid)?.seconds ?? 0);
+    if (used > 0) byRole.set(role, (byRole.get(role) ?? 0) + used);
+  }
+  return Object.fromEntries(
+    [...byRole]
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, seconds]) => seconds >= 0.05)
+      .map(([role, seconds]) => [role, Math.round(seconds * 100) / 100]),
+  );
+}
