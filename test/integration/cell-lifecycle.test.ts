@@ -19,6 +19,12 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELL_DATABASE, CONTROL_PLANE_DATABASE, postgresUrl } from '../../deploy/local/topology.ts';
+import {
+  type FakeJobBoards,
+  jobBoardSettings,
+  startFakeJobBoards,
+} from '../fakes/job-boards/fake-job-boards.ts';
+import { fakePosting } from '../fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../harness/api-client.ts';
 import { type Platform, startPlatform } from '../harness/platform.ts';
 
@@ -27,7 +33,13 @@ const resume = JSON.parse(
   readFileSync(path.join(repoRoot, 'test/fixtures/jsonresume/sample.resume.json'), 'utf8'),
 ) as Record<string, unknown>;
 
-const USERS = 24;
+/** Users and manual jobs per user; `LIFECYCLE_USERS=300 LIFECYCLE_JOBS=50` for the full-size run. */
+const USERS = Number(process.env.LIFECYCLE_USERS ?? 24);
+const JOBS = Number(process.env.LIFECYCLE_JOBS ?? 2);
+/** Boards every user follows one of: shared within and across cells. */
+const BOARDS = ['life-shared-0', 'life-shared-1'];
+/** Every third user has an application, submitted through the real workflow (PDF included). */
+const applicants = new Map<string, string>();
 
 interface Seen {
   method: string;
@@ -36,6 +48,7 @@ interface Seen {
 }
 
 let platform: Platform;
+let boards: FakeJobBoards;
 let client: ApiClient;
 let controlPlane: postgres.Sql;
 let users: (TestUser & { writer: boolean })[];
@@ -49,20 +62,58 @@ async function exportOf(user: TestUser): Promise<Export> {
   return res.body as Export;
 }
 
+type Row = Record<string, unknown>;
+
+/** Replaces every string equal to a key of `names` by its value, at any depth. */
+function renamed(value: unknown, names: Map<string, string>): unknown {
+  if (typeof value === 'string') return names.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => renamed(v, names));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renamed(v, names)]));
+  }
+  return value;
+}
+
 /**
- * The export without placement; for writers without the profile history (and
- * the rescored jobs) that grow with their writes. Everything else, timestamps
- * included, must be equal: the target's rescore at activation writes only
- * scores that change.
+ * The export without placement, as the user owns it. Shared board rows (a
+ * board job, its postings, their bands) are the cell's: a target that already
+ * follows the board keeps its own copy under its own ids, fetched on its own
+ * schedule. So they are compared by what identifies them (fingerprint,
+ * provider and external id, title, status), and their ids inside the user's
+ * rows are replaced by those names. Writers' profile history (and the rescored
+ * jobs) grow with their writes and are left out; everything else, timestamps
+ * included, must be equal.
  */
 function fingerprint(doc: Export, writer: boolean): Record<string, unknown[]> {
-  const tables = { ...doc.tables };
-  if (writer) {
-    delete tables.profile_versions;
-    delete tables.events;
-    delete tables.user_jobs;
+  const tables = doc.tables as Record<string, Row[]>;
+  const names = new Map<string, string>();
+  const sharedJobs = (tables.jobs ?? []).filter((job) => job.owner_user_id === null);
+  for (const job of sharedJobs) names.set(String(job.id), `job:${job.fingerprint}`);
+  const sharedPostings = (tables.postings ?? []).filter((p) => names.has(String(p.job_id)));
+  for (const p of sharedPostings) names.set(String(p.id), `posting:${p.provider}:${p.external_id}`);
+  const out: Record<string, unknown[]> = {};
+  for (const [table, rows] of Object.entries(tables)) {
+    if (table === 'posting_lsh_bands') continue; // derived from the shared postings
+    const kept = rows
+      .map((row) => {
+        if (table === 'jobs' && row.owner_user_id === null) {
+          return { fingerprint: row.fingerprint, title: row.title, status: row.status };
+        }
+        if (table === 'postings' && names.has(String(row.job_id))) {
+          return { key: names.get(String(row.id)), title: row.title, status: row.status };
+        }
+        return renamed(row, names);
+      })
+      .map((row) => JSON.stringify(row))
+      .sort();
+    out[table] = kept;
   }
-  return tables;
+  if (writer) {
+    delete out.profile_versions;
+    delete out.events;
+    delete out.user_jobs;
+  }
+  return out;
 }
 
 async function fingerprints(): Promise<Map<string, Export>> {
@@ -223,9 +274,18 @@ async function currentOperation(): Promise<{ id: string; state: string } | null>
 
 describe('cell lifecycle on a real platform', () => {
   beforeAll(async () => {
+    boards = await startFakeJobBoards();
+    BOARDS.forEach((board, b) => {
+      boards.setBoard(
+        'greenhouse',
+        board,
+        Array.from({ length: 3 }, (_, j) => fakePosting(b * 3 + j, 6_000_000)),
+      );
+    });
     platform = await startPlatform({
       cells: 3,
       env: {
+        ...jobBoardSettings(boards),
         PASSWORD_SCRYPT_LOG_N: '12',
         MIGRATOR_ENABLED: 'false',
         RATE_LIMIT_PER_MINUTE: '100000',
@@ -243,18 +303,46 @@ describe('cell lifecycle on a real platform', () => {
         (await client.request('PUT', '/v1/profile', { token: user.accessToken, body: resume }))
           .status,
       ).toBe(200);
-      for (const title of ['Backend Engineer', 'Platform Engineer']) {
+      const jobIds: string[] = [];
+      for (let j = 0; j < JOBS; j++) {
         const job = await client.request('POST', '/v1/jobs', {
           token: user.accessToken,
           body: {
-            title,
-            company: 'Acme',
+            title: j % 2 === 0 ? 'Backend Engineer' : 'Platform Engineer',
+            company: `Acme ${j}`,
             description: '5+ years of TypeScript and PostgreSQL, on call',
           },
         });
         expect(job.status, JSON.stringify(job.body)).toBeLessThan(300);
+        jobIds.push(job.body.id as string);
+      }
+      const follow = await client.request('POST', '/v1/job-sources', {
+        token: user.accessToken,
+        body: { provider: 'greenhouse', board: BOARDS[i % BOARDS.length] },
+      });
+      expect(follow.status, JSON.stringify(follow.body)).toBe(201);
+      if (i % 3 === 0 && jobIds[0]) {
+        const created = await client.request('POST', '/v1/applications', {
+          token: user.accessToken,
+          body: { jobId: jobIds[0], mode: 'auto', channel: 'manual' },
+        });
+        expect(created.status, JSON.stringify(created.body)).toBe(202);
+        applicants.set(user.id, created.body.applicationId as string);
       }
       users.push({ ...user, writer: i % 2 === 0 });
+    }
+    // Every application reaches `submitted` through the real workflow (PDF service included).
+    for (const user of users) {
+      const id = applicants.get(user.id);
+      if (!id) continue;
+      let status: unknown;
+      for (let waited = 0; waited < 60_000 && status !== 'submitted'; waited += 250) {
+        status = (
+          await client.request('GET', `/v1/applications/${id}`, { token: user.accessToken })
+        ).body?.status;
+        if (status !== 'submitted') await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status, `application ${id}`).toBe('submitted');
     }
     // Let the background analysis of the jobs settle: exports must be stable before we compare.
     let previous = JSON.stringify([...(await fingerprints())]);
@@ -270,6 +358,7 @@ describe('cell lifecycle on a real platform', () => {
     await client?.close();
     await controlPlane?.end();
     await platform?.stop();
+    await boards?.close();
   }, 60_000);
 
   it('grows from 3 to 4 cells under load: only users whose ring owner changed move, losslessly', async () => {
@@ -470,6 +559,18 @@ describe('cell lifecycle on a real platform', () => {
         fingerprint(snap.before.get(user.id) as Export, user.writer),
       );
       expect(a.tables.profile_versions?.length, user.id).toBe(snap.versions.get(user.id));
+      // Submitted exactly once, through every move of this suite.
+      const applicationId = applicants.get(user.id);
+      if (applicationId) {
+        const submissions = (a.tables.submissions ?? []) as Row[];
+        expect(submissions, user.id).toEqual([
+          expect.objectContaining({
+            application_id: applicationId,
+            state: 'submitted',
+            attempts: 1,
+          }),
+        ]);
+      }
     }
     await expectOnRingOwners();
   }, 240_000);
