@@ -25,7 +25,7 @@
  * user), BENCH_MIGRATION_APPLICATIONS (1 per user), BENCH_MIGRATION_VERSIONS
  * (3 profile versions), BENCH_MIGRATION_RATE (60 req/s of load),
  * BENCH_MIGRATION_WINDOW_SECONDS (15, the baseline window),
- * BENCH_MIGRATION_CONCURRENCY (4 users migrated in parallel),
+ * BENCH_MIGRATION_CONCURRENCY (1 user at a time, the migrator's default),
  * BENCH_MIGRATION_SHARED_BOARDS=1 (every 4th user follows the same board instead of
  * one board each), BENCH_MIGRATION_LOG_LEVEL (error; the platform's processes).
  * The migrator's own log goes to bench/results/migration-migrator.log.
@@ -55,7 +55,7 @@ const APPLICATIONS = Math.min(env('BENCH_MIGRATION_APPLICATIONS', 1), JOBS);
 const VERSIONS = Math.max(1, env('BENCH_MIGRATION_VERSIONS', 3));
 const RATE = env('BENCH_MIGRATION_RATE', 60);
 const WINDOW_SECONDS = env('BENCH_MIGRATION_WINDOW_SECONDS', 15);
-const CONCURRENCY = Math.max(1, env('BENCH_MIGRATION_CONCURRENCY', 4));
+const CONCURRENCY = Math.max(1, env('BENCH_MIGRATION_CONCURRENCY', 1));
 const SEED_PARALLEL = 6;
 /**
  * Each user follows a board of their own by default. BENCH_MIGRATION_SHARED_BOARDS=1 has
@@ -73,6 +73,7 @@ const resume = JSON.parse(
 ) as { basics?: { summary?: string } } & Record<string, unknown>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sum = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const log = (line: string) => process.stderr.write(`  ${line}\n`);
 
@@ -374,9 +375,13 @@ async function main() {
     const warm = startLoad(client, users, origin);
     await sleep(3_000); // warm-up, discarded
     await warm.stop();
+    const baselineCpuAtStart = cpuSnapshot();
+    const baselineStarted = performance.now();
     const baselineLoad = startLoad(client, users, performance.now());
     await sleep(WINDOW_SECONDS * 1000);
     const baselineSamples = await baselineLoad.stop();
+    const baselineCpu = cpuBetween(baselineCpuAtStart, cpuSnapshot());
+    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
     const baselineLoadavg = loadavg()[0];
 
     // --- Rebalance under the same load --------------------------------------------------
@@ -553,12 +558,24 @@ async function main() {
         stepFailures: stepFailures.slice(0, 10),
         /** CPU seconds per process role while the migrator ran (the load included), from /proc. */
         cpuSeconds: cpuDuringMigration,
+        /**
+         * CPU seconds per moved user: all processes during the migrator's run, less what
+         * the same load used per second in the baseline window.
+         */
+        cpuSecondsPerMovedUser: round(
+          (sum(cpuDuringMigration) -
+            (sum(baselineCpu) / baselineSeconds) * ((migratorEnded - migratorStarted) / 1000)) /
+            Math.max(1, moves.length),
+          3,
+        ),
       },
       otherUsers: {
         baseline,
         duringRebalance: during,
         whileCell4Starts: cellStart,
         p95Ratio: round(ratio),
+        /** CPU seconds per process role in the baseline window (the load alone). */
+        baselineCpuSeconds: baselineCpu,
       },
       movedUsers: {
         users: moved.size,

@@ -58,8 +58,13 @@ export const routerConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: configFields.durationMs.default(10_000),
   /** Run the migrator in this process (one replica at a time holds its lock). @defaultValue true */
   MIGRATOR_ENABLED: configFields.boolean.default(true),
-  /** Users migrated in parallel. @defaultValue 4 */
-  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Users migrated in parallel. 1: on 2 shared cores, 2 and 4 barely add
+   * throughput (a move is CPU-bound) and triple the freeze and the other users'
+   * p95 (docs/reference/operations.md). Raise it where cells have cores to spare.
+   * @defaultValue 1
+   */
+  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Grace period before a moved user's source rows are purged. @defaultValue 60000 */
   MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
   /** How long a cell may wait for a user's running jobs when freezing them. @defaultValue 5000 */

@@ -11,8 +11,8 @@ export const migratorConfigSchema = z.object({
   ROUTER_SECRET: configFields.secret,
   /** `once`: finish the running operation and exit; `watch`: keep running. @defaultValue once */
   MIGRATOR_MODE: z.enum(['once', 'watch']).default('once'),
-  /** @defaultValue 4 */
-  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Users migrated in parallel (see router/config.ts). @defaultValue 1 */
+  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** @defaultValue 60000 */
   MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
   /** Pause after each recorded phase (crash drills only). @defaultValue 0 */

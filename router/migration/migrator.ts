@@ -34,7 +34,7 @@ export interface MigrationObserver {
 }
 
 export interface MigratorOptions {
-  /** Users migrated in parallel. @defaultValue 4 */
+  /** Users migrated in parallel. @defaultValue 1 */
   concurrency?: number;
   /** Source rows are deleted this long after the flip. @defaultValue 60000 */
   purgeGraceMs?: number;
@@ -205,7 +205,7 @@ export class Migrator {
         if (move) await this.#advance(move, cancelling);
       }
     };
-    const width = Math.max(1, this.options.concurrency ?? 4);
+    const width = Math.max(1, this.options.concurrency ?? 1);
     await Promise.all(Array.from({ length: Math.min(width, moves.length) }, worker));
   }
 
