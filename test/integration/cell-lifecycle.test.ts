@@ -349,7 +349,7 @@ describe('cell lifecycle on a real platform', () => {
     }
     // Let the background analysis of the jobs settle: exports must be stable before we compare.
     let previous = JSON.stringify([...(await fingerprints())]);
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 30 * SCALE; i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const next = JSON.stringify([...(await fingerprints())].map(([id, e]) => [id, e.tables]));
       if (next === previous) break;
