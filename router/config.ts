@@ -52,6 +52,12 @@ export const routerConfigSchema = z.object({
   LOGIN_LIMIT_PER_EMAIL: positiveInt.default(10),
   /** @defaultValue 60000 */
   LOGIN_LIMIT_WINDOW_MS: configFields.durationMs.default(60_000),
+  /**
+   * The shared Redis that holds the login counters, so every router replica
+   * counts against one budget. Unset: each replica counts alone. While it is
+   * down, each replica counts alone and logs a warning (router/identity/login-limiter.ts).
+   */
+  LOGIN_LIMIT_REDIS_URL: configFields.redisUrl.optional(),
   /** Time the cell gets to initialise a new user at signup. @defaultValue 5000 */
   SIGNUP_CELL_TIMEOUT_MS: configFields.durationMs.default(5_000),
   /** Bound on draining in-flight requests at SIGTERM. @defaultValue 10000 */

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../lib/ids.ts';
-import { createTestDatabase, type TestDatabase } from '../test/harness/databases.ts';
+import { createTestDatabase, type TestDatabase, testRedisUrl } from '../test/harness/databases.ts';
 import { migrateControlPlane } from './control-plane/migrate.ts';
 import { FakeCell } from './testing/fake-cell.ts';
 import { type RunningRouter, startRouter, TEST_SECRETS } from './testing/router-fixture.ts';
@@ -221,6 +221,41 @@ describe('identity', () => {
     const limited = await post(r.url, '/v1/auth/login', { email: 'c@example.com', password: 'x' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('shares the login limit between two router replicas through the shared Redis', async () => {
+    await withCells(1);
+    const env = {
+      LOGIN_LIMIT_REDIS_URL: testRedisUrl(),
+      LOGIN_LIMIT_PER_EMAIL: '4',
+      LOGIN_LIMIT_PER_IP: '1000',
+    };
+    const [a, b] = [await router(env), await router(env)];
+    const email = `shared-limit-${newId()}@example.com`;
+    // Four attempts in all, alternating replicas: each replica alone has seen only two.
+    for (const r of [a, b, a, b]) {
+      expect((await post(r.url, '/v1/auth/login', { email, password: 'nope' })).status).toBe(401);
+    }
+    for (const r of [a, b]) {
+      const limited = await post(r.url, '/v1/auth/login', { email, password: 'nope' });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps login working on each replica’s own counts while the shared Redis is down', async () => {
+    await withCells(1);
+    // Nothing listens on port 9: every Redis command fails at once.
+    const r = await router({
+      LOGIN_LIMIT_REDIS_URL: 'redis://127.0.0.1:9',
+      LOGIN_LIMIT_PER_EMAIL: '2',
+      LOGIN_LIMIT_PER_IP: '1000',
+    });
+    const email = `redis-down-${newId()}@example.com`;
+    for (let i = 0; i < 2; i++) {
+      expect((await post(r.url, '/v1/auth/login', { email, password: 'nope' })).status).toBe(401);
+    }
+    expect((await post(r.url, '/v1/auth/login', { email, password: 'nope' })).status).toBe(429);
   });
 
   it('fails signup with 503 cell_unavailable and no account when the cell is down, and a retry works', async () => {

@@ -4,6 +4,7 @@
  * `start()` loads the registry and starts the background loops; `close()` is
  * idempotent and runs every cleanup even when one fails.
  */
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { ApiError, type DomainErrorMapper } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
@@ -18,7 +19,7 @@ import { createRouterErrorMapper } from './errors.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import { AccountStore } from './identity/account-store.ts';
 import { AuthService } from './identity/auth-service.ts';
-import { WindowLimiter } from './identity/login-limiter.ts';
+import { LoginLimiter } from './identity/login-limiter.ts';
 import { AccessTokens } from './identity/tokens.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import type { CellDataClient } from './migration/cell-data-client.ts';
@@ -145,7 +146,17 @@ export function buildRouterServices(
     routerSecret: config.ROUTER_SECRET,
     timeoutMs: config.SIGNUP_CELL_TIMEOUT_MS,
   });
-  const limiterOptions = { windowMs: config.LOGIN_LIMIT_WINDOW_MS };
+  // Commands fail at once while Redis is away (no offline queue), so logins fall back to
+  // this replica's counts instead of waiting.
+  const limiterRedis = config.LOGIN_LIMIT_REDIS_URL
+    ? new Redis(config.LOGIN_LIMIT_REDIS_URL, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        connectTimeout: 2_000,
+      })
+    : undefined;
+  limiterRedis?.on('error', () => {}); // reported by the limiter's warning, not per retry
+  const limiterOptions = { windowMs: config.LOGIN_LIMIT_WINDOW_MS, redis: limiterRedis, logger };
   const auth = new AuthService(
     accounts,
     store,
@@ -159,8 +170,16 @@ export function buildRouterServices(
     {
       scryptLogN: config.PASSWORD_SCRYPT_LOG_N,
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      ipLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_IP }),
-      emailLimiter: new WindowLimiter({ ...limiterOptions, limit: config.LOGIN_LIMIT_PER_EMAIL }),
+      ipLimiter: new LoginLimiter({
+        ...limiterOptions,
+        name: 'login-ip',
+        limit: config.LOGIN_LIMIT_PER_IP,
+      }),
+      emailLimiter: new LoginLimiter({
+        ...limiterOptions,
+        name: 'login-email',
+        limit: config.LOGIN_LIMIT_PER_EMAIL,
+      }),
     },
   );
   const proxy = new CellProxy(pools, health, {
@@ -234,6 +253,7 @@ export function buildRouterServices(
           ['health', () => health.stop()],
           ['sync', () => sync.close()],
           ['pools', () => pools.close()],
+          ['login-limit-redis', () => limiterRedis?.quit().catch(() => limiterRedis.disconnect())],
           ['postgres', () => sql.end({ timeout: 5 })],
         ];
         for (const [name, step] of steps) {

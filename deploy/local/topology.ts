@@ -204,6 +204,7 @@ export function buildTopology(options: TopologyOptions): Component[] {
         JWT_SECRET: secrets.JWT_SECRET,
         ADMIN_TOKEN: secrets.ADMIN_TOKEN,
         CELL_REGISTRY_FILE: registryFile(devDir),
+        LOGIN_LIMIT_REDIS_URL: redisUrl(PORTS.sharedRedis),
       },
       tier: 3,
     },

@@ -25,7 +25,7 @@ import type { CellGate } from '../placement/cell-gate.ts';
 import type { PlacementDirectory } from '../placement/placement-directory.ts';
 import type { UserProvisioner } from '../proxy/user-provisioner.ts';
 import type { AccountStore } from './account-store.ts';
-import type { WindowLimiter } from './login-limiter.ts';
+import type { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { type AccessTokens, hashRefreshToken, newRefreshToken } from './tokens.ts';
 
@@ -44,8 +44,8 @@ export interface AuthServiceOptions {
   scryptLogN?: number;
   /** @defaultValue 2592000 */
   refreshTtlSeconds?: number;
-  ipLimiter: WindowLimiter;
-  emailLimiter: WindowLimiter;
+  ipLimiter: LoginLimiter;
+  emailLimiter: LoginLimiter;
 }
 
 /** Cells tried at signup, in the new user's rendezvous order, before giving up. */
@@ -150,8 +150,10 @@ export class AuthService {
   async login(input: { email: string; password: string }, clientIp: string): Promise<Session> {
     const email = input.email.trim().toLowerCase();
     const wait = Math.max(
-      this.options.ipLimiter.hit(clientIp),
-      this.options.emailLimiter.hit(email),
+      ...(await Promise.all([
+        this.options.ipLimiter.hit(clientIp),
+        this.options.emailLimiter.hit(email),
+      ])),
     );
     if (wait > 0) throw new RateLimitedError(wait);
     const account = await this.accounts.findByEmail(email);
@@ -164,7 +166,7 @@ export class AuthService {
     if (!(await verifyPassword(input.password, account.passwordHash))) {
       throw new InvalidCredentialsError();
     }
-    this.options.emailLimiter.reset(email);
+    await this.options.emailLimiter.reset(email);
     const refreshToken = newRefreshToken();
     await this.accounts.insertRefreshToken(
       this.accounts.sql,
