@@ -57,6 +57,7 @@ import { UserActivity } from './domain/user-lifecycle/user-activity.ts';
 import { UserLifecycleService } from './domain/user-lifecycle/user-lifecycle.ts';
 import { UsersService } from './domain/users.ts';
 import { connectPostgres, connectRedisFailFast, type Sql } from './infra/connections.ts';
+import { DependencyBreaker } from './infra/dependency-breaker.ts';
 import { CellQueues } from './infra/queues.ts';
 
 export interface CellServices {
@@ -65,6 +66,8 @@ export interface CellServices {
   metrics: Metrics;
   sql: Sql;
   redis: Redis;
+  /** Open while the cell's Postgres or Redis is unreachable: the API then answers 503 at once. */
+  breaker: DependencyBreaker;
   users: UsersService;
   /** Submission channels (greenhouse, lever, ashby, email, webhook, manual). */
   channels: SubmissionChannels;
@@ -116,6 +119,15 @@ export function buildCellServices(
   const workflowSettings = cellWorkflowConfigSchema.parse(config);
   const sql = connectPostgres(config.DATABASE_URL);
   const redis = connectRedisFailFast(config.REDIS_URL, logger);
+  const breakerOpen = metrics.gauge(
+    'cell_dependency_breaker_open',
+    '1 while the cell answers 503 because its Postgres or Redis is unreachable',
+  );
+  const breaker = new DependencyBreaker({
+    probe: () => Promise.all([sql`select 1`, redis.ping()]),
+    logger,
+    onChange: (open) => breakerOpen.set(open ? 1 : 0),
+  });
   const channels = createSubmissionChannels({
     ...(config.GREENHOUSE_API_URL ? { greenhouseUrl: config.GREENHOUSE_API_URL } : {}),
     ...(config.LEVER_API_URL ? { leverUrl: config.LEVER_API_URL } : {}),
@@ -263,7 +275,9 @@ export function buildCellServices(
       logger,
       cellId: config.CELL_ID,
     }),
+    breaker,
     close() {
+      breaker.close();
       channels.close();
       closing ??= Promise.allSettled([
         queues.close(),

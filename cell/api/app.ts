@@ -1,9 +1,11 @@
 /** The cell API: `createApp(services)` builds the Hono app; `server.ts` listens. */
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { requestDeadline } from '../../lib/deadline.ts';
 import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
 import { bodyLimit, setResponseHeader } from '../../lib/http-headers.ts';
 import { requestContext } from '../../lib/request-id.ts';
+import { isDependencyUnavailable } from '../infra/dependency-errors.ts';
 import type { CellServices } from '../services.ts';
 import type { CellApiOptions, CellEnv } from './env.ts';
 import { mapCellDomainError } from './error-mapping.ts';
@@ -56,6 +58,17 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   });
   app.use('/v1/*', identity);
   app.use('/internal/*', identity);
+  // A data store known to be down: answer now, not after the driver's reconnect attempts.
+  const breakerGate = createMiddleware(async (_c, next) => {
+    if (services.breaker.open) {
+      throw new ApiError('service_unavailable', "This cell's database or Redis is unavailable", {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    await next();
+  });
+  app.use('/v1/*', breakerGate);
+  app.use('/internal/*', breakerGate);
   app.use('/v1/*', requestDeadline(options.requestTimeoutMs ?? 5_000));
   app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
   app.use('/v1/*', enforceUserState({ writeTtlMs: (options.requestTimeoutMs ?? 5_000) + 5_000 }));
@@ -75,7 +88,12 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   app.route('/internal/v1/users', internalUserRoutes);
 
   app.notFound(notFoundHandler);
-  app.onError(createErrorHandler(services.logger, mapCellDomainError));
+  app.onError(
+    createErrorHandler(services.logger, (error) => {
+      if (isDependencyUnavailable(error)) services.breaker.trip(error);
+      return mapCellDomainError(error);
+    }),
+  );
   return app;
 }
 

@@ -288,6 +288,14 @@ describe('cell failure isolation with real processes', () => {
             f.status !== 503 || !['cell_unavailable', 'service_unavailable'].includes(f.code ?? ''),
         );
         expect(unclean).toEqual([]);
+        // A figure, not a bar (2 shared cores): how fast the faulted cell's users hear the 503.
+        const ms = failures.map((f) => f.latencyMs).sort((a, b) => a - b);
+        const at = (p: number) => ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)];
+        process.stderr.write(
+          `failover ${part}: ${failures.length} 503s to cell-2's users ` +
+            `(${failures.filter((f) => f.code === 'cell_unavailable').length} from the router), ` +
+            `latency p50 ${at(50)} ms, p95 ${at(95)} ms, p99 ${at(99)} ms, max ${ms.at(-1)} ms\n`,
+        );
         const routerAnswers = failures.filter((f) => f.code === 'cell_unavailable');
         expect(routerAnswers.length).toBeGreaterThan(0);
         // Answered by the router itself, without waiting on the dead cell.
