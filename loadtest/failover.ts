@@ -56,6 +56,8 @@ const CELL_HEALTH_URL = envString(
 const EXPECT_OUTAGE =
   envString('EXPECT_OUTAGE', FAULT_PART === 'worker' ? 'false' : 'true') === 'true';
 const RECOVERY_BOUND_SECONDS = envNumber('RECOVERY_BOUND', 5);
+/** Faulted-cell answers allowed outside the two 503s (a request in flight when the process died). */
+const ALLOW_OTHER = envNumber('ALLOW_OTHER', 0);
 
 if (FAULT_CELL !== '' && !CELLS.includes(FAULT_CELL)) {
   throw new Error(`FAULT_CELL ${FAULT_CELL} is not one of the expected cells ${CELLS.join(', ')}`);
@@ -65,11 +67,13 @@ if (FAULT_CELL !== '' && !CELLS.includes(FAULT_CELL)) {
 const servedBy = new Counter('cell_requests');
 /** Answers whose `x-cell-id` differs from the user's cell. Must stay 0. */
 const cellMismatch = new Counter('cell_mismatch');
-/** `503 cell_unavailable` answers, tagged by cell. */
+/** The two documented "not now" answers of a faulted cell (see `traffic`). */
+const UNAVAILABLE_CODES = ['cell_unavailable', 'service_unavailable'];
+/** `503 cell_unavailable` or `service_unavailable` answers with Retry-After, tagged by cell. */
 const unavailable = new Counter('cell_unavailable_total');
-/** Latency of `503 cell_unavailable` answers (ms), tagged by cell. */
+/** Latency of those answers (ms), tagged by cell: every one, the detection window included. */
 const unavailableLatency = new Trend('cell_unavailable_latency', true);
-/** Faulted-cell answers that are neither 2xx nor `503 cell_unavailable` (in-flight at the kill, detection window). */
+/** Faulted-cell answers that are neither 2xx nor one of those 503s. Must stay 0 (`ALLOW_OTHER` for a request in flight at the kill). */
 const faultedOther = new Counter('faulted_cell_other_errors');
 /** Seconds from the cell's own readiness returning to the first request served through the router. */
 const recoverySeconds = new Trend('recovery_seconds');
@@ -115,6 +119,7 @@ function thresholds(): Record<string, string[]> {
   }
   if (FAULT_CELL !== '') {
     all.faulted_cell_served_at_end = ['value==1'];
+    all.faulted_cell_other_errors = [`count<=${ALLOW_OTHER}`];
     if (EXPECT_OUTAGE && CELL_HEALTH_URL !== '') {
       all.recovery_seconds = [`max<${RECOVERY_BOUND_SECONDS}`];
     }
@@ -187,7 +192,13 @@ function read(session: Session, path: string, extraTags: Record<string, string> 
   if (answeredBy !== '' && answeredBy !== cell)
     cellMismatch.add(1, { cell, served_by: answeredBy });
   const served = res.status === 200;
-  const isUnavailable = res.status === 503 && errorCode(res) === 'cell_unavailable';
+  // The router's `cell_unavailable` (the cell's API is down), or the cell's own
+  // `service_unavailable` (its breaker: the API is up, its Postgres or Redis is not);
+  // either way with Retry-After.
+  const isUnavailable =
+    res.status === 503 &&
+    UNAVAILABLE_CODES.includes(errorCode(res) ?? '') &&
+    res.headers['Retry-After'] !== undefined;
   if (isUnavailable) {
     unavailable.add(1, tags);
     unavailableLatency.add(res.timings.duration, tags);
@@ -275,7 +286,7 @@ export function handleSummary(data: SummaryData) {
     const other = metricValue(data, 'faulted_cell_other_errors', 'count');
     if (other)
       notes.push(
-        `${other} faulted-cell answers were neither 2xx nor 503 cell_unavailable (kill in flight or detection window)`,
+        `${other} faulted-cell answers were neither 2xx nor a 503 cell_unavailable/service_unavailable with Retry-After (allowed: ${ALLOW_OTHER})`,
       );
     if (EXPECT_OUTAGE && CELL_HEALTH_URL === '') {
       notes.push('recovery not measured: set CELL_HEALTH_URL to the cell readiness URL');
