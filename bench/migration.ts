@@ -40,7 +40,7 @@ import { CELL_DATABASE, CONTROL_PLANE_DATABASE, postgresUrl } from '../deploy/lo
 import { jobBoardSettings, startFakeJobBoards } from '../test/fakes/job-boards/fake-job-boards.ts';
 import { fakePosting } from '../test/fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
-import { type Platform, startPlatform } from '../test/harness/platform.ts';
+import { startPlatform } from '../test/harness/platform.ts';
 import { cpuBetween, cpuSnapshot } from './process-cpu.ts';
 import { percentile } from './stats.ts';
 
@@ -252,19 +252,6 @@ function closed(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
 
-async function admin(platform: Platform, method: string, route: string, body?: unknown) {
-  const res = await fetch(`${platform.routerUrl}/admin/v1${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${platform.adminToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
 /** Waits until every cell's background work (job analyses, workflows) is done. */
 async function settle(cells: postgres.Sql[], timeoutMs: number) {
   const until = Date.now() + timeoutMs;
@@ -392,7 +379,7 @@ async function main() {
     log('adding cell-4 (start, register, plan the rebalance)');
     await platform.orchestrator.up(4, () => {});
     const addEnded = performance.now() - t0;
-    const { body } = await admin(platform, 'GET', '/operations/current');
+    const { body } = await platform.admin('GET', '/operations/current');
     const operation = body.operation as { id: string; users: { total: number } } | null;
     if (!operation) throw new Error('adding cell-4 planned no rebalance');
     log(`rebalance ${operation.id}: ${operation.users.total} users to move; running the migrator`);
@@ -471,7 +458,7 @@ async function main() {
     const stepFailures = entries
       .filter((e) => e.msg === 'user migration step failed')
       .map((e) => `${e.phase}: ${String(e.err).slice(0, 200)}`);
-    const status = (await admin(platform, 'GET', `/operations/${operation.id}`)).body.operation as {
+    const status = (await platform.admin('GET', `/operations/${operation.id}`)).body.operation as {
       state: string;
       users: { total: number; moved: number; failed: number; rolledBack: number };
     };

@@ -25,6 +25,12 @@ export interface Platform {
   kill(cell: number, part: CellPart): Promise<void>;
   /** Starts whatever parts of the cell are down and waits until they are healthy. */
   startCell(cell: number): Promise<void>;
+  /** One request to the router's admin API with the admin token; the body is parsed JSON. */
+  admin(
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   restartRouter(): Promise<void>;
   /** SIGKILLs the router (no graceful stop), then starts it again and waits until it is healthy. */
   killRouter(): Promise<void>;
@@ -83,6 +89,21 @@ export async function startPlatform(options: {
     },
     async startCell(cell) {
       await orchestrator.startCell(cell, () => {});
+    },
+    async admin(method, route, body) {
+      const res = await fetch(`http://127.0.0.1:${ports.router}/admin/v1${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${orchestrator.secrets().ADMIN_TOKEN}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+      };
     },
     async restartRouter() {
       await orchestrator.restart('router');

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { substitute } from '../../cell/domain/user-data/load.ts';
 import { CELL_DATABASE, CONTROL_PLANE_DATABASE, postgresUrl } from '../../deploy/local/topology.ts';
 import {
   type FakeJobBoards,
@@ -67,16 +68,6 @@ async function exportOf(user: TestUser): Promise<Export> {
 
 type Row = Record<string, unknown>;
 
-/** Replaces every string equal to a key of `names` by its value, at any depth. */
-function renamed(value: unknown, names: Map<string, string>): unknown {
-  if (typeof value === 'string') return names.get(value) ?? value;
-  if (Array.isArray(value)) return value.map((v) => renamed(v, names));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renamed(v, names)]));
-  }
-  return value;
-}
-
 /**
  * The export without placement, as the user owns it. Shared board rows (a
  * board job, its postings, their bands) are the cell's: a target that already
@@ -105,7 +96,7 @@ function fingerprint(doc: Export, writer: boolean): Record<string, unknown[]> {
         if (table === 'postings' && names.has(String(row.job_id))) {
           return { key: names.get(String(row.id)), title: row.title, status: row.status };
         }
-        return renamed(row, names);
+        return substitute(row, names);
       })
       .map((row) => JSON.stringify(row))
       .sort();
@@ -139,17 +130,8 @@ async function placements(): Promise<Map<string, { cellId: string; reason: strin
   return new Map(rows.map((r) => [r.userId, r]));
 }
 
-async function admin(method: string, route: string, body?: unknown) {
-  const res = await fetch(`${platform.routerUrl}/admin/v1${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${platform.adminToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+function admin(method: string, route: string, body?: unknown) {
+  return platform.admin(method, route, body);
 }
 
 function migrator(env: Record<string, string> = {}): ChildProcess {

@@ -18,7 +18,7 @@
  * Every remap is returned so the migrator can tell which ids changed.
  */
 import type postgres from 'postgres';
-import type { JsonValue, Row } from './canonical.ts';
+import type { Row } from './canonical.ts';
 import type { CatalogTable, UserDataCatalog } from './catalog.ts';
 import { type CollectedRows, type CollectedTable, collectUserRows } from './collect.ts';
 import { deleteRows, keyOf, selectByKeys, writeRows } from './rows.ts';
@@ -48,7 +48,9 @@ export async function deleteOwnedRows(
   return Object.fromEntries(tables.map((table, i) => [table.name, counts[i] as number]));
 }
 
-function substitute(value: JsonValue, ids: Map<string, string>): JsonValue {
+/** Replaces every string equal to a key of `ids` by its value, at any depth. */
+export function substitute<T>(value: T, ids: Map<string, string>): T;
+export function substitute(value: unknown, ids: Map<string, string>): unknown {
   if (typeof value === 'string') return ids.get(value) ?? value;
   if (Array.isArray(value)) return value.map((v) => substitute(v, ids));
   if (value && typeof value === 'object') {
@@ -219,11 +221,13 @@ export async function writeSharedRows(
   const written: Record<string, number> = {};
   for (const table of catalog.tables) {
     const entry = dump.get(table.name) as CollectedTable;
-    const byAction: Record<Action, Row[]> = { upsert: [], insert: [], merged: [] };
+    // A merged row is this cell's own copy already: only the remap points at it.
+    const byAction: Record<'upsert' | 'insert', Row[]> = { upsert: [], insert: [] };
     for (const row of entry.rows) {
       const key = keyOf(row, table.primaryKey) as string;
       if (entry.owned.has(key)) continue;
-      byAction[actions.get(`${table.name}:${key}`) ?? 'insert'].push(remapRow(table, row, ids));
+      const action = actions.get(`${table.name}:${key}`) ?? 'insert';
+      if (action !== 'merged') byAction[action].push(remapRow(table, row, ids));
     }
     written[table.name] = await rejectingDataErrors(
       table,
