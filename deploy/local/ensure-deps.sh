@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Ensures the OS packages the platform and its tests need are installed:
 # Postgres and Redis servers, poppler-utils (pdftotext) for the PDF tests, and
-# the Noto fonts the PDF service falls back to for scripts DejaVu lacks.
+# the Noto fonts the PDF service falls back to for scripts DejaVu lacks, and
+# Debian's chromium for the web app's end-to-end tests (playwright-core drives
+# /usr/bin/chromium; no browser is ever downloaded).
 # As root they are installed with apt-get; otherwise the exact command is printed.
 # Usage: ensure-deps.sh [extra-debian-package:binary ...]
 set -euo pipefail
@@ -14,6 +16,7 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # The PDF service's fallback fonts for Arabic, Hebrew, Indic, Thai, Georgian, Armenian and CJK.
 [ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || missing+=(fonts-noto-core)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 for pair in "$@"; do
   pkg="${pair%%:*}"; bin="${pair##*:}"
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
