@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-workflow bench-cell-discovery bench-migration cellctl lockfile smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-workflow bench-cell-discovery bench-migration cellctl lockfile openapi smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -82,6 +82,9 @@ test-unit: deps ## Unit tests only
 
 test-integration: deps ## Integration tests only (real Postgres and Redis)
 	npx vitest run --config vitest.integration.config.ts
+
+openapi: deps ## Regenerate docs/openapi.json and the web app's API types from the routes' zod schemas
+	$(TSX) deploy/tools/openapi.ts
 
 lockfile: ## After `npm install`: complete package-lock.json so `npm ci` accepts it
 	npm install --no-audit --no-fund

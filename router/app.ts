@@ -13,12 +13,16 @@ import { resolveProxyRequestId } from './proxy/request-ids.ts';
 import { accountRoutes, isAccountDeletion } from './routes/account-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { OPENAPI_PATH, openApiRoutes } from './routes/openapi-routes.ts';
 import { proxyRoutes } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
 
 /** Paths the `/v1/*` proxy route serves (Hono's `/v1/*` also matches `/v1`). */
 function isProxyPath(path: string): boolean {
-  return path === '/v1' || (path.startsWith('/v1/') && !path.startsWith('/v1/auth/'));
+  return (
+    path === '/v1' ||
+    (path.startsWith('/v1/') && !path.startsWith('/v1/auth/') && path !== OPENAPI_PATH)
+  );
 }
 
 export function createApp(services: RouterServices): Hono<RouterEnv> {
@@ -42,7 +46,7 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
     await next();
   });
   // Proxied requests are counted by cell and status in router/metrics.ts instead.
-  for (const path of ['/health/*', '/metrics', '/v1/auth/*', '/admin/*']) {
+  for (const path of ['/health/*', '/metrics', '/v1/auth/*', '/admin/*', OPENAPI_PATH]) {
     app.use(path, services.metrics.base.httpMiddleware);
   }
 
@@ -64,6 +68,7 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
   app.route('/v1/auth', authRoutes);
   app.route('/admin/v1', adminRoutes);
   app.route('/v1/account', accountRoutes);
+  app.route(OPENAPI_PATH, openApiRoutes);
   app.route('/v1', proxyRoutes);
   return app;
 }

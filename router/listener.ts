@@ -11,6 +11,7 @@ import { getRequestListener } from '@hono/node-server';
 import { type ListenOptions, listenNode, type RunningServer } from '../lib/http-server.ts';
 import { createApp } from './app.ts';
 import { isAccountDeletion } from './routes/account-routes.ts';
+import { OPENAPI_PATH } from './routes/openapi-routes.ts';
 import { proxyRequest } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
 
@@ -21,7 +22,12 @@ const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 
 /** True when `url` is a proxied target that needs no normalisation. */
 export function isPlainProxyTarget(url: string): boolean {
-  return PLAIN_TARGET.test(url) && !url.startsWith('/v1/auth/') && !DOT_SEGMENT.test(url);
+  return (
+    PLAIN_TARGET.test(url) &&
+    !url.startsWith('/v1/auth/') &&
+    !DOT_SEGMENT.test(url) &&
+    !url.startsWith(OPENAPI_PATH)
+  );
 }
 
 export function createRouterListener(

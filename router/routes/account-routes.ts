@@ -8,7 +8,7 @@ import { readJsonBody } from '../../lib/validation.ts';
 import type { RouterEnv } from '../env.ts';
 import { bearerToken } from './proxy-routes.ts';
 
-const deleteBody = z.object({ password: z.string().min(1).max(1024) });
+export const deleteAccountBody = z.object({ password: z.string().min(1).max(1024) });
 
 /** True for the requests this file answers (router/listener.ts keeps them off the fast proxy path). */
 export function isAccountDeletion(method: string | undefined, path: string): boolean {
@@ -18,7 +18,7 @@ export function isAccountDeletion(method: string | undefined, path: string): boo
 export const accountRoutes = new Hono<RouterEnv>().delete('/', async (c) => {
   const services = c.get('services');
   const userId = await services.tokens.verify(bearerToken(c.req.header('authorization')));
-  const body = await readJsonBody(c, deleteBody);
+  const body = await readJsonBody(c, deleteAccountBody);
   await services.auth.deleteAccount(userId, body.password, c.get('requestId'));
   return c.body(null, 204);
 });

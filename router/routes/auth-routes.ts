@@ -5,16 +5,16 @@ import { ApiError } from '../../lib/errors.ts';
 import { readJsonBody } from '../../lib/validation.ts';
 import type { RouterEnv } from '../env.ts';
 
-const signupBody = z.object({
+export const signupBody = z.object({
   email: z.email().max(254),
   password: z.string().min(8).max(1024),
   name: z.string().trim().min(1).max(200),
 });
-const loginBody = z.object({
+export const loginBody = z.object({
   email: z.string().min(1).max(254),
   password: z.string().min(1).max(1024),
 });
-const refreshBody = z.object({ refreshToken: z.string().min(1).max(256) });
+export const refreshBody = z.object({ refreshToken: z.string().min(1).max(256) });
 
 function methodNotAllowed(allow: string) {
   return () => {

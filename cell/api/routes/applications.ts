@@ -16,7 +16,7 @@ import { decodeJobsCursor, encodeJobsCursor } from '../../domain/jobs/jobs.ts';
 import type { CellEnv } from '../env.ts';
 import { intParam, requireUuid } from '../query-params.ts';
 
-const applyBody = z
+export const applyBody = z
   .object({
     jobId: z.uuid(),
     mode: z.enum(APPLICATION_MODES).default('review'),
@@ -24,7 +24,7 @@ const applyBody = z
   })
   .strict();
 
-const listQuery = z
+export const applicationListQuery = z
   .object({
     status: z.enum(APPLICATION_STATUSES).optional(),
     limit: intParam(1, 100).optional(),
@@ -32,11 +32,13 @@ const listQuery = z
   })
   .strict();
 
-const approveBody = z.object({ variant: z.record(z.string(), z.unknown()).optional() }).strict();
+export const approveBody = z
+  .object({ variant: z.record(z.string(), z.unknown()).optional() })
+  .strict();
 
-const submissionBody = z.object({ delivered: z.boolean() }).strict();
+export const submissionBody = z.object({ delivered: z.boolean() }).strict();
 
-const outcomeBody = z
+export const outcomeBody = z
   .object({
     status: z.enum(OUTCOME_STATUSES),
     at: z.iso.datetime({ offset: true }).optional(),
@@ -60,7 +62,7 @@ export const applicationRoutes = new Hono<CellEnv>()
     return c.json(created, 202);
   })
   .get('/', async (c) => {
-    const query = validate(listQuery, c.req.query(), 'query');
+    const query = validate(applicationListQuery, c.req.query(), 'query');
     let beforeId: string | undefined;
     if (query.cursor !== undefined) {
       beforeId = decodeJobsCursor(query.cursor);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { readJson, validate } from '../../../lib/validation.ts';
 import type { CellEnv } from '../env.ts';
 
-const scopeQuery = z
+export const channelScopeQuery = z
   .object({
     scope: z
       .string()
@@ -34,7 +34,7 @@ export const channelRoutes = new Hono<CellEnv>()
     });
   })
   .put('/:channel/credentials', async (c) => {
-    const { scope } = validate(scopeQuery, c.req.query(), 'query');
+    const { scope } = validate(channelScopeQuery, c.req.query(), 'query');
     const channel = c.req.param('channel');
     c.get('services').channels.get(channel); // unknown channel: 400 before reading the body
     const body = await readJson(c);
@@ -42,7 +42,7 @@ export const channelRoutes = new Hono<CellEnv>()
     return c.json({ channel, scope: scope ?? '', stored: true });
   })
   .delete('/:channel/credentials', async (c) => {
-    const { scope } = validate(scopeQuery, c.req.query(), 'query');
+    const { scope } = validate(channelScopeQuery, c.req.query(), 'query');
     const channel = c.req.param('channel');
     c.get('services').channels.get(channel);
     await c.get('services').channelCredentials.remove(c.get('userId'), channel, scope ?? '');

@@ -6,7 +6,7 @@ import { EVENT_TYPES } from '../../domain/events.ts';
 import type { CellEnv } from '../env.ts';
 import { intParam } from '../query-params.ts';
 
-const eventsQuery = z
+export const eventsQuery = z
   .object({
     after: z.uuid().optional(),
     type: z.enum(EVENT_TYPES).optional(),

@@ -10,7 +10,7 @@ import { decodeJobsCursor, encodeJobsCursor, USER_JOB_STATUSES } from '../../dom
 import type { CellEnv } from '../env.ts';
 import { booleanParam, intParam, requireUuid } from '../query-params.ts';
 
-const listQuery = z
+export const jobListQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),
     minScore: intParam(0, 100).optional(),
@@ -22,9 +22,9 @@ const listQuery = z
   })
   .strict();
 
-const patchBody = z.object({ status: z.enum(USER_JOB_STATUSES) }).strict();
+export const jobPatchBody = z.object({ status: z.enum(USER_JOB_STATUSES) }).strict();
 
-const manualJobBody = z
+export const manualJobBody = z
   .object({
     title: z.string().trim().min(1).max(300),
     company: z.string().trim().min(1).max(200),
@@ -39,7 +39,7 @@ const manualJobBody = z
 
 export const jobRoutes = new Hono<CellEnv>()
   .get('/', async (c) => {
-    const query = validate(listQuery, c.req.query(), 'query');
+    const query = validate(jobListQuery, c.req.query(), 'query');
     let afterJobId: string | undefined;
     if (query.cursor !== undefined) {
       afterJobId = decodeJobsCursor(query.cursor);
@@ -69,6 +69,6 @@ export const jobRoutes = new Hono<CellEnv>()
   })
   .patch('/:id', async (c) => {
     const id = requireUuid(c.req.param('id'), 'job');
-    const body = await readJsonBody(c, patchBody);
+    const body = await readJsonBody(c, jobPatchBody);
     return c.json(await c.get('services').jobs.setStatus(c.get('userId'), id, body.status));
   });

@@ -9,14 +9,14 @@ import { readJsonBody, validate } from '../../../lib/validation.ts';
 import type { CellEnv } from '../env.ts';
 import { intParam } from '../query-params.ts';
 
-const listQuery = z
+export const notificationListQuery = z
   .object({
     before: z.string().refine(isUuid, 'must be a notification id').optional(),
     limit: intParam(1, 100).optional(),
   })
   .strict();
 
-const webhookBody = z
+export const webhookBody = z
   .object({
     url: z.url({ protocol: /^https?$/ }).max(2_000),
     secret: z.string().min(16).max(500),
@@ -25,7 +25,7 @@ const webhookBody = z
 
 export const notificationRoutes = new Hono<CellEnv>()
   .get('/', async (c) => {
-    const query = validate(listQuery, c.req.query(), 'query');
+    const query = validate(notificationListQuery, c.req.query(), 'query');
     const limit = query.limit ?? 50;
     const { notifications, hasMore } = await c
       .get('services')

@@ -22,6 +22,9 @@ function documentResponse(profile: ProfileVersion): Response {
 
 const versionParam = intParam(1, 1_000_000_000);
 
+export const profileQuery = z.object({ version: versionParam.optional() }).strict();
+export const profileVersionPath = z.object({ version: versionParam });
+
 export const profileRoutes = new Hono<CellEnv>()
   .put('/', async (c) => {
     // The exact text, not a re-serialisation: export must return it unchanged.
@@ -40,11 +43,7 @@ export const profileRoutes = new Hono<CellEnv>()
     );
   })
   .get('/', async (c) => {
-    const query = validate(
-      z.object({ version: versionParam.optional() }).strict(),
-      c.req.query(),
-      'query',
-    );
+    const query = validate(profileQuery, c.req.query(), 'query');
     const profile = await c.get('services').profiles.get(c.get('userId'), query.version);
     return documentResponse(profile);
   })
@@ -53,6 +52,6 @@ export const profileRoutes = new Hono<CellEnv>()
     return c.json({ versions });
   })
   .get('/versions/:version', async (c) => {
-    const { version } = validate(z.object({ version: versionParam }), c.req.param(), 'path');
+    const { version } = validate(profileVersionPath, c.req.param(), 'path');
     return documentResponse(await c.get('services').profiles.get(c.get('userId'), version));
   });

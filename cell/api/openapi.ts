@@ -1,0 +1,279 @@
+/**
+ * The cell's part of the OpenAPI document: every `/v1` route of cell/api/app.ts,
+ * described with the zod schemas its handler validates with (exported beside
+ * each route). Response bodies the routes build from domain types are described
+ * field by field where the web app reads them (me, profile) and as JSON objects
+ * elsewhere. deploy/tools/openapi-document.ts joins this with the router's part;
+ * the drift test fails when a route here and in the app disagree.
+ */
+import { z } from 'zod';
+import {
+  errorResponses,
+  jsonBody,
+  jsonObject,
+  jsonResponse,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+} from '../../lib/openapi.ts';
+import {
+  applicationListQuery,
+  applyBody,
+  approveBody,
+  outcomeBody,
+  submissionBody,
+} from './routes/applications.ts';
+import { channelScopeQuery } from './routes/channels.ts';
+import { eventsQuery } from './routes/events.ts';
+import { createJobSourceBody } from './routes/job-sources.ts';
+import { jobListQuery, jobPatchBody, manualJobBody } from './routes/jobs.ts';
+import { notificationListQuery, webhookBody } from './routes/notifications.ts';
+import { profileQuery, profileVersionPath } from './routes/profile.ts';
+
+const uuidPath = (name: string) => z.object({ [name]: z.uuid() });
+const problem = z.object({ pointer: z.string(), message: z.string() });
+
+const meSchema = z
+  .object({
+    userId: z.string(),
+    cellId: z.string(),
+    initialized: z.boolean(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+  })
+  .meta({ id: 'Me' });
+
+const jsonResume = z.looseObject({}).meta({
+  id: 'JsonResume',
+  description:
+    'A JSON Resume document (jsonresume.org schema v1). Imported and exported byte for byte; each problem comes back as a JSON pointer in a 400 validation_failed.',
+});
+
+const profileImportResult = z
+  .object({
+    version: z.number().int(),
+    createdAt: z.string(),
+    bytes: z.number().int(),
+    warnings: z.array(problem).meta({ description: 'What the import tolerated, by JSON pointer' }),
+    warningsOmitted: z.number().int().optional(),
+  })
+  .meta({ id: 'ProfileImport' });
+
+const profileVersions = z
+  .object({
+    versions: z.array(
+      z.object({ version: z.number().int(), bytes: z.number().int(), createdAt: z.string() }),
+    ),
+  })
+  .meta({ id: 'ProfileVersions' });
+
+const resumeResponse = {
+  description: 'The JSON Resume exactly as imported; x-profile-version and ETag name its version',
+  content: { 'application/json': { schema: jsonResume } },
+};
+
+/** Every cell operation answers these besides its own errors (router, rate limit, breaker). */
+const common = errorResponses(401, 429, 503);
+
+function op(
+  tag: string,
+  summary: string,
+  operation: Omit<ZodOpenApiOperationObject, 'responses'> & {
+    responses: ZodOpenApiOperationObject['responses'];
+  },
+): ZodOpenApiOperationObject {
+  return { tags: [tag], summary, ...operation, responses: { ...operation.responses, ...common } };
+}
+
+const ok = (description: string) => jsonResponse(description, jsonObject);
+const binary = (type: string, description: string) => ({
+  description,
+  content: { [type]: { schema: z.string().meta({ format: 'binary' }) } },
+});
+
+export const cellOpenApiPaths: ZodOpenApiPathsObject = {
+  '/v1/me': {
+    get: op('me', 'Who this request is for and which cell serves it', {
+      responses: { '200': jsonResponse('The user', meSchema) },
+    }),
+  },
+  '/v1/profile': {
+    put: op('profile', 'Import a JSON Resume as a new profile version', {
+      requestBody: jsonBody(jsonResume),
+      responses: {
+        '200': jsonResponse('The stored version', profileImportResult),
+        ...errorResponses(400, 413, 415),
+      },
+    }),
+    get: op('profile', 'The current (or ?version=) profile', {
+      requestParams: { query: profileQuery },
+      responses: { '200': resumeResponse, ...errorResponses(400, 404) },
+    }),
+  },
+  '/v1/profile/versions': {
+    get: op('profile', 'Every stored profile version', {
+      responses: { '200': jsonResponse('Versions, newest first', profileVersions) },
+    }),
+  },
+  '/v1/profile/versions/{version}': {
+    get: op('profile', 'One profile version', {
+      requestParams: { path: profileVersionPath },
+      responses: { '200': resumeResponse, ...errorResponses(400, 404) },
+    }),
+  },
+  '/v1/job-sources': {
+    post: op('job-sources', 'Follow a Greenhouse, Lever or Ashby board', {
+      requestBody: jsonBody(createJobSourceBody),
+      responses: { '201': ok('The followed source'), ...errorResponses(400, 409, 415) },
+    }),
+    get: op('job-sources', 'The boards the user follows, with their last fetch', {
+      responses: { '200': ok('{"sources": [...]}') },
+    }),
+  },
+  '/v1/job-sources/{id}': {
+    delete: op('job-sources', 'Unfollow a board', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '204': { description: 'Unfollowed' }, ...errorResponses(404) },
+    }),
+  },
+  '/v1/jobs': {
+    get: op('jobs', 'Jobs with match scores: filters and cursor pagination', {
+      requestParams: { query: jobListQuery },
+      responses: { '200': ok('{"jobs": [...], "nextCursor"}'), ...errorResponses(400) },
+    }),
+    post: op('jobs', 'Add a job by hand', {
+      requestBody: jsonBody(manualJobBody),
+      responses: { '201': ok('The job'), ...errorResponses(400, 415) },
+    }),
+  },
+  '/v1/jobs/{id}': {
+    get: op('jobs', 'One job with its analysis, match and sources', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '200': ok('The job'), ...errorResponses(404) },
+    }),
+    patch: op('jobs', 'Save or dismiss a job', {
+      requestParams: { path: uuidPath('id') },
+      requestBody: jsonBody(jobPatchBody),
+      responses: { '200': ok('The job'), ...errorResponses(400, 404, 415) },
+    }),
+  },
+  '/v1/events': {
+    get: op('events', "The user's event log, oldest first", {
+      requestParams: { query: eventsQuery },
+      responses: { '200': ok('{"events": [...], "hasMore", "next"}'), ...errorResponses(400) },
+    }),
+  },
+  '/v1/applications': {
+    post: op('applications', 'Apply to a job (review mode waits for approval)', {
+      requestBody: jsonBody(applyBody),
+      responses: { '202': ok('The application'), ...errorResponses(400, 404, 409, 415, 422) },
+    }),
+    get: op('applications', 'Applications newest first, with counts per status', {
+      requestParams: { query: applicationListQuery },
+      responses: {
+        '200': ok('{"applications": [...], "counts", "nextCursor"}'),
+        ...errorResponses(400),
+      },
+    }),
+  },
+  '/v1/applications/{id}': {
+    get: op('applications', 'Status, variant, steps and timeline', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '200': ok('The application'), ...errorResponses(404) },
+    }),
+  },
+  '/v1/applications/{id}/resume.pdf': {
+    get: op('applications', 'The tailored resume as PDF', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '200': binary('application/pdf', 'The PDF'), ...errorResponses(404, 409) },
+    }),
+  },
+  '/v1/applications/{id}/resume.docx': {
+    get: op('applications', 'The tailored resume as DOCX', {
+      requestParams: { path: uuidPath('id') },
+      responses: {
+        '200': binary(
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          'The DOCX',
+        ),
+        ...errorResponses(404, 409),
+      },
+    }),
+  },
+  '/v1/applications/{id}/resume.txt': {
+    get: op('applications', 'The tailored resume as plain text', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '200': binary('text/plain', 'The text'), ...errorResponses(404, 409) },
+    }),
+  },
+  '/v1/applications/{id}/approve': {
+    post: op('applications', 'Approve, optionally with an edited variant', {
+      requestParams: { path: uuidPath('id') },
+      requestBody: jsonBody(approveBody, false),
+      responses: { '202': ok('The approval'), ...errorResponses(400, 404, 409, 415, 422) },
+    }),
+  },
+  '/v1/applications/{id}/submission': {
+    post: op('applications', 'Resolve a submission whose delivery is unknown', {
+      requestParams: { path: uuidPath('id') },
+      requestBody: jsonBody(submissionBody),
+      responses: {
+        '200': ok('Delivered'),
+        '202': ok('Not delivered: it will be sent again'),
+        ...errorResponses(400, 404, 409, 415),
+      },
+    }),
+  },
+  '/v1/applications/{id}/outcome': {
+    post: op('applications', 'Record an outcome (viewed, rejected, interview, offer…)', {
+      requestParams: { path: uuidPath('id') },
+      requestBody: jsonBody(outcomeBody),
+      responses: { '200': ok('The application'), ...errorResponses(400, 404, 409, 415) },
+    }),
+  },
+  '/v1/analytics': {
+    get: op('analytics', "The funnel and each strategy's response rate with its interval", {
+      responses: { '200': ok('Funnel and strategies') },
+    }),
+  },
+  '/v1/notifications': {
+    get: op('notifications', 'Notifications, newest first', {
+      requestParams: { query: notificationListQuery },
+      responses: { '200': ok('{"notifications": [...], "hasMore", "next"}') },
+    }),
+  },
+  '/v1/notifications/webhook': {
+    put: op('notifications', 'Set the status webhook', {
+      requestBody: jsonBody(webhookBody),
+      responses: { '200': ok('{"url"}'), ...errorResponses(400, 415) },
+    }),
+    get: op('notifications', 'The status webhook (never its secret)', {
+      responses: { '200': ok('{"webhook"}') },
+    }),
+    delete: op('notifications', 'Remove the status webhook', {
+      responses: { '204': { description: 'Removed' } },
+    }),
+  },
+  '/v1/channels': {
+    get: op('channels', 'Submission channels and which credentials are stored (never secrets)', {
+      responses: { '200': ok('{"channels": [...]}') },
+    }),
+  },
+  '/v1/channels/{channel}/credentials': {
+    put: op('channels', "Store a channel's credentials, sealed", {
+      requestParams: { path: z.object({ channel: z.string() }), query: channelScopeQuery },
+      requestBody: jsonBody(
+        z.looseObject({}).meta({ description: '{"apiKey"} or, for webhook, {"url", "secret"}' }),
+      ),
+      responses: { '200': ok('{"channel", "scope", "stored"}'), ...errorResponses(400, 415) },
+    }),
+    delete: op('channels', "Remove a channel's credentials", {
+      requestParams: { path: z.object({ channel: z.string() }), query: channelScopeQuery },
+      responses: { '204': { description: 'Removed' }, ...errorResponses(400) },
+    }),
+  },
+  '/v1/export': {
+    get: op('export', 'Everything the user owns in their cell, as one JSON document', {
+      responses: { '200': ok('The export') },
+    }),
+  },
+};
