@@ -20,14 +20,25 @@ export interface TableChecksum {
   sha256: string;
 }
 
-/** JSON with object keys sorted at every depth. */
+/** JSON with object keys sorted at every depth. (Loops, not map/join: it runs over every dumped row.) */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i] as JsonValue);
+    }
+    return `${out}]`;
+  }
   const keys = Object.keys(value).sort();
-  return `{${keys
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as JsonValue)}`)
-    .join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0) out += ',';
+    out += `${JSON.stringify(key)}:${canonicalJson(value[key] as JsonValue)}`;
+  }
+  return `${out}}`;
 }
 
 function compareValues(a: JsonValue | undefined, b: JsonValue | undefined): number {

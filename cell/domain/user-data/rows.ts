@@ -47,6 +47,12 @@ function columnsNamed(table: CatalogTable, names: readonly string[]): CatalogCol
 
 /** The key of a row for `columns`, as one string (null when any part is null). */
 export function keyOf(row: Row, columns: readonly string[]): string | null {
+  if (columns.length === 1) {
+    // The common case (a uuid primary key), the same string as below.
+    const value = row[columns[0] as string] ?? null;
+    if (value === null) return null;
+    if (typeof value !== 'object') return `[${JSON.stringify(value)}]`;
+  }
   const values = columns.map((c) => row[c] ?? null);
   if (values.some((v) => v === null)) return null;
   return canonicalJson(values);
