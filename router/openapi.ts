@@ -13,6 +13,7 @@ import {
 } from '../lib/openapi.ts';
 import { deleteAccountBody } from './routes/account-routes.ts';
 import { loginBody, refreshBody, signupBody } from './routes/auth-routes.ts';
+import { CSRF_HEADER, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from './routes/session-cookie.ts';
 
 const sessionSchema = z
   .object({
@@ -21,12 +22,44 @@ const sessionSchema = z
     tokenType: z.literal('Bearer'),
     accessToken: z.string().meta({ description: 'A short-lived JWT for Authorization: Bearer' }),
     expiresIn: z.number().int().meta({ description: 'Seconds until the access token expires' }),
-    refreshToken: z.string().meta({ description: 'Single use: /v1/auth/refresh rotates it' }),
+    refreshToken: z
+      .string()
+      .optional()
+      .meta({
+        description: `Single use: /v1/auth/refresh rotates it. Left out when the request sent ${CSRF_HEADER} (the browser keeps it only in the ${REFRESH_COOKIE} cookie)`,
+      }),
     refreshExpiresIn: z.number().int().meta({ description: 'Seconds the refresh token lives' }),
   })
   .meta({ id: 'Session' });
 
 const tags = ['auth'];
+
+const csrfHeader = z.object({
+  [CSRF_HEADER]: z
+    .string()
+    .optional()
+    .meta({
+      description: `Any value. Marks a cookie client (the web app): required whenever the ${REFRESH_COOKIE} cookie is used; the session body then leaves out refreshToken`,
+    }),
+});
+const refreshCookie = z.object({
+  [REFRESH_COOKIE]: z
+    .string()
+    .optional()
+    .meta({
+      description: `The refresh token, HttpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}, Secure over TLS; read when there is no JSON body`,
+    }),
+});
+const setsCookie = {
+  'set-cookie': {
+    description: `${REFRESH_COOKIE}=<refresh token>; Path=${REFRESH_COOKIE_PATH}; HttpOnly; SameSite=Strict (Secure over TLS)`,
+    schema: { type: 'string' as const },
+  },
+};
+const sessionResponse = (description: string) => ({
+  ...jsonResponse(description, sessionSchema),
+  headers: setsCookie,
+});
 
 export const routerOpenApiPaths: ZodOpenApiPathsObject = {
   '/v1/auth/signup': {
@@ -34,9 +67,10 @@ export const routerOpenApiPaths: ZodOpenApiPathsObject = {
       tags,
       summary: 'Create an account and a session',
       security: [],
+      requestParams: { header: csrfHeader },
       requestBody: jsonBody(signupBody),
       responses: {
-        '201': jsonResponse('The new account and its session', sessionSchema),
+        '201': sessionResponse('The new account and its session'),
         ...errorResponses(400, 409, 415, 429, 503),
       },
     },
@@ -46,9 +80,10 @@ export const routerOpenApiPaths: ZodOpenApiPathsObject = {
       tags,
       summary: 'Start a session with email and password',
       security: [],
+      requestParams: { header: csrfHeader },
       requestBody: jsonBody(loginBody),
       responses: {
-        '200': jsonResponse('A new session', sessionSchema),
+        '200': sessionResponse('A new session'),
         ...errorResponses(400, 401, 415, 429),
       },
     },
@@ -56,22 +91,29 @@ export const routerOpenApiPaths: ZodOpenApiPathsObject = {
   '/v1/auth/refresh': {
     post: {
       tags,
-      summary: 'Exchange a refresh token for a new session (the old refresh token is spent)',
+      summary:
+        'Exchange a refresh token (JSON body, or the cookie with the CSRF header) for a new session; the old token is spent',
       security: [],
-      requestBody: jsonBody(refreshBody),
+      requestParams: { header: csrfHeader, cookie: refreshCookie },
+      requestBody: jsonBody(refreshBody, false),
       responses: {
-        '200': jsonResponse('A new session', sessionSchema),
-        ...errorResponses(400, 401, 415),
+        '200': sessionResponse('A new session'),
+        ...errorResponses(400, 401, 403, 415),
       },
     },
   },
   '/v1/auth/logout': {
     post: {
       tags,
-      summary: 'Revoke a refresh token',
+      summary:
+        'Revoke a refresh token (JSON body, or the cookie with the CSRF header) and clear the cookie',
       security: [],
-      requestBody: jsonBody(refreshBody),
-      responses: { '204': { description: 'Revoked' }, ...errorResponses(400, 415) },
+      requestParams: { header: csrfHeader, cookie: refreshCookie },
+      requestBody: jsonBody(refreshBody, false),
+      responses: {
+        '204': { description: 'Revoked; the cookie is cleared', headers: setsCookie },
+        ...errorResponses(400, 401, 403, 415),
+      },
     },
   },
   '/v1/account': {

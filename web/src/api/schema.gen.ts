@@ -9,6 +9,12 @@ export interface paths {
   "/v1/auth/signup": {
     /** Create an account and a session */
     post: {
+      parameters: {
+        header?: {
+          /** @description Any value. Marks a cookie client (the web app): required whenever the refresh_token cookie is used; the session body then leaves out refreshToken */
+          "x-csrf-protection"?: string;
+        };
+      };
       requestBody: {
         content: {
           "application/json": {
@@ -22,6 +28,10 @@ export interface paths {
       responses: {
         /** @description The new account and its session */
         201: {
+          headers: {
+            /** @description refresh_token=<refresh token>; Path=/v1/auth; HttpOnly; SameSite=Strict (Secure over TLS) */
+            "set-cookie"?: string;
+          };
           content: {
             "application/json": components["schemas"]["Session"];
           };
@@ -62,6 +72,12 @@ export interface paths {
   "/v1/auth/login": {
     /** Start a session with email and password */
     post: {
+      parameters: {
+        header?: {
+          /** @description Any value. Marks a cookie client (the web app): required whenever the refresh_token cookie is used; the session body then leaves out refreshToken */
+          "x-csrf-protection"?: string;
+        };
+      };
       requestBody: {
         content: {
           "application/json": {
@@ -73,6 +89,10 @@ export interface paths {
       responses: {
         /** @description A new session */
         200: {
+          headers: {
+            /** @description refresh_token=<refresh token>; Path=/v1/auth; HttpOnly; SameSite=Strict (Secure over TLS) */
+            "set-cookie"?: string;
+          };
           content: {
             "application/json": components["schemas"]["Session"];
           };
@@ -105,9 +125,19 @@ export interface paths {
     };
   };
   "/v1/auth/refresh": {
-    /** Exchange a refresh token for a new session (the old refresh token is spent) */
+    /** Exchange a refresh token (JSON body, or the cookie with the CSRF header) for a new session; the old token is spent */
     post: {
-      requestBody: {
+      parameters: {
+        header?: {
+          /** @description Any value. Marks a cookie client (the web app): required whenever the refresh_token cookie is used; the session body then leaves out refreshToken */
+          "x-csrf-protection"?: string;
+        };
+        cookie?: {
+          /** @description The refresh token, HttpOnly, SameSite=Strict, Path=/v1/auth, Secure over TLS; read when there is no JSON body */
+          refresh_token?: string;
+        };
+      };
+      requestBody?: {
         content: {
           "application/json": {
             refreshToken: string;
@@ -117,6 +147,10 @@ export interface paths {
       responses: {
         /** @description A new session */
         200: {
+          headers: {
+            /** @description refresh_token=<refresh token>; Path=/v1/auth; HttpOnly; SameSite=Strict (Secure over TLS) */
+            "set-cookie"?: string;
+          };
           content: {
             "application/json": components["schemas"]["Session"];
           };
@@ -133,6 +167,12 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Forbidden */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         /** @description Body is not application/json */
         415: {
           content: {
@@ -143,9 +183,19 @@ export interface paths {
     };
   };
   "/v1/auth/logout": {
-    /** Revoke a refresh token */
+    /** Revoke a refresh token (JSON body, or the cookie with the CSRF header) and clear the cookie */
     post: {
-      requestBody: {
+      parameters: {
+        header?: {
+          /** @description Any value. Marks a cookie client (the web app): required whenever the refresh_token cookie is used; the session body then leaves out refreshToken */
+          "x-csrf-protection"?: string;
+        };
+        cookie?: {
+          /** @description The refresh token, HttpOnly, SameSite=Strict, Path=/v1/auth, Secure over TLS; read when there is no JSON body */
+          refresh_token?: string;
+        };
+      };
+      requestBody?: {
         content: {
           "application/json": {
             refreshToken: string;
@@ -153,12 +203,28 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Revoked */
+        /** @description Revoked; the cookie is cleared */
         204: {
+          headers: {
+            /** @description refresh_token=<refresh token>; Path=/v1/auth; HttpOnly; SameSite=Strict (Secure over TLS) */
+            "set-cookie"?: string;
+          };
           content: never;
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
         400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Forbidden */
+        403: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -1745,8 +1811,8 @@ export interface components {
       accessToken: string;
       /** @description Seconds until the access token expires */
       expiresIn: number;
-      /** @description Single use: /v1/auth/refresh rotates it */
-      refreshToken: string;
+      /** @description Single use: /v1/auth/refresh rotates it. Left out when the request sent x-csrf-protection (the browser keeps it only in the refresh_token cookie) */
+      refreshToken?: string;
       /** @description Seconds the refresh token lives */
       refreshExpiresIn: number;
     };
