@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-workflow bench-cell-discovery bench-migration cellctl lockfile openapi smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-workflow bench-cell-discovery bench-migration cellctl lockfile openapi web web-dev smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -23,10 +23,21 @@ deps: node_modules/.installed ## Install Node dependencies (npm ci) and Postgres
 
 # --- Local multi-cell platform ------------------------------------------------------------
 
-dev-cells: deps ## Start N cells + control plane + shared services + router on :8080 (CELLS=3); on a running platform grows it or removes empty cells
+# The web app is rebuilt only when one of its sources is newer than the build.
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts -type f 2>/dev/null)
+
+web/dist/index.html: $(WEB_SOURCES) package-lock.json
+	npx vite build --config web/vite.config.ts --logLevel warn
+
+web: deps web/dist/index.html ## Build the web app into web/dist (only when its sources changed); the router serves it at /
+
+web-dev: deps ## Vite dev server with hot reload on :5173, proxying /v1 to the router (ROUTER_URL, default :8080)
+	npx vite --config web/vite.config.ts
+
+dev-cells: deps web/dist/index.html ## Start N cells + control plane + shared services + router on :8080 (CELLS=3); on a running platform grows it or removes empty cells
 	@$(ORCH) up --cells $(CELLS)
 
-dev: deps ## Start a one-cell platform
+dev: deps web/dist/index.html ## Start a one-cell platform
 	@$(ORCH) up --cells 1
 
 stop: ## Stop every process `make dev-cells` started (by pid, nothing else)
@@ -58,6 +69,7 @@ clean: ## Stop everything and delete local data (.dev/)
 test: deps ## Format/lint check, typecheck, unit tests and integration tests
 	npx biome ci .
 	npx tsc --noEmit
+	npx tsc -p web/tsconfig.json
 	npx tsc -p loadtest/tsconfig.json
 	npx vitest run --config vitest.unit.config.ts
 	npx vitest run --config vitest.integration.config.ts
@@ -65,6 +77,7 @@ test: deps ## Format/lint check, typecheck, unit tests and integration tests
 check: deps ## Format/lint check and typecheck only
 	npx biome ci .
 	npx tsc --noEmit
+	npx tsc -p web/tsconfig.json
 	npx tsc -p loadtest/tsconfig.json
 
 lint: deps ## Lint and format check (Biome)
@@ -73,8 +86,9 @@ lint: deps ## Lint and format check (Biome)
 format: deps ## Format and apply safe lint fixes
 	npx biome check --write .
 
-typecheck: deps ## Type-check the platform and the k6 scripts
+typecheck: deps ## Type-check the platform, the web app and the k6 scripts
 	npx tsc --noEmit
+	npx tsc -p web/tsconfig.json
 	npx tsc -p loadtest/tsconfig.json
 
 test-unit: deps ## Unit tests only

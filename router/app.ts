@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { OPENAPI_PATH, openApiRoutes } from './routes/openapi-routes.ts';
 import { proxyRoutes } from './routes/proxy-routes.ts';
+import { webRoutes } from './routes/web-routes.ts';
 import type { RouterServices } from './services.ts';
 
 /** Paths the `/v1/*` proxy route serves (Hono's `/v1/*` also matches `/v1`). */
@@ -70,5 +71,6 @@ export function createApp(services: RouterServices): Hono<RouterEnv> {
   app.route('/v1/account', accountRoutes);
   app.route(OPENAPI_PATH, openApiRoutes);
   app.route('/v1', proxyRoutes);
+  app.route('/', webRoutes);
   return app;
 }

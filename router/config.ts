@@ -1,4 +1,5 @@
 /** Router configuration: one zod schema, parsed once at start (see lib/config.ts). */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configFields, parseConfig } from '../lib/config.ts';
 
@@ -77,6 +78,15 @@ export const routerConfigSchema = z.object({
   MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
   /** How long a cell may stay unreachable before a move's failures count as attempts. @defaultValue 60000 */
   MIGRATION_UNREACHABLE_GRACE_MS: configFields.durationMs.default(60_000),
+  /**
+   * The built web app the router serves at `/` (`make web`). Missing: `/` answers
+   * 404 saying so; the API is unaffected.
+   * @defaultValue the repository's web/dist
+   */
+  WEB_DIST_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../web/dist', import.meta.url))),
   LOG_LEVEL: configFields.logLevel,
 });
 
