@@ -149,8 +149,28 @@ export const tailorResumeRequestSchema = z.object({
   strategy: z.enum(TAILOR_STRATEGIES),
 });
 export type TailorResumeRequest = z.infer<typeof tailorResumeRequestSchema>;
+/**
+ * The profile items (lib/ai/profile-items.ts) that a rewritten text of the
+ * variant restates. `pointer` is the text's place in the variant
+ * (`/work/0/highlights/1`, `/basics/summary`); a text copied verbatim from the
+ * same profile entry needs no citation.
+ */
+export const citationSchema = z.object({
+  pointer: z.string().startsWith('/').max(300),
+  cites: z.array(z.string().min(1).max(300)).max(50),
+});
+export type Citation = z.infer<typeof citationSchema>;
+
+/** What the tailor task produces: the variant and the citations of its rewritten texts. */
+export const tailoredResumeSchema = z.object({
+  variant: jsonResumeSchema,
+  citations: z.array(citationSchema).max(500).default([]),
+});
+export type TailoredResume = z.infer<typeof tailoredResumeSchema>;
+
 export const tailorResumeResponseSchema = z.object({
   variant: jsonResumeSchema,
+  citations: z.array(citationSchema).max(500).default([]),
   strategy: z.enum(TAILOR_STRATEGIES),
   meta: taskMetaSchema,
 });
@@ -160,7 +180,7 @@ export type TailorResumeResponse = z.infer<typeof tailorResumeResponseSchema>;
 export const taskSchemas = {
   'analyze-job': { request: analyzeJobRequestSchema, output: jobAnalysisSchema },
   'score-match': { request: scoreMatchRequestSchema, output: matchResultSchema },
-  'tailor-resume': { request: tailorResumeRequestSchema, output: jsonResumeSchema },
+  'tailor-resume': { request: tailorResumeRequestSchema, output: tailoredResumeSchema },
 } as const;
 
 export interface TaskInputs {
@@ -171,7 +191,7 @@ export interface TaskInputs {
 export interface TaskOutputs {
   'analyze-job': JobAnalysis;
   'score-match': MatchResult;
-  'tailor-resume': JsonResume;
+  'tailor-resume': TailoredResume;
 }
 
 /** HTTP paths of the tasks on the AI optimizer. */

@@ -152,13 +152,19 @@ describe('AI optimizer HTTP API', () => {
       headers: headers(),
       body: JSON.stringify({ profile, analysis, strategy: 'concise' }),
     });
-    const body = (await tailored.json()) as { variant: unknown; strategy: string };
+    const body = (await tailored.json()) as {
+      variant: unknown;
+      citations: unknown[];
+      strategy: string;
+    };
     expect(body.strategy).toBe('concise');
-    // concise keeps only the skills the job asks for; nothing is added.
+    // concise keeps only the skills the job asks for; with no label or role to lead a
+    // summary, nothing is rephrased and nothing is cited.
     expect(body.variant).toEqual({
       basics: { name: 'Ada' },
       skills: [{ name: 'Backend', keywords: ['Go'] }],
     });
+    expect(body.citations).toEqual([]);
   });
 
   it('records one ledger row per request, readable by its own cell only', async () => {

@@ -1,19 +1,21 @@
 /**
  * Tailoring providers: the AI optimizer's `tailor-resume` task over HTTP and
- * the embedded deterministic `tailorResume` of lib/ai. `FallbackResumeTailor`
+ * the embedded deterministic `tailorResumeWithRewrites` of lib/ai. Both return
+ * the variant with the citations of its rewritten texts. `FallbackResumeTailor`
  * asks the optimizer and falls back to the embedded one on any error; when
  * the optimizer keeps producing variants that fail verification, it is
  * bypassed for a cool-down and the embedded provider tailors alone.
  */
 import { request } from 'undici';
 import {
+  type Citation,
   type JobAnalysis,
   type JsonResume,
   TASK_PATHS,
   type TailorStrategy,
   tailorResumeResponseSchema,
 } from '../../../lib/ai/contract.ts';
-import { tailorResume } from '../../../lib/ai/embedded/index.ts';
+import { tailorResumeWithRewrites } from '../../../lib/ai/embedded/index.ts';
 import type { Logger } from '../../../lib/logger.ts';
 
 /** Who produced a variant: the optimizer, or the embedded deterministic provider. */
@@ -27,6 +29,8 @@ export interface TailorInput {
 
 export interface TailoredVariant {
   variant: JsonResume;
+  /** The profile items each rewritten text of the variant restates. */
+  citations: Citation[];
   source: VariantSource;
 }
 
@@ -39,7 +43,7 @@ export interface ResumeTailor {
 export class EmbeddedResumeTailor implements ResumeTailor {
   async tailor(input: TailorInput): Promise<TailoredVariant> {
     return {
-      variant: tailorResume(input.profile, input.analysis, input.strategy),
+      ...tailorResumeWithRewrites(input.profile, input.analysis, input.strategy),
       source: 'embedded',
     };
   }
@@ -75,8 +79,10 @@ export class HttpResumeTailor implements ResumeTailor {
     });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`AI optimizer answered ${res.statusCode}`);
-    const parsed = tailorResumeResponseSchema.pick({ variant: true }).parse(JSON.parse(text));
-    return { variant: parsed.variant, source: 'optimizer' };
+    const parsed = tailorResumeResponseSchema
+      .pick({ variant: true, citations: true })
+      .parse(JSON.parse(text));
+    return { variant: parsed.variant, citations: parsed.citations, source: 'optimizer' };
   }
 }
 

@@ -17,7 +17,20 @@
  * Skill keywords may be regrouped: each must be a skill somewhere in the
  * profile. Finally, every number, percentage or amount in any text of the
  * variant must appear as the same number in the profile's text.
+ *
+ * A tailored variant may also REPHRASE prose (`verifyTailoredVariant`): the
+ * summary, and the summary, description and highlights of work, volunteer and
+ * project entries. A text that is not a verbatim text of its entry must carry
+ * a citation of the profile items it restates and pass the claim-level
+ * verifier (claim-verifier.ts) against them. A text that fails falls back to
+ * its source text (the cited or best-matching text of the same entry), never
+ * to nothing, and the rejection is recorded with its rule and offending words.
+ * Everything else (dates, employers, titles, contact data) is never rewritten:
+ * a difference there is a violation of the whole variant, as before.
  */
+import type { Citation } from '../../../lib/ai/contract.ts';
+import { PROSE_SECTIONS, pointerOf } from '../../../lib/ai/profile-items.ts';
+import { ClaimChecker, type ClaimFinding, type ClaimRule } from './claim-verifier.ts';
 
 /** A JSON Resume document (https://jsonresume.org/schema), typed loosely on purpose. */
 export type ResumeDocument = { readonly [key: string]: unknown };
@@ -45,10 +58,38 @@ export interface Violation extends Claim {
   reason: string;
 }
 
+/** A rewritten text that passed the claim-level verifier. */
+export interface AcceptedRewrite {
+  pointer: string;
+  text: string;
+  cites: string[];
+}
+
+/** A rewritten text that failed: what it said, the first rule it broke, what replaced it. */
+export interface RewriteRejection {
+  /** Pointer of the text in the variant as the provider wrote it. */
+  pointer: string;
+  text: string;
+  cites: string[];
+  rule: ClaimRule;
+  /** The words of the rewrite that broke the rules. */
+  offending: string[];
+  reason: string;
+  findings: ClaimFinding[];
+  /** The source text that replaced it; null when it had none and was dropped. */
+  replacedBy: string | null;
+}
+
 export interface VerificationResult {
   ok: boolean;
   claims: Claim[];
   violations: Violation[];
+  /** Rewritten texts that passed (tailored variants only). */
+  rewrites: AcceptedRewrite[];
+  /** Rewritten texts that failed and were replaced by their source text. */
+  rejections: RewriteRejection[];
+  /** The variant with every rejected text replaced: what may be rendered when `ok`. */
+  variant: ResumeDocument;
 }
 
 interface SectionSpec {
@@ -173,12 +214,6 @@ export function extractNumbers(text: string): string[] {
   return tokens;
 }
 
-function pointerOf(path: readonly (string | number)[]): string {
-  return path
-    .map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`)
-    .join('');
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -225,13 +260,33 @@ function describe(kind: ClaimKind): string {
   }
 }
 
+/** Where a rewritten text sits and what it may fall back to. */
+interface RewriteSite {
+  path: (string | number)[];
+  text: string;
+  /** Pointer of the profile entry it belongs to; undefined for the basics summary. */
+  entry: string | undefined;
+  /** Source texts it may fall back to, best first. */
+  sources: string[];
+}
+
 class Verification {
   readonly claims: Claim[] = [];
   readonly violations: Violation[] = [];
+  readonly rewrites: AcceptedRewrite[] = [];
+  readonly rejections: RewriteRejection[] = [];
+  /** Replacements of rejected texts: pointer → source text, or null to drop the item. */
+  readonly replacements = new Map<string, { path: (string | number)[]; text: string | null }>();
   private readonly profileNumbers: Set<string>;
   private readonly profileSkills: Set<string>;
+  private readonly checker: ClaimChecker | undefined;
 
-  constructor(private readonly profile: ResumeDocument) {
+  constructor(
+    private readonly profile: ResumeDocument,
+    /** Citations by variant pointer; undefined: only verbatim prose is accepted. */
+    private readonly citations?: ReadonlyMap<string, readonly string[]>,
+  ) {
+    this.checker = citations ? new ClaimChecker(profile) : undefined;
     this.profileNumbers = new Set(collectStrings(profile).flatMap(extractNumbers));
     this.profileSkills = new Set<string>();
     for (const skill of arrayOf(profile.skills)) {
@@ -275,6 +330,69 @@ class Verification {
     }
   }
 
+  /**
+   * A prose text that is not verbatim: without citations (strict mode) a
+   * violation; otherwise checked claim by claim, and on failure replaced.
+   */
+  private rewritten(site: RewriteSite, strictReason: string): void {
+    const pointer = pointerOf(site.path);
+    if (!this.checker || !this.citations) {
+      this.violate(this.claim(site.path, 'sentence', site.text), strictReason);
+      return;
+    }
+    const cites = [...(this.citations.get(pointer) ?? [])];
+    this.claims.push({ pointer, kind: 'sentence', value: site.text });
+    const findings = this.checker.check({ text: site.text, cites, entry: site.entry });
+    if (findings.length === 0) {
+      this.rewrites.push({ pointer, text: site.text, cites });
+      return;
+    }
+    const first = findings[0] as ClaimFinding;
+    const replacedBy = site.sources[0] ?? null;
+    this.rejections.push({
+      pointer,
+      text: site.text,
+      cites,
+      rule: first.rule,
+      offending: [...new Set(findings.flatMap((f) => f.offending))],
+      reason: first.reason,
+      findings,
+      replacedBy,
+    });
+    this.replacements.set(pointer, { path: site.path, text: replacedBy });
+  }
+
+  /** Source texts of a rewritten list item: the cited ones of the entry, then by shared words. */
+  private listSources(
+    path: (string | number)[],
+    text: string,
+    sourceItems: unknown[],
+    taken: Set<string>,
+  ): string[] {
+    const candidates = sourceItems
+      .map((item) => scalarText(item))
+      .filter((item): item is string => item !== undefined && !taken.has(normalizeText(item)));
+    const cited = new Set(
+      (this.citations?.get(pointerOf(path)) ?? [])
+        .map((id) => this.checker?.items.get(id)?.text)
+        .filter((t): t is string => t !== undefined),
+    );
+    const shared = (candidate: string) => {
+      const words = new Set(normalizeText(candidate).split(/\W+/));
+      return normalizeText(text)
+        .split(/\W+/)
+        .filter((w) => w.length > 2 && words.has(w)).length;
+    };
+    return candidates
+      .map((candidate, index) => ({
+        candidate,
+        index,
+        score: (cited.has(candidate) ? 1000 : 0) + shared(candidate),
+      }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .map(({ candidate }) => candidate);
+  }
+
   isProfileSkill(value: string): boolean {
     return this.profileSkills.has(normalizeText(value));
   }
@@ -299,7 +417,22 @@ class Verification {
   ): void {
     const text = scalarText(value);
     if (text !== undefined) {
-      const claim = this.claim(path, fields[String(path.at(-1))] ?? 'text', text);
+      const kind = fields[String(path.at(-1))] ?? 'text';
+      if (kind === 'sentence' && path.length === 2 && path[0] === 'basics') {
+        if (valuesAgree(kind, text, source)) this.claim(path, kind, text);
+        else
+          this.rewritten(
+            {
+              path,
+              text,
+              entry: undefined,
+              sources: scalarText(source) === undefined ? [] : [scalarText(source) as string],
+            },
+            `this ${describe(kind)} is not in the profile here`,
+          );
+        return;
+      }
+      const claim = this.claim(path, kind, text);
       if (!valuesAgree(claim.kind, text, source)) {
         this.violate(claim, `this ${describe(claim.kind)} is not in the profile here`);
       }
@@ -372,17 +505,45 @@ class Verification {
     // Among entries with the same identity (two roles at one employer), the
     // source is the one the variant agrees with most; disagreements are violations.
     const source = bestMatch(entry, candidates) ?? {};
+    const section = String(path[0]);
+    const sourceIndex = sourceEntries.indexOf(source);
+    // Prose of work, volunteer and project entries may be rephrased, citing its own entry.
+    const prose =
+      (PROSE_SECTIONS as readonly string[]).includes(section) && sourceIndex >= 0
+        ? pointerOf([section, arrayOf(this.profile[section]).indexOf(source)])
+        : undefined;
     for (const [key, child] of Object.entries(entry)) {
       if (key === spec.identity || child === undefined || child === null) continue;
       const kind = spec.fields[key] ?? 'text';
       const fieldPath = [...path, key];
       if (Array.isArray(child)) {
-        this.verifyList(fieldPath, kind, child, source[key]);
+        this.verifyList(
+          fieldPath,
+          kind,
+          child,
+          source[key],
+          kind === 'sentence' ? prose : undefined,
+        );
         continue;
       }
       const text = scalarText(child);
       if (text === undefined) {
         this.verifyObject(fieldPath, child, source[key], {});
+        continue;
+      }
+      if (kind === 'sentence' && prose !== undefined && !valuesAgree(kind, text, source[key])) {
+        const sourceText = scalarText(source[key]);
+        this.rewritten(
+          {
+            path: fieldPath,
+            text,
+            entry: prose,
+            sources: sourceText === undefined ? [] : [sourceText],
+          },
+          source[key] === undefined
+            ? `the profile entry has no ${key}`
+            : `this ${describe(kind)} does not belong to this entry in the profile`,
+        );
         continue;
       }
       const claim = this.claim(fieldPath, kind, text);
@@ -402,10 +563,37 @@ class Verification {
     kind: ClaimKind,
     items: unknown[],
     source: unknown,
+    /** Set for highlights that may be rephrased: the pointer of their profile entry. */
+    proseEntry?: string,
   ): void {
     const sourceItems = arrayOf(source);
+    // Source texts kept verbatim in this list are not fallbacks for its rewritten items.
+    const taken = new Set(
+      items
+        .map((item) => scalarText(item))
+        .filter(
+          (text): text is string =>
+            text !== undefined && sourceItems.some((c) => valuesAgree(kind, text, c)),
+        )
+        .map(normalizeText),
+    );
     items.forEach((item, index) => {
       const text = scalarText(item) ?? JSON.stringify(item);
+      if (
+        proseEntry !== undefined &&
+        scalarText(item) !== undefined &&
+        !sourceItems.some((candidate) => valuesAgree(kind, text, candidate))
+      ) {
+        const itemPath = [...path, index];
+        const sources = this.listSources(itemPath, text, sourceItems, taken);
+        this.rewritten(
+          { path: itemPath, text, entry: proseEntry, sources },
+          `this ${describe(kind)} is not in this entry of the profile`,
+        );
+        const replaced = this.replacements.get(pointerOf(itemPath))?.text;
+        if (replaced) taken.add(normalizeText(replaced));
+        return;
+      }
       const claim = this.claim([...path, index], kind, text);
       // Skills may be regrouped: a keyword only has to be a skill of the profile.
       const known =
@@ -477,5 +665,59 @@ export function verifyVariant(
     ok: verification.violations.length === 0,
     claims: verification.claims,
     violations: verification.violations,
+    rewrites: [],
+    rejections: [],
+    variant,
   };
+}
+
+/**
+ * Verifies a tailored variant whose prose may be rephrased with `citations`.
+ * Rejected texts are replaced by their source text in the returned `variant`
+ * (and recorded in `rejections`); `ok` is false only for violations outside
+ * rewritable prose (a changed date, employer, title, contact, skill…).
+ */
+export function verifyTailoredVariant(
+  profile: ResumeDocument,
+  variant: ResumeDocument,
+  citations: readonly Citation[],
+): VerificationResult {
+  const byPointer = new Map<string, string[]>();
+  for (const citation of citations) {
+    byPointer.set(citation.pointer, [
+      ...(byPointer.get(citation.pointer) ?? []),
+      ...citation.cites,
+    ]);
+  }
+  const verification = new Verification(profile, byPointer);
+  verification.verifyDocument(variant);
+  return {
+    ok: verification.violations.length === 0,
+    claims: verification.claims,
+    violations: verification.violations,
+    rewrites: verification.rewrites,
+    rejections: verification.rejections,
+    variant: applyReplacements(variant, [...verification.replacements.values()]),
+  };
+}
+
+/** A copy of `variant` with each replaced text swapped, and dropped list items removed. */
+function applyReplacements(
+  variant: ResumeDocument,
+  replacements: { path: (string | number)[]; text: string | null }[],
+): ResumeDocument {
+  if (replacements.length === 0) return variant;
+  const copy = structuredClone(variant) as Record<string, unknown>;
+  const drops: { list: unknown[]; index: number }[] = [];
+  for (const { path, text } of replacements) {
+    let parent: unknown = copy;
+    for (const segment of path.slice(0, -1)) parent = (parent as Record<string, unknown>)[segment];
+    const last = path.at(-1) as string | number;
+    if (text !== null) (parent as Record<string | number, unknown>)[last] = text;
+    else if (Array.isArray(parent)) drops.push({ list: parent, index: Number(last) });
+    else delete (parent as Record<string | number, unknown>)[last];
+  }
+  drops.sort((a, b) => b.index - a.index);
+  for (const { list, index } of drops) list.splice(index, 1);
+  return copy;
 }

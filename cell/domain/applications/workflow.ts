@@ -17,9 +17,14 @@
  * workflows visibly (`workflow.failed`) and re-queues steps lost to a crash.
  */
 import type postgres from 'postgres';
-import type { JobAnalysis, JsonResume, TailorStrategy } from '../../../lib/ai/contract.ts';
+import type {
+  Citation,
+  JobAnalysis,
+  JsonResume,
+  TailorStrategy,
+} from '../../../lib/ai/contract.ts';
 import { jobAnalysisSchema } from '../../../lib/ai/contract.ts';
-import { tailorResume } from '../../../lib/ai/embedded/index.ts';
+import { tailorResumeWithRewrites } from '../../../lib/ai/embedded/index.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
 import type { JobTarget } from '../../adapters/submission/types.ts';
@@ -40,7 +45,12 @@ import { chooseStrategy, createRng, STRATEGIES, type Strategy } from './strategy
 import type { StrategyStatsReader } from './strategy-stats.ts';
 import type { SubmissionRecord, SubmissionService } from './submission.ts';
 import type { ResumeTailor } from './tailoring.ts';
-import { type ResumeDocument, type Violation, verifyVariant } from './verifier.ts';
+import {
+  type ResumeDocument,
+  type RewriteRejection,
+  type Violation,
+  verifyTailoredVariant,
+} from './verifier.ts';
 
 export const ACTIVE_STATUSES = [
   'analyzing',
@@ -295,9 +305,11 @@ export class WorkflowService {
         await tx`delete from application_variants where application_id = ${app.id}`;
         for (const c of candidates) {
           await tx`
-            insert into application_variants (application_id, user_id, strategy, source, variant)
+            insert into application_variants
+              (application_id, user_id, strategy, source, variant, citations)
             values (${app.id}, ${app.user_id}, ${c.strategy}, ${c.source},
-                    ${tx.json(c.variant as postgres.JSONValue)})`;
+                    ${tx.json(c.variant as postgres.JSONValue)},
+                    ${tx.json(c.citations as unknown as postgres.JSONValue)})`;
         }
       },
     });
@@ -306,29 +318,80 @@ export class WorkflowService {
   private async verify(app: ApplicationRow): Promise<NextStep | undefined> {
     const profile = await this.loadProfile(app);
     const rows = await this.sql<
-      { strategy: Strategy; source: string; variant: JsonResume; ok: boolean | null }[]
+      {
+        strategy: Strategy;
+        source: string;
+        variant: JsonResume;
+        citations: Citation[];
+        ok: boolean | null;
+      }[]
     >`
-      select strategy, source, variant, ok from application_variants
+      select strategy, source, variant, citations, ok from application_variants
       where application_id = ${app.id} order by strategy, source`;
+    // Rewritten texts that fail the claim-level verifier are replaced by their source text
+    // (recorded as rejections); a variant fails only for violations outside its prose.
     const results = rows.map((row) => {
-      const verdict = verifyVariant(profile as ResumeDocument, row.variant as ResumeDocument);
+      const verdict = verifyTailoredVariant(
+        profile as ResumeDocument,
+        row.variant as ResumeDocument,
+        row.citations ?? [],
+      );
       if (row.ok === null && (row.source === 'optimizer' || row.source === 'embedded')) {
         this.deps.tailor.reportVerification?.(row.source, verdict.ok);
       }
-      return { ...row, ok: verdict.ok, violations: verdict.violations };
+      return {
+        ...row,
+        ok: verdict.ok,
+        verified: verdict.variant as JsonResume,
+        violations: verdict.violations,
+        rejections: verdict.rejections,
+        rewrites: verdict.rewrites.length,
+      };
     });
     const strategy = app.strategy ?? 'keyword-first';
-    let chosen: { variant: JsonResume; source: string; violations: Violation[] } | undefined =
-      results.find((r) => r.strategy === strategy && r.ok);
-    let fallback: { variant: JsonResume; ok: boolean; violations: Violation[] } | undefined;
+    let chosen:
+      | {
+          variant: JsonResume;
+          source: string;
+          violations: Violation[];
+          rejections: RewriteRejection[];
+        }
+      | undefined = results
+      .filter((r) => r.strategy === strategy && r.ok)
+      .map((r) => ({ ...r, variant: r.verified }))[0];
+    let fallback:
+      | {
+          variant: JsonResume;
+          citations: Citation[];
+          ok: boolean;
+          violations: Violation[];
+          rejections: RewriteRejection[];
+        }
+      | undefined;
     if (!chosen) {
-      // The provider's variant for the chosen strategy failed: the deterministic embedded
-      // tailoring only selects and reorders, so it passes unless the profile is odd.
+      // The provider's variant for the chosen strategy failed: the embedded tailoring only
+      // selects, reorders and rephrases with citations, so it passes unless the profile is odd.
       const analysis = await this.loadAnalysis(app.job_id);
-      const variant = tailorResume(profile, analysis, strategy as TailorStrategy);
-      const verdict = verifyVariant(profile as ResumeDocument, variant as ResumeDocument);
-      fallback = { variant, ok: verdict.ok, violations: verdict.violations };
-      if (verdict.ok) chosen = { variant, source: 'embedded-fallback', violations: [] };
+      const tailored = tailorResumeWithRewrites(profile, analysis, strategy as TailorStrategy);
+      const verdict = verifyTailoredVariant(
+        profile as ResumeDocument,
+        tailored.variant as ResumeDocument,
+        tailored.citations,
+      );
+      fallback = {
+        variant: tailored.variant,
+        citations: tailored.citations,
+        ok: verdict.ok,
+        violations: verdict.violations,
+        rejections: verdict.rejections,
+      };
+      if (verdict.ok)
+        chosen = {
+          variant: verdict.variant as JsonResume,
+          source: 'embedded-fallback',
+          violations: [],
+          rejections: verdict.rejections,
+        };
     }
     const rejected = results
       .filter((r) => !r.ok)
@@ -353,6 +416,8 @@ export class WorkflowService {
           source: r.source,
           ok: r.ok,
           violations: r.violations,
+          rewrites: r.rewrites,
+          rejections: r.rejections,
         })),
       },
       stepErrors: rejected.map((r) => ({
@@ -379,6 +444,11 @@ export class WorkflowService {
               source: r.source,
               violations: r.violations.length,
             })),
+            rewritesRejected: finalVariant.rejections.map((r) => ({
+              pointer: r.pointer,
+              rule: r.rule,
+              offending: r.offending,
+            })),
           },
         },
       ],
@@ -386,16 +456,20 @@ export class WorkflowService {
         for (const r of results) {
           await tx`
             update application_variants
-               set ok = ${r.ok}, violations = ${tx.json(r.violations as unknown as postgres.JSONValue)}
+               set ok = ${r.ok}, violations = ${tx.json(r.violations as unknown as postgres.JSONValue)},
+                   rejections = ${tx.json(r.rejections as unknown as postgres.JSONValue)}
              where application_id = ${app.id} and strategy = ${r.strategy} and source = ${r.source}`;
         }
         if (fallback) {
           await tx`
             insert into application_variants
-              (application_id, user_id, strategy, source, variant, ok, violations)
+              (application_id, user_id, strategy, source, variant, citations, ok, violations,
+               rejections)
             values (${app.id}, ${app.user_id}, ${strategy}, 'embedded-fallback',
-                    ${tx.json(fallback.variant as postgres.JSONValue)}, ${fallback.ok},
-                    ${tx.json(fallback.violations as unknown as postgres.JSONValue)})
+                    ${tx.json(fallback.variant as postgres.JSONValue)},
+                    ${tx.json(fallback.citations as unknown as postgres.JSONValue)}, ${fallback.ok},
+                    ${tx.json(fallback.violations as unknown as postgres.JSONValue)},
+                    ${tx.json(fallback.rejections as unknown as postgres.JSONValue)})
             on conflict (application_id, strategy, source) do nothing`;
         }
       },

@@ -48,6 +48,12 @@ import { SingleFlight } from './single-flight.ts';
 import type { StageTimer } from './stage-timer.ts';
 import { countPromptTokens } from './tokens.ts';
 
+/**
+ * A task whose answer changed shape keys its cache apart from older answers:
+ * tailor-resume answers carry citations since v2.
+ */
+const OUTPUT_VERSION: Partial<Record<TaskName, string>> = { 'tailor-resume': '@v2' };
+
 export interface RequestContext {
   cellId: string;
   userId: string;
@@ -126,7 +132,7 @@ export class Optimizer {
     const started = performance.now();
     const timer = ctx.timer;
     const { tier, plan } = this.plan(task, input);
-    const key = exactKey(task, tier, input);
+    const key = exactKey(`${task}${OUTPUT_VERSION[task] ?? ''}`, tier, input);
     timer?.lap('key', started);
     let resolved: Resolved;
     let shared = false;

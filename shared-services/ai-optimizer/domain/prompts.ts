@@ -1,7 +1,9 @@
 /**
  * What the models are asked and how their answers are read: one system prompt
  * per task, the input as JSON, the answer parsed as JSON against the task's
- * schema (and, for tailoring, checked to invent nothing), and the repair turn.
+ * schema (and, for tailoring, checked to copy every string it does not
+ * rephrase and to cite known profile items for every one it does), and the
+ * repair turn.
  */
 import { z } from 'zod';
 import {
@@ -12,7 +14,8 @@ import {
   type TaskOutputs,
   taskSchemas,
 } from '../../../lib/ai/contract.ts';
-import { inventedStrings } from '../../../lib/ai/embedded/index.ts';
+import { profileItems } from '../../../lib/ai/profile-items.ts';
+import { tailoredAnswerProblem } from './tailor-answer.ts';
 
 const ANALYSIS_SHAPE =
   '{"title": string, "seniority": "intern"|"junior"|"mid"|"senior"|"staff"|"principal"|"lead"|"manager"|"director"|"unknown", "mustHave": string[], "niceToHave": string[], "keywords": string[], "yearsMin": integer|null, "location": string|null, "remote": "remote"|"hybrid"|"onsite"|"unknown"}';
@@ -20,7 +23,7 @@ const ANALYSIS_SHAPE =
 const SYSTEM: Record<TaskName, string> = {
   'analyze-job': `You extract structured requirements from a job posting. Reply with one JSON object only, no prose, of this shape: ${ANALYSIS_SHAPE}. mustHave are skills the posting requires; niceToHave are skills it calls preferred, a plus or a bonus; keywords are the terms a resume should contain, most important first. Use canonical skill names (Kubernetes, PostgreSQL).`,
   'score-match': `You compare a JSON Resume profile with a job analysis. Reply with one JSON object only: {"score": integer 0-100, "matched": string[], "missing": string[]}. matched are the job's keywords the profile evidences; missing are those it does not.`,
-  'tailor-resume': `You tailor a JSON Resume to a job by REORDERING and SELECTING only. Put the job's keywords first: skills, work entries' highlights and projects. Strategy keyword-first: most relevant first; impact-first: measurable results first; concise: keep at most 3 highlights per entry. NEVER invent, reword or add anything: every string in your answer must be copied verbatim from the profile. Reply with the tailored JSON Resume object only.`,
+  'tailor-resume': `You tailor a JSON Resume to a job. Select and reorder: put the job's keywords first in skills, work entries' highlights and projects. Strategy keyword-first: most relevant first; impact-first: measurable results first; concise: keep at most 3 highlights per entry. You MAY rephrase prose only: basics.summary, and the summary, description and highlights of work, volunteer and project entries, toward the job's wording. Every other string (names, employers, titles, dates, locations, contact data, skills) must be copied verbatim. A rephrased text must restate only what the profile items it cites say: the same numbers, dates, employers, titles, degrees, skills and names, no new ones, and no stronger scope ("helped" stays "helped"; "led", "managed", "owned" or a team size only where the cited items say so). A highlight or entry summary cites items of its own entry only. Profile items and their ids are in "items". Reply with one JSON object only: {"variant": <the tailored JSON Resume>, "citations": [{"pointer": "<JSON pointer of the rephrased text in your variant, e.g. /work/0/highlights/1>", "cites": ["<item id>", ...]}]}, one citation per rephrased text.`,
 };
 
 const BATCH_SYSTEM = `You extract structured requirements from several job postings. Reply with one JSON object only: {"analyses": [...]}, one analysis per posting in the same order, each of this shape: ${ANALYSIS_SHAPE}.`;
@@ -30,6 +33,11 @@ export function systemPrompt(task: TaskName): string {
 }
 
 export function userPrompt<T extends TaskName>(task: T, input: TaskInputs[T]): string {
+  if (task === 'tailor-resume') {
+    const { profile } = input as TaskInputs['tailor-resume'];
+    const items = profileItems(profile).map(({ id, text }) => ({ id, text }));
+    return JSON.stringify({ task, input, items });
+  }
   return JSON.stringify({ task, input });
 }
 
@@ -78,15 +86,11 @@ export function parseAnswer<T extends TaskName>(
   const result = taskSchemas[task].output.safeParse(json);
   if (!result.success) return { ok: false, problem: describe(result.error) };
   if (task === 'tailor-resume') {
-    const invented = inventedStrings((input as TaskInputs['tailor-resume']).profile, result.data);
-    if (invented.length > 0)
-      return {
-        ok: false,
-        problem: `strings not in the profile: ${invented
-          .slice(0, 5)
-          .map((s) => JSON.stringify(s))
-          .join(', ')}`,
-      };
+    const problem = tailoredAnswerProblem(
+      (input as TaskInputs['tailor-resume']).profile,
+      result.data as TaskOutputs['tailor-resume'],
+    );
+    if (problem) return { ok: false, problem };
   }
   return { ok: true, value: result.data as TaskOutputs[T] };
 }

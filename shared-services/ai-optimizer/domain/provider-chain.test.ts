@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobAnalysis, JsonResume } from '../../../lib/ai/contract.ts';
-import { analyzeJob, inventedStrings } from '../../../lib/ai/embedded/index.ts';
+import { analyzeJob, tailorResumeWithRewrites } from '../../../lib/ai/embedded/index.ts';
+import { profileItems } from '../../../lib/ai/profile-items.ts';
 import { createLogger } from '../../../lib/logger.ts';
 import { type FakeLlmServer, startFakeLlmServer } from '../test-support/fake-llm-server.ts';
 import { type CatalogEntry, EMBEDDED_ENTRY } from './catalog.ts';
@@ -62,6 +63,36 @@ function chain(overrides: Partial<ProviderChainOptions> = {}) {
 }
 
 const far = () => Date.now() + 30_000;
+
+const sample = JSON.parse(
+  readFileSync(
+    new URL('../../../test/fixtures/jsonresume/sample.resume.json', import.meta.url),
+    'utf8',
+  ),
+) as JsonResume;
+const webJob: JobAnalysis = analyzeJob({
+  title: 'Web Developer',
+  description: 'HTML, CSS, JavaScript',
+});
+
+/** The sample with its first highlight replaced by `text`. */
+function rewrittenSample(text: string): JsonResume {
+  const variant = structuredClone(sample);
+  const first = variant.work?.[0];
+  if (first?.highlights) first.highlights[0] = text;
+  return variant;
+}
+
+function tailorThroughChain() {
+  const { instance } = chain();
+  return instance.run(
+    'tailor-resume',
+    { profile: sample, analysis: webJob, strategy: 'keyword-first' },
+    [OPENAI, EMBEDDED_ENTRY],
+    far(),
+    100,
+  );
+}
 
 describe('provider chain: happy path', () => {
   it('answers from the first provider with its tokens and cost', async () => {
@@ -151,27 +182,51 @@ describe('provider chain: errors and fallback', () => {
 
   it('rejects a tailored resume that invents content and falls back to the embedded tailor', async () => {
     openai.behave = () => ({ type: 'invent' });
-    const profile = JSON.parse(
-      readFileSync(
-        new URL('../../../test/fixtures/jsonresume/sample.resume.json', import.meta.url),
-        'utf8',
-      ),
-    ) as JsonResume;
-    const analysis: JobAnalysis = analyzeJob({
-      title: 'Web Developer',
-      description: 'HTML, CSS, JavaScript',
-    });
-    const { instance } = chain();
-    const result = await instance.run(
-      'tailor-resume',
-      { profile, analysis, strategy: 'keyword-first' },
-      [OPENAI, EMBEDDED_ENTRY],
-      far(),
-      100,
-    );
+    const result = await tailorThroughChain();
     expect(openai.calls).toHaveLength(2);
     expect(result.entry.provider).toBe('embedded');
-    expect(inventedStrings(profile, result.output)).toEqual([]);
+    expect(result.output).toEqual(tailorResumeWithRewrites(sample, webJob, 'keyword-first'));
+  });
+
+  const badAnswers: [string, (ids: string[]) => string][] = [
+    [
+      'a rewrite without citations',
+      () => JSON.stringify({ variant: rewrittenSample('Shipped web apps faster'), citations: [] }),
+    ],
+    [
+      'a rewrite citing an item that does not exist',
+      () =>
+        JSON.stringify({
+          variant: rewrittenSample('Shipped web apps faster'),
+          citations: [{ pointer: '/work/0/highlights/0', cites: ['work.9.highlights.9~deadbeef'] }],
+        }),
+    ],
+    ['malformed JSON', () => '{"variant": {"basics": '],
+  ];
+  for (const [name, answer] of badAnswers) {
+    it(`repairs ${name} once, then falls back to the embedded tailor`, async () => {
+      const ids = profileItems(sample).map((item) => item.id);
+      openai.behave = () => ({ type: 'text', text: answer(ids) });
+      const result = await tailorThroughChain();
+      expect(openai.calls).toHaveLength(2);
+      const repair = openai.calls[1]?.body.messages as { role: string; content: string }[];
+      expect(repair.at(-1)?.content).toMatch(/not valid/);
+      expect(result.entry.provider).toBe('embedded');
+      expect(result.output).toEqual(tailorResumeWithRewrites(sample, webJob, 'keyword-first'));
+    });
+  }
+
+  it('passes on a rewrite that cites a known item of the profile', async () => {
+    const highlight = profileItems(sample).find((item) => item.pointer === '/work/0/highlights/0');
+    const text = JSON.stringify({
+      variant: rewrittenSample('Shipped web apps faster'),
+      citations: [{ pointer: '/work/0/highlights/0', cites: [highlight?.id] }],
+    });
+    openai.behave = () => ({ type: 'text', text });
+    const result = await tailorThroughChain();
+    expect(openai.calls).toHaveLength(1);
+    expect(result.entry.provider).toBe('openai');
+    expect(result.output.variant.work?.[0]?.highlights?.[0]).toBe('Shipped web apps faster');
   });
 
   it('fails with every reason when no provider answers and the chain has no embedded provider', async () => {

@@ -1,6 +1,10 @@
 /** Runs a task on the embedded deterministic provider (lib/ai/embedded). */
 import type { TaskInputs, TaskName, TaskOutputs } from '../../../lib/ai/contract.ts';
-import { analyzeJob, scoreMatch, tailorResume } from '../../../lib/ai/embedded/index.ts';
+import {
+  analyzeJob,
+  scoreMatch,
+  tailorResumeWithRewrites,
+} from '../../../lib/ai/embedded/index.ts';
 
 export function runEmbedded<T extends TaskName>(task: T, input: TaskInputs[T]): TaskOutputs[T] {
   switch (task) {
@@ -12,7 +16,7 @@ export function runEmbedded<T extends TaskName>(task: T, input: TaskInputs[T]): 
     }
     default: {
       const { profile, analysis, strategy } = input as TaskInputs['tailor-resume'];
-      return tailorResume(profile, analysis, strategy) as TaskOutputs[T];
+      return tailorResumeWithRewrites(profile, analysis, strategy) as TaskOutputs[T];
     }
   }
 }

@@ -38,5 +38,6 @@ export const taskRoutes = new Hono<AiEnv>()
   })
   .post('/tailor-resume', async (c) => {
     const { input, result } = await runTask(c, 'tailor-resume');
-    return answer(c, { variant: result.output, strategy: input.strategy, meta: result.meta });
+    const { variant, citations } = result.output;
+    return answer(c, { variant, citations, strategy: input.strategy, meta: result.meta });
   });

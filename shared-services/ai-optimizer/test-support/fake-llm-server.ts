@@ -17,7 +17,9 @@ export type FakeBehaviour =
   | { type: 'status'; status: number; retryAfter?: string }
   | { type: 'malformed' }
   | { type: 'slow'; delayMs: number }
-  | { type: 'invent' };
+  | { type: 'invent' }
+  /** Answers exactly this text. */
+  | { type: 'text'; text: string };
 
 export interface FakeCall {
   path: string;
@@ -125,8 +127,15 @@ export async function startFakeLlmServer(kind: 'openai' | 'anthropic'): Promise<
     if (behaviour.type === 'malformed') text = 'Sure! Here is the analysis: {"title": "oops",';
     else if (behaviour.type === 'invent') {
       const answer = JSON.parse(answerFor(firstUser)) as Record<string, unknown>;
-      text = JSON.stringify({ ...answer, basics: { name: 'Invented Person' } });
-    } else text = answerFor(firstUser);
+      text =
+        'variant' in answer
+          ? JSON.stringify({
+              ...answer,
+              variant: { ...(answer.variant as object), basics: { name: 'Invented Person' } },
+            })
+          : JSON.stringify({ ...answer, basics: { name: 'Invented Person' } });
+    } else if (behaviour.type === 'text') text = behaviour.text;
+    else text = answerFor(firstUser);
     const promptText = `${textOf(body.system)}${messages.map((m) => textOf(m.content)).join('')}`;
     const usageIn = approxTokens(promptText);
     const usageOut = approxTokens(text);
