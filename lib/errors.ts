@@ -11,6 +11,7 @@ import type { Logger } from './logger.ts';
 /** Every error code the platform may return, mapped to its HTTP status. */
 export const ERROR_STATUS = {
   bad_request: 400,
+  request_timeout: 408,
   invalid_json: 400,
   validation_failed: 400,
   unauthorized: 401,
@@ -31,6 +32,7 @@ export const ERROR_STATUS = {
   already_on_cell: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   misdirected_request: 421,
   unprocessable: 422,
   verification_failed: 422,
