@@ -25,6 +25,29 @@ function describeValue(value: unknown): string {
   return json.length > 80 ? `${json.slice(0, 77)}…` : json;
 }
 
+/** Each problem at its field: the field's name, its pointer and the value the file has there. */
+function FieldProblems(props: {
+  label: string;
+  problems: readonly { pointer: string; message: string }[];
+  picked: Picked;
+}) {
+  if (props.problems.length === 0) return null;
+  return (
+    <ul class="problems" aria-label={props.label}>
+      {props.problems.map((problem) => (
+        <li key={`${problem.pointer}:${problem.message}`} class="problem">
+          <span class="problem-field">{fieldLabel(problem.pointer)}</span>
+          <code class="problem-pointer">{problem.pointer || '/'}</code>
+          <span class="problem-value">
+            {describeValue(valueAt(props.picked.document, problem.pointer))}
+          </span>
+          <span class="field-error">{problem.message}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function ImportPanel() {
   const queryClient = useQueryClient();
   const input = useRef<HTMLInputElement>(null);
@@ -117,11 +140,11 @@ export function ImportPanel() {
       {upload.isSuccess && (
         <p role="status" class="notice notice-ok">
           Imported {picked?.name} as version {upload.data.version}.
-          {upload.data.warnings.length > 0 &&
-            ` ${upload.data.warnings.length} warning(s): ${upload.data.warnings
-              .map((w) => `${fieldLabel(w.pointer)}: ${w.message}`)
-              .join('; ')}`}
+          {upload.data.warnings.length > 0 && ' Kept as written, with warnings:'}
         </p>
+      )}
+      {upload.isSuccess && picked && (
+        <FieldProblems label="Warnings by field" problems={upload.data.warnings} picked={picked} />
       )}
       {upload.error && (
         <ErrorNotice
@@ -129,20 +152,7 @@ export function ImportPanel() {
           title={`${picked?.name ?? 'The file'} was not imported`}
         />
       )}
-      {problems.length > 0 && picked && (
-        <ul class="problems" aria-label="Problems by field">
-          {problems.map((problem) => (
-            <li key={`${problem.pointer}:${problem.message}`} class="problem">
-              <span class="problem-field">{fieldLabel(problem.pointer)}</span>
-              <code class="problem-pointer">{problem.pointer || '/'}</code>
-              <span class="problem-value">
-                {describeValue(valueAt(picked.document, problem.pointer))}
-              </span>
-              <span class="field-error">{problem.message}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      {picked && <FieldProblems label="Problems by field" problems={problems} picked={picked} />}
     </section>
   );
 }

@@ -1,0 +1,215 @@
+/**
+ * A job seeker's first visit, in real Chromium against a real platform: the
+ * router serving the built web app, a real cell behind it. Debian's chromium
+ * (installed by deploy/local/ensure-deps.sh) is driven by playwright-core; no
+ * browser is downloaded. Every page is checked with axe (no serious or
+ * critical violation); a failure leaves a screenshot in test-results/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { newId } from '../../lib/ids.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = 'test-results';
+const fixture = (name: string) => join(import.meta.dirname, '..', 'fixtures', name);
+
+let platform: Platform;
+let browser: Browser;
+let distDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run deploy/local/ensure-deps.sh (make deps)`);
+  }
+  distDir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
+  await build({ configFile: 'web/vite.config.ts', logLevel: 'silent', build: { outDir: distDir } });
+  platform = await startPlatform({
+    cells: 1,
+    env: { PASSWORD_SCRYPT_LOG_N: '12', WEB_DIST_DIR: distDir },
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  if (distDir) rmSync(distDir, { recursive: true, force: true });
+}, 60_000);
+
+/** Fails on any serious or critical axe violation of the page as it is now. */
+async function expectAccessible(page: Page, where: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+const WAIT = { timeout: 15_000 };
+
+async function visible(locator: Locator) {
+  await locator.first().waitFor({ state: 'visible', ...WAIT });
+}
+
+async function hasText(locator: Locator, text: string | RegExp) {
+  const read = () =>
+    locator
+      .first()
+      .innerText()
+      .catch(() => '');
+  if (typeof text === 'string') await expect.poll(read, WAIT).toContain(text);
+  else await expect.poll(read, WAIT).toMatch(text);
+}
+
+async function atUrl(page: Page, pattern: RegExp) {
+  await expect.poll(() => page.url(), WAIT).toMatch(pattern);
+}
+
+async function invalid(locator: Locator) {
+  await expect.poll(() => locator.getAttribute('aria-invalid'), WAIT).toBe('true');
+}
+
+/** Drops a file on the element as a user dragging it from their desktop would. */
+async function dropFile(page: Page, selector: string, name: string, text: string) {
+  // Runs in the page (this file is type-checked without the DOM library).
+  const transfer = await page.evaluateHandle(
+    `(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([${JSON.stringify(text)}], ${JSON.stringify(name)}, { type: 'application/json' }));
+      return data;
+    })()`,
+  );
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
+}
+
+describe('web app: a job seeker in Chromium', () => {
+  it('signs up, imports a resume with an error then a good one, sees the profile, stays signed in across a reload, and logs out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      // A 4xx the app handles is logged by Chromium as a failed resource; anything else is a bug.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        problems.push(`console: ${message.text()}`);
+      }
+    });
+    onTestFailed(async ({ task }) => {
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({
+        path: join(RESULTS, `${task.name.slice(0, 60).replace(/\W+/g, '-')}.png`),
+        fullPage: true,
+      });
+    });
+
+    // A first visit lands on the log-in page.
+    await page.goto(`${platform.routerUrl}/`);
+    await visible(page.getByRole('heading', { name: 'Log in' }));
+    await expectAccessible(page, 'log in');
+
+    // Sign up: the server's problems appear at their fields.
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await visible(page.getByRole('heading', { name: 'Create your account' }));
+    await expectAccessible(page, 'sign up');
+    await page.getByLabel('Name').fill('Richard Hendriks');
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await hasText(page.getByRole('alert'), 'Invalid body');
+    await hasText(page.getByRole('alert'), 'Request id:');
+    await invalid(page.getByLabel('Email'));
+    await invalid(page.getByLabel('Password'));
+    await expectAccessible(page, 'sign up with errors');
+
+    const email = `richard-${newId()}@example.com`;
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+
+    // The profile page, empty at first.
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await atUrl(page, /\/profile$/);
+    await visible(page.getByText('No profile yet'));
+    await hasText(page.getByRole('navigation', { name: 'Main' }), email);
+    await expectAccessible(page, 'empty profile');
+
+    // A resume with mistakes, dropped on the panel: each problem at its field.
+    const { readFileSync } = await import('node:fs');
+    await dropFile(
+      page,
+      '.dropzone',
+      'broken.resume.json',
+      readFileSync(fixture('web/broken.resume.json'), 'utf8'),
+    );
+    const notice = page.getByRole('alert').filter({ hasText: 'was not imported' });
+    await hasText(notice, 'broken.resume.json was not imported');
+    await hasText(notice, /Request id: \S+/);
+    const byField = page.getByRole('list', { name: 'Problems by field' });
+    await hasText(byField, 'Work › #1 › Highlights');
+    await hasText(byField, '/work/0/highlights');
+    await hasText(byField, '"Won TechCrunch Disrupt"');
+    await hasText(byField, 'must be array');
+    await hasText(byField, 'Skills › #1 › Keywords');
+    await expectAccessible(page, 'import with problems');
+
+    // Broken JSON never leaves the browser, and says why.
+    await page.getByLabel('Choose a file').setInputFiles({
+      name: 'half.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"basics": {"name": "Richard"'),
+    });
+    await hasText(page.getByRole('alert'), 'half.json is not valid JSON');
+
+    // The good one, through the file picker.
+    await page.getByLabel('Choose a file').setInputFiles(fixture('jsonresume/sample.resume.json'));
+    await hasText(
+      page.getByRole('status').filter({ hasText: 'Imported' }),
+      'Imported sample.resume.json as version 1',
+    );
+    const profile = page.getByRole('article', { name: 'Profile' });
+    await visible(profile.getByRole('heading', { name: 'Richard Hendriks' }));
+    await hasText(profile, 'Pied Piper');
+    await hasText(page.getByRole('region', { name: 'Versions' }), 'Version 1');
+    await expectAccessible(page, 'profile');
+
+    // A reload forgets the in-memory access token; the HttpOnly cookie brings the session back.
+    const cookies = await context.cookies(`${platform.routerUrl}/v1/auth/refresh`);
+    expect(cookies.find((c) => c.name === 'refresh_token')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/v1/auth',
+    });
+    expect(await page.evaluate('document.cookie')).toBe('');
+    await page.reload();
+    await visible(
+      page
+        .getByRole('article', { name: 'Profile' })
+        .getByRole('heading', { name: 'Richard Hendriks' }),
+    );
+
+    // Log out: back to the log-in page, and the session is gone for good.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await visible(page.getByRole('heading', { name: 'Log in' }));
+    expect((await context.cookies(`${platform.routerUrl}/v1/auth/refresh`)).length).toBe(0);
+    await page.goto(`${platform.routerUrl}/profile`);
+    await atUrl(page, /\/login\?next=%2Fprofile$/);
+    await visible(page.getByRole('heading', { name: 'Log in' }));
+
+    // Logging in again returns to the page the user asked for.
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await atUrl(page, /\/profile$/);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
