@@ -59,3 +59,9 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
     return streaming(c, next);
   });
 }
+
+/**
+ * Set by a cell on its `503 service_unavailable` when its Postgres or Redis is
+ * down; the router counts such answers for passive health.
+ */
+export const DEPENDENCY_DOWN_HEADER = 'x-cell-dependency-down';

@@ -37,6 +37,13 @@ export const routerConfigSchema = z.object({
   HEALTH_FAILURES_TO_DOWN: positiveInt.default(2),
   /** Good checks before a down cell is up again. @defaultValue 2 */
   HEALTH_SUCCESSES_TO_UP: positiveInt.default(2),
+  /**
+   * Passive health: relayed answers in a row in which the cell reported a dependency down
+   * (`503` with `x-cell-dependency-down`) before the router marks it down itself. @defaultValue 3
+   */
+  HEALTH_ANSWER_FAILURES_TO_DOWN: positiveInt.default(3),
+  /** Least time a cell marked down by passive health stays down. @defaultValue 1000 */
+  HEALTH_EJECT_MS: configFields.durationMs.default(1_000),
   /** `Retry-After` seconds on `503 cell_unavailable` / `cell_draining`. @defaultValue 5 */
   RETRY_AFTER_SECONDS: positiveInt.default(5),
   /** Safety-net reload period next to LISTEN/NOTIFY. @defaultValue 5000 */

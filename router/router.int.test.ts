@@ -601,6 +601,63 @@ describe('cell failure isolation', () => {
     expect((await fetch(`${r.url}/v1/ping`, { headers: authed(token) })).status).toBe(200);
   });
 
+  it('marks a cell down from its answers when they report a dependency down (passive health), then back after the ejection', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router({ HEALTH_CHECK_INTERVAL_MS: '3600000', HEALTH_EJECT_MS: '300' });
+    const health = r.services.health;
+    const token = await tokenFor(await userOnCell(r, 'cell-1'));
+    const ping = () => fetch(`${r.url}/v1/ping`, { headers: authed(token) });
+    cell.dependencyDown = true;
+    // The readiness checks have not noticed (none ran): the first answers come from the cell.
+    for (let i = 0; i < 3; i++) {
+      const res = await ping();
+      expect(res.status).toBe(503);
+      expect(res.headers.get('x-cell-id')).toBe('cell-1');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'service_unavailable',
+      );
+    }
+    expect(health.isUp('cell-1')).toBe(false);
+    const seen = cell.seen.length;
+    const answered = await ping();
+    expect(answered.status).toBe(503);
+    expect(answered.headers.get('retry-after')).toBe('5');
+    expect(((await answered.json()) as { error: { code: string } }).error.code).toBe(
+      'cell_unavailable',
+    );
+    expect(cell.seen.length).toBe(seen); // the router answered itself
+
+    cell.dependencyDown = false;
+    // Good checks during the ejection do not bring it back yet...
+    await health.checkAll();
+    await health.checkAll();
+    expect(health.isUp('cell-1')).toBe(false);
+    // ...after it, two good checks do.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await health.checkAll();
+    await health.checkAll();
+    expect(health.isUp('cell-1')).toBe(true);
+    expect((await ping()).status).toBe(200);
+  });
+
+  it('starts counting again after any other answer', async () => {
+    const [cell] = await withCells(1);
+    if (!cell) throw new Error('no cell');
+    const r = await router({ HEALTH_CHECK_INTERVAL_MS: '3600000' });
+    const health = r.services.health;
+    const token = await tokenFor(await userOnCell(r, 'cell-1'));
+    const ping = () => fetch(`${r.url}/v1/ping`, { headers: authed(token) });
+    for (let round = 0; round < 3; round++) {
+      cell.dependencyDown = true;
+      expect((await ping()).status).toBe(503);
+      expect((await ping()).status).toBe(503);
+      cell.dependencyDown = false;
+      expect((await ping()).status).toBe(200);
+    }
+    expect(health.isUp('cell-1')).toBe(true);
+  });
+
   it('recovers a killed cell by itself once it answers again', async () => {
     const [cell] = await withCells(1);
     if (!cell) throw new Error('no cell');

@@ -96,6 +96,8 @@ export function buildRouterServices(
     timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     failuresToDown: config.HEALTH_FAILURES_TO_DOWN,
     successesToUp: config.HEALTH_SUCCESSES_TO_UP,
+    answerFailuresToDown: config.HEALTH_ANSWER_FAILURES_TO_DOWN,
+    ejectMs: config.HEALTH_EJECT_MS,
     onChange: (cellId, up) => metrics.cellUp.set({ cell: cellId }, up ? 1 : 0),
   });
   directory.onChange((cells) => {

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { requestDeadline } from '../../lib/deadline.ts';
 import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
-import { bodyLimit, setResponseHeader } from '../../lib/http-headers.ts';
+import { bodyLimit, DEPENDENCY_DOWN_HEADER, setResponseHeader } from '../../lib/http-headers.ts';
 import { requestContext } from '../../lib/request-id.ts';
 import { isDependencyUnavailable } from '../infra/dependency-errors.ts';
 import type { CellServices } from '../services.ts';
@@ -62,7 +62,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   const breakerGate = createMiddleware(async (_c, next) => {
     if (services.breaker.open) {
       throw new ApiError('service_unavailable', "This cell's database or Redis is unavailable", {
-        headers: { 'retry-after': '1' },
+        headers: { 'retry-after': '1', [DEPENDENCY_DOWN_HEADER]: '1' },
       });
     }
     await next();

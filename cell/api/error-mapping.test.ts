@@ -18,6 +18,8 @@ describe('mapping dependency failures', () => {
     const mapped = mapCellDomainError(withCode(code));
     expect(mapped?.code).toBe('service_unavailable');
     expect(mapped?.headers['retry-after']).toBe('1');
+    // The router counts these answers for passive health.
+    expect(mapped?.headers['x-cell-dependency-down']).toBe('1');
   });
 
   it('turns a Redis client that gave up into a retryable 503', () => {

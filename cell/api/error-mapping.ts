@@ -1,5 +1,6 @@
 /** Maps the cell's domain errors to the one API error contract. */
 import { ApiError } from '../../lib/errors.ts';
+import { DEPENDENCY_DOWN_HEADER } from '../../lib/http-headers.ts';
 import {
   AlreadyAppliedError,
   AlreadyApprovedError,
@@ -92,7 +93,7 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
   }
   if (isDependencyUnavailable(error)) {
     return new ApiError('service_unavailable', 'A dependency of this cell is unavailable', {
-      headers: { 'retry-after': '1' },
+      headers: { 'retry-after': '1', [DEPENDENCY_DOWN_HEADER]: '1' },
     });
   }
   return undefined;

@@ -6,6 +6,12 @@
  * proof only lengthens the outage users see as timeouts). It comes back after
  * `successesToUp` good checks in a row. The proxy also reports refused
  * connections, so a dead cell is seen between two checks.
+ *
+ * Passive health (as Envoy's outlier detection): the proxy reports every
+ * answer it relays. `answerFailuresToDown` answers in a row in which the cell
+ * said one of its dependencies is down (its breaker's `503` with
+ * `x-cell-dependency-down`) mark it down at once, without waiting for a check;
+ * it then stays down for at least `ejectMs` before checks may bring it back.
  */
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../../lib/logger.ts';
@@ -30,6 +36,10 @@ export interface HealthMonitorOptions {
   failuresToDown?: number;
   /** @defaultValue 2 */
   successesToUp?: number;
+  /** @defaultValue 3 */
+  answerFailuresToDown?: number;
+  /** @defaultValue 1000 */
+  ejectMs?: number;
   /** Called whenever a cell changes between up and down. */
   onChange?: (cellId: string, up: boolean) => void;
 }
@@ -45,6 +55,8 @@ export function isConnectionRefused(error: unknown): boolean {
 
 export class HealthMonitor {
   readonly #health = new Map<string, CellHealth>();
+  /** Passive health per cell: relayed dependency-down answers in a row, and the end of an ejection. */
+  readonly #answers = new Map<string, { failures: number; ejectedUntil: number }>();
   #cells: CellRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -59,7 +71,12 @@ export class HealthMonitor {
   sync(cells: readonly CellRecord[]): void {
     this.#cells = [...cells];
     const ids = new Set(cells.map((cell) => cell.id));
-    for (const id of this.#health.keys()) if (!ids.has(id)) this.#health.delete(id);
+    for (const id of this.#health.keys()) {
+      if (!ids.has(id)) {
+        this.#health.delete(id);
+        this.#answers.delete(id);
+      }
+    }
     for (const cell of cells) {
       if (!this.#health.has(cell.id)) {
         this.#health.set(cell.id, {
@@ -131,6 +148,30 @@ export class HealthMonitor {
     }
   }
 
+  /**
+   * An answer the proxy relayed from the cell: `dependencyDown` when the cell said one of its
+   * data stores is down. On the hot path: a map lookup and a compare.
+   */
+  reportAnswer(cellId: string, dependencyDown: boolean): void {
+    let answers = this.#answers.get(cellId);
+    if (!dependencyDown) {
+      if (answers && answers.failures > 0) answers.failures = 0;
+      return;
+    }
+    if (!answers) {
+      answers = { failures: 0, ejectedUntil: 0 };
+      this.#answers.set(cellId, answers);
+    }
+    answers.failures++;
+    const health = this.#health.get(cellId);
+    if (!health?.up || answers.failures < (this.options.answerFailuresToDown ?? 3)) return;
+    answers.failures = 0;
+    answers.ejectedUntil = Date.now() + (this.options.ejectMs ?? 1_000);
+    health.consecutiveSuccesses = 0;
+    health.lastError = `${this.options.answerFailuresToDown ?? 3} answers in a row reported a dependency down`;
+    this.#set(cellId, health, false);
+  }
+
   /** A connection to the cell was refused: down at once. */
   markRefused(cellId: string): void {
     const health = this.#health.get(cellId);
@@ -154,7 +195,11 @@ export class HealthMonitor {
     health.latencyMs = Math.round(latencyMs * 100) / 100;
     health.lastCheckedAt = new Date().toISOString();
     health.lastError = undefined;
-    if (!health.up && health.consecutiveSuccesses >= (this.options.successesToUp ?? 2)) {
+    if (
+      !health.up &&
+      health.consecutiveSuccesses >= (this.options.successesToUp ?? 2) &&
+      Date.now() >= (this.#answers.get(cellId)?.ejectedUntil ?? 0)
+    ) {
       this.#set(cellId, health, true);
     }
   }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { type Dispatcher, errors } from 'undici';
 import { ApiError } from '../../lib/errors.ts';
+import { DEPENDENCY_DOWN_HEADER } from '../../lib/http-headers.ts';
 import { signIdentity } from '../../lib/router-signature.ts';
 import { CellUnavailableError } from '../errors.ts';
 import type { HealthMonitor } from '../health/health-monitor.ts';
@@ -108,6 +109,8 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly target: ProxyTarget,
     private readonly onStarted: (status: number) => void,
     private readonly onFailedBeforeStart: (error: unknown) => void,
+    /** Every answer from the cell, with whether it reported a dependency down (passive health). */
+    private readonly onAnswer: (dependencyDown: boolean) => void,
     /** Set for reads: a `409` is held and handed here whole instead of being relayed. */
     private readonly onHeld?: (held: HeldAnswer) => void,
   ) {
@@ -127,6 +130,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     if (statusCode < 200) return; // informational: the final answer follows
+    this.onAnswer(statusCode === 503 && headers[DEPENDENCY_DOWN_HEADER] !== undefined);
     if (statusCode === 409 && this.onHeld) {
       this.#held = { status: statusCode, headers, chunks: [] };
       return;
@@ -232,6 +236,7 @@ export class CellProxy {
         target,
         resolve,
         (error) => reject(this.#mapError(error, target.cellId)),
+        (dependencyDown) => this.health.reportAnswer(target.cellId, dependencyDown),
         retryable
           ? (held) => {
               if (!isUserMoved(held)) return resolve(relay.writeHeld(held));

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { DEPENDENCY_DOWN_HEADER } from '../../lib/http-headers.ts';
 import { verifyIdentity } from '../../lib/router-signature.ts';
 
 export interface FakeCellOptions {
@@ -28,6 +29,8 @@ export class FakeCell {
   ready = true;
   /** Users tombstoned here: their `/v1` requests answer `409 user_moved`, as a real cell's do. */
   readonly moved = new Map<string, string>();
+  /** `/v1` requests answer `503 service_unavailable` with `x-cell-dependency-down`, as a real cell's breaker does. */
+  dependencyDown = false;
   /** Status the user-initialisation endpoint answers with. */
   initStatus = 201;
   readonly users = new Map<string, { email: string; name: string }>();
@@ -115,6 +118,14 @@ export class FakeCell {
     if (!userId) {
       req.resume();
       return this.#json(res, 401, { error: { code: 'unauthorized', message: 'bad signature' } });
+    }
+    if (this.dependencyDown && url.pathname.startsWith('/v1/')) {
+      req.resume();
+      res.setHeader(DEPENDENCY_DOWN_HEADER, '1');
+      res.setHeader('retry-after', '1');
+      return this.#json(res, 503, {
+        error: { code: 'service_unavailable', message: 'database down', requestId: 'x' },
+      });
     }
     const movedTo = this.moved.get(userId);
     if (movedTo && url.pathname.startsWith('/v1/')) {
