@@ -340,7 +340,9 @@ describe('security', () => {
   it('answers 404, 405, 400 and 415 to bad requests, never 500', async () => {
     await withCells(1);
     const r = await router();
-    expect((await fetch(`${r.url}/nope`)).status).toBe(404);
+    // (`/nope` itself is a page of the web app when it is built: a file name is not.)
+    expect((await fetch(`${r.url}/nope.txt`)).status).toBe(404);
+    expect((await fetch(`${r.url}/admin/nope`)).status).toBe(404);
     expect((await fetch(`${r.url}/v1/auth/login`)).status).toBe(405);
     const badJson = await fetch(`${r.url}/v1/auth/signup`, {
       method: 'POST',
