@@ -17,6 +17,7 @@ const SOURCES = [
   'workflow',
   'capacity',
   'migration',
+  'honesty',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

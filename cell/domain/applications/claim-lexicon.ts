@@ -142,11 +142,15 @@ export const NUMBER_WORDS: Record<string, number> = {
   hundred: 100,
   dozen: 12,
   half: 0.5,
+  halved: 0.5,
+  halving: 0.5,
   double: 2,
   doubled: 2,
+  doubling: 2,
   twice: 2,
   triple: 3,
   tripled: 3,
+  tripling: 3,
 };
 
 export const MONTHS = [

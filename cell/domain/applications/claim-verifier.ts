@@ -176,11 +176,30 @@ function titleWords(text: string): string[] {
   return out;
 }
 
+/** Scope words of a text, whole words only: "co-led" is a hedge, not "led". */
+function scopeWords(text: string): Set<string> {
+  return new Set(words(text));
+}
+
 function scopeFamilies(set: Set<string>): Map<ScopeFamily, string> {
   const found = new Map<ScopeFamily, string>();
   for (const [family, list] of Object.entries(SCOPE_FAMILIES) as [ScopeFamily, readonly string[]][])
     for (const word of list) if (set.has(word) && !found.has(family)) found.set(family, word);
   return found;
+}
+
+const STOP = new Set(['with', 'from', 'that', 'this', 'into', 'over', 'their', 'which', 'than']);
+
+/** Content words two texts share, by a crude stem ("migrated", "migrate" → "migrat"). */
+function sharedStems(a: string, b: string): number {
+  const stems = (text: string) =>
+    new Set(
+      words(text)
+        .filter((w) => w.length > 3 && !STOP.has(w) && skillMatcher().canonicalOf(w) === undefined)
+        .map((w) => w.replace(/(ing|ed|es|e|s)$/, '')),
+    );
+  const left = stems(a);
+  return [...stems(b)].filter((w) => left.has(w)).length;
 }
 
 export function hedgeOf(text: string): string | undefined {
@@ -213,6 +232,8 @@ function entityCandidates(sentence: string): string[] {
       .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}+#]+$/gu, '');
     if (!word) return;
     const tags = new Set(info.tags);
+    // "I", and letter pairs such as "A/B", are no names.
+    if (tags.has('Pronoun') || /^\p{Lu}(\/\p{Lu})+$/u.test(word) || word === 'I') return;
     const named =
       tags.has('Person') ||
       tags.has('Place') ||
@@ -237,8 +258,8 @@ interface Evidence {
   credentials: Set<string>;
   awards: Set<string>;
   scope: Set<ScopeFamily>;
-  /** A hedge of a cited prose item, if any. */
-  hedge: string | undefined;
+  /** Cited prose items that hedge ("helped…"), with their hedge word. */
+  hedged: { text: string; hedge: string }[];
 }
 
 export interface CheckInput {
@@ -298,15 +319,28 @@ export class ClaimChecker {
     }
     const evidence = this.evidenceOf(cited, input.entry);
     const findings: ClaimFinding[] = [];
-    if (evidence.hedge !== undefined && hedgeOf(whole) === undefined) {
-      findings.push(
-        finding(
-          'scope',
-          [],
-          `the source says "${evidence.hedge}"; the rewrite drops it and claims more`,
-          whole,
-        ),
+    // A rewrite of a hedged item keeps a hedge. An entry's text restates its cited items
+    // as a whole; a summary sentence restates a hedged item when it shares its content.
+    const restated =
+      input.entry !== undefined
+        ? [whole]
+        : sentencesOf(whole).filter((sentence) =>
+            evidence.hedged.some((item) => sharedStems(sentence, item.text) >= 2),
+          );
+    for (const text of restated) {
+      const source = evidence.hedged.find(
+        (item) => input.entry !== undefined || sharedStems(text, item.text) >= 2,
       );
+      if (source && hedgeOf(text) === undefined) {
+        findings.push(
+          finding(
+            'scope',
+            [],
+            `the source says "${source.hedge}"; the rewrite drops it and claims more`,
+            text,
+          ),
+        );
+      }
     }
     for (const sentence of sentencesOf(whole))
       findings.push(...this.checkSentence(sentence, evidence));
@@ -340,8 +374,11 @@ export class ClaimChecker {
         .replace(/\bjr\.?/g, 'junior'),
       credentials: new Set(credentials(text)),
       awards: new Set([...text.matchAll(AWARD_PATTERN)].map((m) => awardStem(m[0]))),
-      scope: new Set(scopeFamilies(set).keys()),
-      hedge: prose.map((item) => hedgeOf(item.text)).find((h) => h !== undefined),
+      scope: new Set(scopeFamilies(scopeWords(text)).keys()),
+      hedged: prose.flatMap((item) => {
+        const hedge = hedgeOf(item.text);
+        return hedge === undefined ? [] : [{ text: item.text, hedge }];
+      }),
     };
   }
 
@@ -394,9 +431,8 @@ export class ClaimChecker {
         .filter((w) => !evidence.awards.has(awardStem(w))),
       'recognition that the cited items do not mention',
     );
-    const sentenceWords = wordSet(sentence);
     const scope: string[] = [];
-    for (const [family, word] of scopeFamilies(sentenceWords)) {
+    for (const [family, word] of scopeFamilies(scopeWords(sentence))) {
       if (!SCOPE_IMPLIED_BY[family].some((f) => evidence.scope.has(f))) scope.push(word);
     }
     add('scope', scope, 'scope (lead, own, sole…) that the cited items do not claim');
