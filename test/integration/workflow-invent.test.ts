@@ -10,8 +10,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FABRICATION_KINDS,
+  type FabricationKind,
+  fabricate,
+} from '../../cell/domain/applications/test-support/fabrications.ts';
 import type { JsonResume, TailorStrategy } from '../../lib/ai/contract.ts';
-import { tailorResume } from '../../lib/ai/embedded/index.ts';
+import { tailorResume, tailorResumeWithRewrites } from '../../lib/ai/embedded/index.ts';
+import { entryFacts, profileItems } from '../../lib/ai/profile-items.ts';
 import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
 import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
 import type { FakeApplicationApi } from '../fakes/http-fake.ts';
@@ -35,6 +41,40 @@ const INVENTED: Record<Injection, string> = {
 /** Which injections the provider makes on its next calls (set per property run). */
 let injections: Injection[] = [];
 let calls = 0;
+/** Set: the provider rewrites with citations and slips in one fabrication of this kind. */
+let adversary: FabricationKind | undefined;
+/** The fabricated texts it wrote (one per strategy), by kind. */
+const fabricated = new Map<FabricationKind, { text: string; token: string }[]>();
+
+/** The embedded rewrite with one cited fabrication in the first highlight of the first role. */
+function adversarial(
+  profile: JsonResume,
+  input: Parameters<typeof tailorResume>,
+  kind: FabricationKind,
+) {
+  const tailored = tailorResumeWithRewrites(...input);
+  const first = tailored.variant.work?.[0];
+  const text = first?.highlights?.[0];
+  const sourceIndex = (profile.work ?? []).findIndex((w) => w.name === first?.name);
+  const source = profile.work?.[sourceIndex] as Record<string, unknown> | undefined;
+  const cited = tailored.citations.find((c) => c.pointer === '/work/0/highlights/0')?.cites[0];
+  const item = profileItems(profile).find(
+    (i) =>
+      i.id === cited ||
+      (cited === undefined && i.entry === `/work/${sourceIndex}` && i.text === text),
+  );
+  if (!first?.highlights || !item || !source) return tailored;
+  const fabrication = fabricate(kind, item.text, JSON.stringify(profile), calls, {
+    years: [Number(String(source.startDate).slice(0, 4))],
+    context: entryFacts(source),
+  });
+  if (!fabrication) return tailored;
+  fabricated.set(kind, [...(fabricated.get(kind) ?? []), fabrication]);
+  first.highlights[0] = fabrication.text;
+  const citations = tailored.citations.filter((c) => c.pointer !== '/work/0/highlights/0');
+  citations.push({ pointer: '/work/0/highlights/0', cites: [item.id] });
+  return { variant: tailored.variant, citations };
+}
 
 function invent(variant: JsonResume): JsonResume {
   const out = structuredClone(variant) as Json;
@@ -105,6 +145,13 @@ beforeAll(async () => {
       tailor: {
         async tailor(input) {
           calls += 1;
+          if (adversary) {
+            const args = [input.profile, input.analysis, input.strategy as TailorStrategy] as const;
+            return {
+              ...adversarial(input.profile, [...args], adversary),
+              source: 'optimizer' as const,
+            };
+          }
           const variant = tailorResume(
             input.profile,
             input.analysis,
@@ -188,5 +235,68 @@ describe('never invent', () => {
       { numRuns: 12, seed: 20_260_522 },
     );
     expect(calls).toBeGreaterThanOrEqual(36);
+  });
+});
+
+describe('grounded rewriting against an adversarial provider', () => {
+  it('rejects every cited fabrication, of each kind, before the PDF and the submission', async () => {
+    const [spec] = fc.sample(profileArb, { numRuns: 1, seed: 20_261_129 });
+    if (!spec) throw new Error('no profile');
+    try {
+      for (const kind of FABRICATION_KINDS) {
+        adversary = kind;
+        injections = [];
+        const userId = await cell.createUser();
+        const resume = toResume(spec);
+        expect((await cell.request(userId, 'PUT', '/v1/profile', resume)).status).toBe(200);
+        await cell.request(userId, 'PUT', '/v1/channels/greenhouse/credentials', {
+          apiKey: 'gh-key',
+        });
+        const jobId = await greenhouseJob(userId, spec.skills);
+        const created = await cell.json(userId, 'POST', '/v1/applications', {
+          jobId,
+          mode: 'auto',
+          channel: 'greenhouse',
+        });
+        const app = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+        const fabrications = fabricated.get(kind) ?? [];
+        expect(fabrications.length, kind).toBeGreaterThan(0);
+        // The provider's variant went out, its fabricated highlight replaced and recorded.
+        expect(app.variant.source).toBe('optimizer');
+        const chosen = app.candidates.find(
+          (c: { strategy: string; source: string }) =>
+            c.strategy === app.variant.strategy && c.source === 'optimizer',
+        );
+        expect(chosen.rejections).toEqual([
+          expect.objectContaining({
+            pointer: '/work/0/highlights/0',
+            text: expect.toBeOneOf(fabrications.map((f) => f.text)),
+          }),
+        ]);
+        const rendered = await cell.request(
+          userId,
+          'GET',
+          `/v1/applications/${created.applicationId}/resume.pdf`,
+        );
+        const text = (await pdfToText(new Uint8Array(await rendered.arrayBuffer()))).replace(
+          /\s+/g,
+          ' ',
+        );
+        const received = board.applications.at(-1)?.fields as Json;
+        const submitted = (await pdfToText(received.resume.bytes)).replace(/\s+/g, ' ');
+        for (const fabrication of fabrications) {
+          expect(JSON.stringify(app.variant.resume)).not.toContain(fabrication.text);
+          expect(text).not.toContain(fabrication.text);
+          expect(submitted).not.toContain(fabrication.text);
+          // A token new to the profile is nowhere in what was rendered or sent.
+          if (!JSON.stringify(resume).includes(fabrication.token)) {
+            expect(text, kind).not.toContain(fabrication.token);
+            expect(submitted, kind).not.toContain(fabrication.token);
+          }
+        }
+      }
+    } finally {
+      adversary = undefined;
+    }
   });
 });

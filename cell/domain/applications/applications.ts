@@ -179,7 +179,7 @@ export class ApplicationsService {
         from application_steps where application_id = ${id}
         order by array_position(array['analyze','generate','verify','render','submit'], step)`,
       this.sql`
-        select strategy, source, ok, violations from application_variants
+        select strategy, source, ok, violations, citations, rejections from application_variants
         where application_id = ${id} order by strategy, source`,
       this.sql`
         select state, attempts, external_id as "externalId", last_error as "lastError",
