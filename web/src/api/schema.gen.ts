@@ -1820,7 +1820,7 @@ export interface components {
     Error: {
       error: {
         /** @enum {string} */
-        code: "bad_request" | "invalid_json" | "validation_failed" | "unauthorized" | "budget_exceeded" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "already_applied" | "already_approved" | "invalid_state" | "user_moved" | "user_busy" | "migration_running" | "cell_not_empty" | "nothing_to_cancel" | "already_on_cell" | "payload_too_large" | "unsupported_media_type" | "misdirected_request" | "unprocessable" | "verification_failed" | "channel_not_configured" | "rate_limited" | "overloaded" | "internal_error" | "upstream_error" | "cell_unavailable" | "cell_draining" | "service_unavailable" | "user_migrating" | "cell_timeout" | "timeout";
+        code: "bad_request" | "request_timeout" | "invalid_json" | "validation_failed" | "unauthorized" | "budget_exceeded" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "already_applied" | "already_approved" | "invalid_state" | "user_moved" | "user_busy" | "migration_running" | "cell_not_empty" | "nothing_to_cancel" | "already_on_cell" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "misdirected_request" | "unprocessable" | "verification_failed" | "channel_not_configured" | "rate_limited" | "overloaded" | "internal_error" | "upstream_error" | "cell_unavailable" | "cell_draining" | "service_unavailable" | "user_migrating" | "cell_timeout" | "timeout";
         message: string;
         requestId: string;
         /** @description For validation_failed: {"problems": [{"pointer", "message"}]}, one JSON pointer (RFC 6901) per problem */
