@@ -23,6 +23,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import postgres from 'postgres';
 import {
   freePort,
   initPostgres,
@@ -213,9 +214,12 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   const key = new TextEncoder().encode(SECRETS.JWT_SECRET);
   const live: LoadRequest[] = [];
   const dead: LoadRequest[] = [];
+  const placed: { userId: string; cellId: string }[] = [];
   while (live.length < 64 || dead.length < 16) {
     const userId = newId();
-    const onDead = ring.lookup(userId) === 'cell-dead';
+    const owner = ring.lookup(userId);
+    if (!owner) throw new Error('the ring has no cells');
+    const onDead = owner === 'cell-dead';
     if ((onDead && dead.length >= 16) || (!onDead && live.length >= 64)) continue;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
@@ -230,6 +234,27 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       headers: { authorization: `Bearer ${token}`, 'x-user-id': userId },
     };
     (onDead ? dead : live).push(request);
+    placed.push({ userId, cellId: owner });
+  }
+  // The router serves only users with a recorded placement (the ring only plans), so record them;
+  // the insert notifies every router, which is ready once each user gets an answer other than 401.
+  const controlPlane = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  await controlPlane`insert into placements ${controlPlane(
+    placed.map((p) => ({ user_id: p.userId, cell_id: p.cellId, reason: 'ring' })),
+  )}`;
+  await controlPlane.end();
+  for (const base of [routerProcess, baselineProcess].filter((p) => p !== undefined)) {
+    const probe = live[0];
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${base.port}${probe?.path}`, {
+        headers: probe?.headers,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 401) break;
+      if (Date.now() > deadline) throw new Error('the router never saw the bench users');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   const allTargets = {
