@@ -31,7 +31,8 @@ beforeAll(async () => {
   await build({ configFile: 'web/vite.config.ts', logLevel: 'silent', build: { outDir: distDir } });
   platform = await startPlatform({
     cells: 1,
-    env: { PASSWORD_SCRYPT_LOG_N: '12', WEB_DIST_DIR: distDir },
+    // Short-lived access tokens: the journey outlives several, so refreshing must be silent.
+    env: { PASSWORD_SCRYPT_LOG_N: '12', WEB_DIST_DIR: distDir, ACCESS_TOKEN_TTL_SECONDS: '3' },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 240_000);
@@ -52,6 +53,14 @@ async function expectAccessible(page: Page, where: string) {
 }
 
 const WAIT = { timeout: 15_000 };
+/** `UPDATE_SCREENSHOTS=1` rewrites the README's screenshots of the main pages. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
+
+async function screenshot(page: Page, name: string) {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 
 async function visible(locator: Locator) {
   await locator.first().waitFor({ state: 'visible', ...WAIT });
@@ -127,6 +136,7 @@ describe('web app: a job seeker in Chromium', () => {
     await invalid(page.getByLabel('Email'));
     await invalid(page.getByLabel('Password'));
     await expectAccessible(page, 'sign up with errors');
+    await screenshot(page, 'sign-up-errors');
 
     const email = `richard-${newId()}@example.com`;
     await page.getByLabel('Email').fill(email);
@@ -158,6 +168,7 @@ describe('web app: a job seeker in Chromium', () => {
     await hasText(byField, 'must be array');
     await hasText(byField, 'Skills › #1 › Keywords');
     await expectAccessible(page, 'import with problems');
+    await screenshot(page, 'profile-import-problems');
 
     // Broken JSON never leaves the browser, and says why.
     await page.getByLabel('Choose a file').setInputFiles({
@@ -167,17 +178,31 @@ describe('web app: a job seeker in Chromium', () => {
     });
     await hasText(page.getByRole('alert'), 'half.json is not valid JSON');
 
+    // The access token expires while the user reads; the next call refreshes it silently.
+    const seen: string[] = [];
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      seen.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
+    });
+    await page.waitForTimeout(4_000);
+
     // The good one, through the file picker.
     await page.getByLabel('Choose a file').setInputFiles(fixture('jsonresume/sample.resume.json'));
     await hasText(
       page.getByRole('status').filter({ hasText: 'Imported' }),
       'Imported sample.resume.json as version 1',
     );
+    expect(seen.slice(0, 3)).toEqual([
+      'PUT /v1/profile 401',
+      'POST /v1/auth/refresh 200',
+      'PUT /v1/profile 200',
+    ]);
     const profile = page.getByRole('article', { name: 'Profile' });
     await visible(profile.getByRole('heading', { name: 'Richard Hendriks' }));
     await hasText(profile, 'Pied Piper');
     await hasText(page.getByRole('region', { name: 'Versions' }), 'Version 1');
     await expectAccessible(page, 'profile');
+    await screenshot(page, 'profile');
 
     // A reload forgets the in-memory access token; the HttpOnly cookie brings the session back.
     const cookies = await context.cookies(`${platform.routerUrl}/v1/auth/refresh`);

@@ -67,17 +67,18 @@ function CurrentPage() {
   const session = useSession();
   const { path, search } = useLocation();
   const route = pages[path as keyof typeof pages];
+  const query = search.toString();
 
   useEffect(() => {
     if (session.status === 'unknown') return;
     const signedIn = session.status === 'signed-in';
     if (path === '/') navigate(signedIn ? '/profile' : '/login', { replace: true });
     else if (route?.signedIn && !signedIn) {
-      navigate(`/login?next=${encodeURIComponent(path + (search.size ? `?${search}` : ''))}`, {
+      navigate(`/login?next=${encodeURIComponent(path + (query ? `?${query}` : ''))}`, {
         replace: true,
       });
     }
-  }, [session.status, path, route, search]);
+  }, [session.status, path, route, query]);
 
   if (session.status === 'unknown') return <Loading label="Checking your session" />;
   if (path === '/') return <Loading label="Opening" />;
