@@ -259,7 +259,21 @@ describe('review mode', () => {
     const refusedBody = (await refused.json()) as { error: { code: string; details: Json } };
     expect(refusedBody.error.code).toBe('verification_failed');
     expect(JSON.stringify(refusedBody.error.details.violations)).toContain('Invented Corp');
-    // Dropping a section is an allowed edit.
+    // A summary the user rewords cites nothing: refused, with the rule.
+    const reworded = structuredClone(variant);
+    reworded.basics.summary = 'Award-winning leader of 40 engineers';
+    const rewordedAnswer = await cell.request(
+      userId,
+      'POST',
+      `/v1/applications/${created.applicationId}/approve`,
+      { variant: reworded },
+    );
+    expect(rewordedAnswer.status).toBe(422);
+    const rewordedBody = (await rewordedAnswer.json()) as { error: { details: Json } };
+    expect(rewordedBody.error.details.violations).toEqual([
+      expect.objectContaining({ pointer: '/basics/summary', rule: 'no_citation' }),
+    ]);
+    // Dropping a section is an allowed edit; the verified rewrites it shows are kept.
     delete variant.interests;
     const ok = await cell.request(
       userId,

@@ -7,7 +7,7 @@
  * variant on demand), and the funnel analytics.
  */
 import type postgres from 'postgres';
-import { jobAnalysisSchema } from '../../../lib/ai/contract.ts';
+import { type Citation, jobAnalysisSchema } from '../../../lib/ai/contract.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
 import type { WorkflowQueue, WorkflowStep } from '../../infra/queues.ts';
@@ -25,7 +25,7 @@ import type { DownloadFormat, PdfRenderer, RenderedFile } from './pdf-renderer.t
 import { summarize } from './strategy-bandit.ts';
 import type { StrategyStatsReader } from './strategy-stats.ts';
 import type { SubmissionService } from './submission.ts';
-import { type ResumeDocument, verifyVariant } from './verifier.ts';
+import { carryCitations, type ResumeDocument, verifyTailoredVariant } from './verifier.ts';
 import { ACTIVE_STATUSES, type ApplicationStatus, stepOfStatus } from './workflow.ts';
 
 export const APPLICATION_MODES = ['review', 'auto'] as const;
@@ -331,11 +331,35 @@ export class ApplicationsService {
         const [profile] = await tx<{ document: string }[]>`
           select document from profile_versions
           where user_id = ${userId} and version = ${app.profile_version}`;
-        const verdict = verifyVariant(
-          JSON.parse(profile?.document ?? '{}') as ResumeDocument,
+        // The variant shown may hold verified rewrites: an edit keeps them with their
+        // citations; anything else it words differently must be verbatim profile text.
+        const source = JSON.parse(profile?.document ?? '{}') as ResumeDocument;
+        const [shown] = await tx<{ variant: ResumeDocument; citations: Citation[] }[]>`
+          select v.variant, v.citations from application_variants v
+            join applications a on a.id = v.application_id
+           where v.application_id = ${id} and v.strategy = a.strategy
+             and v.source = a.variant_source`;
+        const accepted = shown
+          ? verifyTailoredVariant(source, shown.variant, shown.citations ?? []).rewrites
+          : [];
+        const verdict = verifyTailoredVariant(
+          source,
           edit.variant,
+          carryCitations(accepted, edit.variant),
         );
-        if (!verdict.ok) throw new VariantVerificationError(verdict.violations);
+        if (!verdict.ok || verdict.rejections.length > 0) {
+          throw new VariantVerificationError([
+            ...verdict.violations,
+            ...verdict.rejections.map((r) => ({
+              pointer: r.pointer,
+              kind: 'sentence',
+              value: r.text,
+              rule: r.rule,
+              offending: r.offending,
+              reason: r.reason,
+            })),
+          ]);
+        }
       }
       const deadline = this.deadline(tx);
       if (!waiting) {

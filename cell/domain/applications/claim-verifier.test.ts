@@ -7,7 +7,12 @@ import { entryFacts, profileItems } from '../../../lib/ai/profile-items.ts';
 import { generateJob } from '../../../shared-services/ai-optimizer/test-support/job-corpus.ts';
 import { ClaimChecker } from './claim-verifier.ts';
 import { FABRICATION_KINDS, fabricate } from './test-support/fabrications.ts';
-import { type ResumeDocument, verifyTailoredVariant, verifyVariant } from './verifier.ts';
+import {
+  carryCitations,
+  type ResumeDocument,
+  verifyTailoredVariant,
+  verifyVariant,
+} from './verifier.ts';
 
 const corpusDir = new URL('../../../test/fixtures/jsonresume-corpus/', import.meta.url);
 /** The corpus profiles that verify against themselves (one holds objects the verifier refuses). */
@@ -274,6 +279,26 @@ describe('verifyTailoredVariant', () => {
     const refused = verifyTailoredVariant(profile, variant, citations);
     expect(refused.ok).toBe(false);
     expect(refused.violations.map((v) => v.pointer)).toEqual(['/work/0/position']);
+  });
+
+  it('carries the citations of verified rewrites to an edit, and none to text the user wrote', () => {
+    const tailored = tailorResumeWithRewrites(
+      profile,
+      analyzeJob({ title: 'Backend Engineer', description: 'Go, PostgreSQL and Kubernetes' }),
+      'keyword-first',
+    );
+    const accepted = verifyTailoredVariant(profile, tailored.variant, tailored.citations).rewrites;
+    expect(accepted.length).toBeGreaterThan(0);
+    const edited = structuredClone(tailored.variant);
+    edited.work?.reverse();
+    const kept = verifyTailoredVariant(profile, edited, carryCitations(accepted, edited));
+    expect(kept.rejections).toEqual([]);
+    expect(kept.rewrites).toHaveLength(accepted.length);
+    if (edited.basics) edited.basics.summary = 'Award-winning engineer';
+    const worded = verifyTailoredVariant(profile, edited, carryCitations(accepted, edited));
+    expect(worded.rejections.map((r) => [r.pointer, r.rule])).toEqual([
+      ['/basics/summary', 'no_citation'],
+    ]);
   });
 
   it('accepts everything the embedded provider writes for the corpus and 4 jobs', () => {

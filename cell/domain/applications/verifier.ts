@@ -701,6 +701,38 @@ export function verifyTailoredVariant(
   };
 }
 
+const PROSE_POINTER =
+  /^\/basics\/summary$|^\/(work|volunteer|projects)\/\d+\/(summary|description|highlights\/\d+)$/;
+
+/**
+ * Citations for an edited copy of a verified variant: each prose text of
+ * `edited` that is one of the rewrites `verified` accepted keeps that
+ * rewrite's citations at its new place. Texts the user wrote get none, so
+ * they are rejected unless they are verbatim profile text.
+ */
+export function carryCitations(
+  verified: readonly AcceptedRewrite[],
+  edited: ResumeDocument,
+): Citation[] {
+  const byText = new Map(verified.map((r) => [normalizeText(r.text), r.cites]));
+  const citations: Citation[] = [];
+  const walk = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'string') {
+      const pointer = pointerOf(path);
+      const cites = byText.get(normalizeText(value));
+      if (cites && PROSE_POINTER.test(pointer)) citations.push({ pointer, cites: [...cites] });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        walk(item, [...path, index]);
+      });
+    } else if (isRecord(value)) {
+      for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+    }
+  };
+  walk(edited, []);
+  return citations;
+}
+
 /** A copy of `variant` with each replaced text swapped, and dropped list items removed. */
 function applyReplacements(
   variant: ResumeDocument,
