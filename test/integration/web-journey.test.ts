@@ -35,7 +35,7 @@ beforeAll(async () => {
     env: { PASSWORD_SCRYPT_LOG_N: '12', WEB_DIST_DIR: distDir, ACCESS_TOKEN_TTL_SECONDS: '3' },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -99,7 +99,7 @@ async function dropFile(page: Page, selector: string, name: string, text: string
 }
 
 describe('web app: a job seeker in Chromium', () => {
-  it('signs up, imports a resume with an error then a good one, sees the profile, stays signed in across a reload, and logs out', async () => {
+  it('signs up, imports a resume with an error then a good one, sees and exports the profile, stays signed in across a reload, logs out, and is told plainly when their cell is down', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems: string[] = [];
@@ -204,6 +204,15 @@ describe('web app: a job seeker in Chromium', () => {
     await expectAccessible(page, 'profile');
     await screenshot(page, 'profile');
 
+    // Export gives back the imported file byte for byte.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON Resume' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('resume.json');
+    const exported = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(exported).toBe(readFileSync(fixture('jsonresume/sample.resume.json'), 'utf8'));
+
     // A reload forgets the in-memory access token; the HttpOnly cookie brings the session back.
     const cookies = await context.cookies(`${platform.routerUrl}/v1/auth/refresh`);
     expect(cookies.find((c) => c.name === 'refresh_token')).toMatchObject({
@@ -233,8 +242,19 @@ describe('web app: a job seeker in Chromium', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await visible(page.getByRole('heading', { name: 'Your profile' }));
     await atUrl(page, /\/profile$/);
+    await visible(page.getByRole('article', { name: 'Profile' }));
+
+    // The user's cell goes down: a clear message with the request id, not a broken page.
+    await platform.kill(1, 'api');
+    await page.reload();
+    const down = page.getByRole('alert').filter({ hasText: 'Could not load your profile' });
+    await hasText(down, 'Your data is temporarily unavailable');
+    await hasText(down, /Request id: \S+/);
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await expectAccessible(page, 'cell unavailable');
+    await platform.startCell(1);
 
     expect(problems).toEqual([]);
     await context.close();
-  }, 120_000);
+  }, 240_000);
 });

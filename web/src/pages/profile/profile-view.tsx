@@ -1,5 +1,5 @@
 /** The stored profile as a person reads it, and its versions; loading, empty and error states. */
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client.ts';
 import { ApiProblem } from '../../api/problem.ts';
 import { ErrorNotice, Loading } from '../../ui/error-notice.tsx';
@@ -76,6 +76,29 @@ function Resume(props: { resume: Resume }) {
   );
 }
 
+/** Downloads the stored JSON Resume byte for byte, as it was imported. */
+function ExportButton() {
+  const download = useMutation({
+    mutationFn: () => call(api.GET('/v1/profile', { parseAs: 'text' })),
+    onSuccess: (text) => {
+      const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 'resume.json';
+      link.click();
+      URL.revokeObjectURL(url);
+    },
+  });
+  return (
+    <div class="actions">
+      <button type="button" onClick={() => download.mutate()} disabled={download.isPending}>
+        Export JSON Resume
+      </button>
+      {download.error && <ErrorNotice error={download.error} title="Could not export" />}
+    </div>
+  );
+}
+
 export function ProfileView() {
   const profile = useQuery({
     queryKey: ['profile'],
@@ -97,6 +120,7 @@ export function ProfileView() {
     return <ErrorNotice error={profile.error} title="Could not load your profile" />;
   return (
     <>
+      <ExportButton />
       <Resume resume={profile.data} />
       <section class="panel" aria-labelledby="versions-heading">
         <h3 id="versions-heading">Versions</h3>
