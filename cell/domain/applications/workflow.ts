@@ -337,7 +337,12 @@ export class WorkflowService {
         row.citations ?? [],
       );
       if (row.ok === null && (row.source === 'optimizer' || row.source === 'embedded')) {
-        this.deps.tailor.reportVerification?.(row.source, verdict.ok);
+        // A provider whose rewrites get rejected is misbehaving too, even if its variant
+        // goes out with the source texts back in place.
+        this.deps.tailor.reportVerification?.(
+          row.source,
+          verdict.ok && verdict.rejections.length === 0,
+        );
       }
       return {
         ...row,
