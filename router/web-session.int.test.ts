@@ -88,6 +88,25 @@ describe('happy: the refresh cookie', () => {
     expect(body.refreshToken).toBe(cookie.value);
   });
 
+  it('lives no longer than the 400 days browsers allow, even when refresh tokens live longer', async () => {
+    const longLived = await startRouter(db.url, { REFRESH_TOKEN_TTL_SECONDS: '50000000' });
+    try {
+      const res = await fetch(`${longLived.url}/v1/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `u-${newId()}@example.com`,
+          password: 'correct horse',
+          name: 'Ada',
+        }),
+      });
+      expect(res.status).toBe(201);
+      expect(refreshCookie(res)?.attributes).toContain('Max-Age=34560000');
+    } finally {
+      await longLived.close();
+    }
+  });
+
   it('is Secure when the request came over TLS through a terminating proxy', async () => {
     const { cookie } = await signup({ 'x-forwarded-proto': 'https' });
     expect(cookie.attributes).toContain('Secure');

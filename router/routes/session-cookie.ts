@@ -28,13 +28,16 @@ export function isCookieClient(c: Context): boolean {
   return Boolean(c.req.header(CSRF_HEADER));
 }
 
+/** Browsers cap a cookie's life at 400 days (RFC 6265bis), and Hono refuses more. */
+const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 3600;
+
 export function setRefreshCookie(c: Context, token: string, maxAgeSeconds: number): void {
   setCookie(c, REFRESH_COOKIE, token, {
     path: REFRESH_COOKIE_PATH,
     httpOnly: true,
     sameSite: 'Strict',
     secure: overTls(c),
-    maxAge: maxAgeSeconds,
+    maxAge: Math.min(maxAgeSeconds, MAX_COOKIE_AGE_SECONDS),
   });
 }
 
