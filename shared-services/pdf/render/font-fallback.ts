@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
+import { installCffIndexFastPath } from './cff-index-fast-path.ts';
 import { type FontFiles, type FontSet, type FontStyle, loadFontSet, prepareFont } from './fonts.ts';
 
 /** A concrete font a run of text is drawn with. */
@@ -138,6 +139,8 @@ function shareUnusedSubroutines(font: fontkit.Font): void {
   };
   patchedSubsetters.add(prototype);
 }
+
+installCffIndexFastPath();
 
 function loadFace(family: Family, weight: 'regular' | 'bold'): Face | undefined {
   const key = `noto-${family.name}-${weight}`;
