@@ -70,6 +70,7 @@ async function hasText(locator: Locator, text: string | RegExp) {
   const read = () =>
     locator
       .first()
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user reads
       .innerText()
       .catch(() => '');
   if (typeof text === 'string') await expect.poll(read, WAIT).toContain(text);
