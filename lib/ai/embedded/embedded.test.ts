@@ -12,9 +12,11 @@ import {
   analyzeJob,
   htmlToText,
   inventedStrings,
+  respell,
   scoreMatch,
   skillMatcher,
   tailorResume,
+  tailorResumeWithRewrites,
 } from './index.ts';
 
 const sample = JSON.parse(
@@ -43,6 +45,8 @@ describe('skill matcher', () => {
   it('matches ambiguous short names only with their exact case', () => {
     expect([...skillMatcher().find('Experience with Go and R').keys()]).toEqual(['Go', 'R']);
     expect([...skillMatcher().find('you will go far, or not').keys()]).toEqual([]);
+    expect([...skillMatcher().find('deploys in less than 10 minutes').keys()]).toEqual([]);
+    expect([...skillMatcher().find('styles in Less and LESS').keys()]).toEqual(['Less']);
   });
 
   it('splits slash and hyphen compounds that are not skills themselves', () => {
@@ -270,5 +274,63 @@ describe('tailorResume', () => {
     const variant = tailorResume(sample, analysis, 'keyword-first');
     const tampered = { ...variant, work: [{ ...variant.work?.[0], name: 'Google' }] };
     expect(inventedStrings(sample, tampered)).toEqual(['Google']);
+  });
+});
+
+describe('tailorResumeWithRewrites', () => {
+  const profile: JsonResume = {
+    basics: { name: 'Ada', label: 'Platform Engineer', summary: 'I run Go services.' },
+    work: [
+      {
+        name: 'Acme',
+        position: 'Engineer',
+        highlights: [
+          'Cut deploy time by 40% for the 30 services we run on k8s',
+          'Wrote the on-call handbook',
+        ],
+      },
+    ],
+    projects: [{ name: 'Tracer', description: 'A tracing library.', keywords: ['Go', 'gRPC'] }],
+    skills: [{ name: 'Infra', keywords: ['Kubernetes', 'Go', 'Terraform'] }],
+  };
+  const job = analyzeJob({
+    title: 'Platform Engineer',
+    description: 'Requirements: Kubernetes, Go, Terraform and gRPC.',
+  });
+
+  it('writes a summary of the evidenced job keywords, citing the label and the skills', () => {
+    const { variant, citations } = tailorResumeWithRewrites(profile, job, 'impact-first');
+    expect(variant.basics?.summary).toBe(
+      'Platform Engineer experienced in Kubernetes, Go, Terraform and gRPC. I run Go services.',
+    );
+    const summary = citations.find((c) => c.pointer === '/basics/summary');
+    expect(summary?.cites).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^basics\.label~/),
+        expect.stringMatching(/^skills\.0~/),
+      ]),
+    );
+  });
+
+  it("respells a keyword the job's way, leads with it for keyword-first, and names project keywords", () => {
+    expect(respell('ran k8s and golang', ['Kubernetes', 'Go'])).toBe('ran Kubernetes and Go');
+    const impact = tailorResumeWithRewrites(profile, job, 'impact-first').variant;
+    expect(impact.work?.[0]?.highlights?.[0]).toBe(
+      'Cut deploy time by 40% for the 30 services we run on Kubernetes',
+    );
+    const first = tailorResumeWithRewrites(profile, job, 'keyword-first');
+    expect(first.variant.work?.[0]?.highlights?.[0]).toBe(
+      'Kubernetes: Cut deploy time by 40% for the 30 services we run on Kubernetes',
+    );
+    expect(first.variant.work?.[0]?.highlights?.[1]).toBe('Wrote the on-call handbook');
+    expect(first.variant.projects?.[0]?.description).toBe(
+      'A tracing library (built with Go and gRPC).',
+    );
+    // Every rewritten text is cited; the untouched ones are not.
+    expect(first.citations.map((c) => c.pointer).sort()).toEqual([
+      '/basics/summary',
+      '/projects/0/description',
+      '/work/0/highlights/0',
+    ]);
   });
 });

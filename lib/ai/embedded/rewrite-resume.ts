@@ -6,8 +6,8 @@
  * can check every word:
  *
  * 1. Summary: "<label> experienced in K1, K2 and K3." where the K are the
- *    job's keywords (must-have first, at most five) that the profile's skills
- *    or texts evidence, citing the items that evidence them; then the
+ *    job's keywords (must-have first, at most five) that the profile's skills,
+ *    project keywords or texts evidence, citing the items that evidence them; then the
  *    profile's own summary, whole, when it mentions any job keyword (a cut
  *    summary could lose a hedge). `concise` keeps the first sentence only.
  * 2. Job spelling: a job keyword written in a highlight under another
@@ -201,9 +201,10 @@ function composeSummary(
   if (!lead || !leadText) return undefined;
   const cites = new Set<string>([lead.id]);
   const chosen: string[] = [];
-  // Skill groups first (the profile's own list), then any text that names the keyword.
+  // Skill groups first (the profile's own list), projects' keywords, then any text naming it.
   const evidence = [
     ...items.filter((item) => item.kind === 'entry' && item.pointer.startsWith('/skills/')),
+    ...items.filter((item) => item.kind === 'entry' && item.pointer.startsWith('/projects/')),
     ...items.filter((item) => item.kind !== 'entry' && item.kind !== 'label'),
   ];
   for (const keyword of ranked) {

@@ -46,7 +46,7 @@ export const SKILLS_LEXICON: readonly LexiconEntry[] = [
   ['HTML', 'html5'],
   ['CSS', 'css3'],
   ['Sass', 'scss'],
-  ['Less', '=LESS'],
+  ['Less', '=Less', '=LESS'],
   ['Solidity'],
   ['Assembly', 'asm', 'x86 assembly'],
   ['VHDL'],
