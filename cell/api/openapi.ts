@@ -7,6 +7,7 @@
  * the drift test fails when a route here and in the app disagree.
  */
 import { z } from 'zod';
+import { jobAnalysisSchema } from '../../lib/ai/contract.ts';
 import {
   errorResponses,
   jsonBody,
@@ -15,6 +16,9 @@ import {
   type ZodOpenApiOperationObject,
   type ZodOpenApiPathsObject,
 } from '../../lib/openapi.ts';
+import { PROVIDERS } from '../adapters/job-boards/types.ts';
+import { sourceFiltersSchema } from '../domain/discovery/source-filters.ts';
+import { USER_JOB_STATUSES } from '../domain/jobs/jobs.ts';
 import {
   applicationListQuery,
   applyBody,
@@ -65,6 +69,98 @@ const profileVersions = z
     ),
   })
   .meta({ id: 'ProfileVersions' });
+
+const jobSource = z
+  .object({
+    id: z.string(),
+    provider: z.enum(PROVIDERS),
+    board: z.string(),
+    filters: sourceFiltersSchema,
+    createdAt: z.string(),
+  })
+  .meta({ id: 'JobSource' });
+
+const followedSource = jobSource
+  .extend({
+    lastFetch: z
+      .object({
+        at: z.string(),
+        status: z
+          .number()
+          .int()
+          .nullable()
+          .meta({ description: "The board's HTTP status (304: unchanged); null: no answer" }),
+        error: z.string().nullable(),
+        count: z.number().int(),
+      })
+      .nullable()
+      .meta({ description: "The cell's last fetch of the board; null before the first" }),
+    openPostings: z.number().int().meta({ description: 'Open postings, before the filters' }),
+  })
+  .meta({ id: 'FollowedJobSource' });
+
+const jobSourceList = z.object({ sources: z.array(followedSource) }).meta({ id: 'JobSources' });
+const followResult = z
+  .object({
+    source: jobSource,
+    linked: z.number().int().meta({ description: 'Jobs the board already had, now yours' }),
+  })
+  .meta({ id: 'FollowResult' });
+
+const jobFields = {
+  id: z.string(),
+  title: z.string(),
+  company: z.string(),
+  location: z.string().nullable(),
+  remote: z.boolean().nullable(),
+  jobStatus: z.enum(['open', 'closed']),
+  status: z.enum(USER_JOB_STATUSES),
+  score: z.number().int().nullable().meta({ description: 'Match score 0-100; null until scored' }),
+  discoveredAt: z.string(),
+};
+
+const jobSummary = z
+  .object({
+    ...jobFields,
+    matched: z.array(z.string()).meta({ description: "The job's keywords the profile has" }),
+    missing: z.array(z.string()).meta({ description: "The job's keywords the profile lacks" }),
+  })
+  .meta({ id: 'JobSummary' });
+
+const jobList = z
+  .object({
+    jobs: z.array(jobSummary),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page' }),
+  })
+  .meta({ id: 'JobList' });
+
+const jobDetail = z
+  .object({
+    ...jobFields,
+    description: z.string(),
+    url: z.string().nullable(),
+    analysis: jobAnalysisSchema
+      .extend({ source: z.string().nullable(), analyzedAt: z.string().nullable() })
+      .nullable(),
+    match: z.object({
+      score: z.number().int().nullable(),
+      matched: z.array(z.string()),
+      missing: z.array(z.string()),
+      profileVersion: z.number().int().nullable(),
+    }),
+    sources: z.array(
+      z.object({
+        provider: z.string(),
+        board: z.string().nullable(),
+        externalId: z.string(),
+        url: z.string().nullable(),
+        status: z.enum(['open', 'closed']),
+        firstSeenAt: z.string(),
+        closedAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'Job' });
 
 const resumeResponse = {
   description: 'The JSON Resume exactly as imported; x-profile-version and ETag name its version',
@@ -123,10 +219,13 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
   '/v1/job-sources': {
     post: op('job-sources', 'Follow a Greenhouse, Lever or Ashby board', {
       requestBody: jsonBody(createJobSourceBody),
-      responses: { '201': ok('The followed source'), ...errorResponses(400, 409, 415) },
+      responses: {
+        '201': jsonResponse('The followed source', followResult),
+        ...errorResponses(400, 409, 415),
+      },
     }),
     get: op('job-sources', 'The boards the user follows, with their last fetch', {
-      responses: { '200': ok('{"sources": [...]}') },
+      responses: { '200': jsonResponse('Followed boards, oldest first', jobSourceList) },
     }),
   },
   '/v1/job-sources/{id}': {
@@ -138,22 +237,25 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
   '/v1/jobs': {
     get: op('jobs', 'Jobs with match scores: filters and cursor pagination', {
       requestParams: { query: jobListQuery },
-      responses: { '200': ok('{"jobs": [...], "nextCursor"}'), ...errorResponses(400) },
+      responses: { '200': jsonResponse('Jobs, newest first', jobList), ...errorResponses(400) },
     }),
     post: op('jobs', 'Add a job by hand', {
       requestBody: jsonBody(manualJobBody),
-      responses: { '201': ok('The job'), ...errorResponses(400, 415) },
+      responses: { '201': jsonResponse('The job', jobDetail), ...errorResponses(400, 415) },
     }),
   },
   '/v1/jobs/{id}': {
     get: op('jobs', 'One job with its analysis, match and sources', {
       requestParams: { path: uuidPath('id') },
-      responses: { '200': ok('The job'), ...errorResponses(404) },
+      responses: { '200': jsonResponse('The job', jobDetail), ...errorResponses(404) },
     }),
     patch: op('jobs', 'Save or dismiss a job', {
       requestParams: { path: uuidPath('id') },
       requestBody: jsonBody(jobPatchBody),
-      responses: { '200': ok('The job'), ...errorResponses(400, 404, 415) },
+      responses: {
+        '200': jsonResponse('The job', jobDetail),
+        ...errorResponses(400, 404, 415),
+      },
     }),
   },
   '/v1/events': {

@@ -246,6 +246,46 @@ describe('discovery changes', () => {
   });
 });
 
+describe('GET /v1/job-sources', () => {
+  it("shows each followed board's last fetch: none yet, OK with its open postings, unchanged, then failed with the board's status", async () => {
+    const userId = await cell.createUser();
+    const board = uniqueBoard('fetches');
+    boards.setBoard('greenhouse', board, fakePostings(3));
+    await follow(userId, 'greenhouse', board, { locations: ['Berlin'] });
+    const list = async () => {
+      const res = await cell.app.request('/v1/job-sources', {
+        headers: cell.signedHeaders(userId),
+      });
+      expect(res.status).toBe(200);
+      const body = (await jsonOf(res)) as { sources: Record<string, unknown>[] };
+      expect(body.sources).toHaveLength(1);
+      return body.sources[0];
+    };
+    expect(await list()).toMatchObject({
+      provider: 'greenhouse',
+      board,
+      filters: { locations: ['Berlin'] },
+      lastFetch: null,
+      openPostings: 0,
+    });
+
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    // Open postings count the whole board, before this follower's filters.
+    expect(await list()).toMatchObject({
+      lastFetch: { status: 200, error: null, count: 1, at: expect.any(String) },
+      openPostings: 3,
+    });
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    expect(await list()).toMatchObject({ lastFetch: { status: 304, error: null, count: 2 } });
+
+    boards.failWith = 503;
+    await expect(cell.services.discovery.syncBoard('greenhouse', board)).rejects.toThrow();
+    const failed = (await list()).lastFetch as { status: number; error: string; count: number };
+    expect(failed).toMatchObject({ status: 503, count: 3 });
+    expect(failed.error).toMatch(/503/);
+  });
+});
+
 describe('analysis and match', () => {
   it('analyzes each new job once with the embedded analyzer when the optimizer is down', async () => {
     const board = uniqueBoard('analysis');
@@ -289,6 +329,16 @@ describe('analysis and match', () => {
     );
     expect(before.match.matched).toContain('TypeScript');
     expect(before.match.missing).toContain('PostgreSQL');
+    // The list shows the same match, for the keyword chips of the web app's Jobs page.
+    const listed = await jsonOf(
+      await cell.app.request('/v1/jobs', { headers: cell.signedHeaders(userId) }),
+    );
+    expect(listed.jobs[0]).toMatchObject({
+      id: job.id,
+      score: before.match.score,
+      matched: before.match.matched,
+      missing: before.match.missing,
+    });
 
     // Every keyword the analysis found, so the profile now covers the whole job.
     await put(before.analysis.keywords);

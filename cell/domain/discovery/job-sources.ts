@@ -30,6 +30,22 @@ export interface JobSource {
   createdAt: string;
 }
 
+/** What the cell's last fetch of a board found: shared by everyone following it. */
+export interface BoardFetch {
+  at: string;
+  /** HTTP status of the board's answer (304: unchanged); null when it never answered. */
+  status: number | null;
+  error: string | null;
+  count: number;
+}
+
+export interface FollowedSource extends JobSource {
+  /** Null until the board is fetched for the first time. */
+  lastFetch: BoardFetch | null;
+  /** The board's open postings as this cell last saw them (before the follower's filters). */
+  openPostings: number;
+}
+
 export class JobSourcesService {
   constructor(
     private readonly sql: postgres.Sql,
@@ -93,10 +109,31 @@ export class JobSourcesService {
     return { source, linked: links.length };
   }
 
-  async list(userId: string): Promise<JobSource[]> {
-    return this.sql<JobSource[]>`
-      select id, provider, board, filters, created_at as "createdAt"
-      from job_sources where user_id = ${userId} order by id`;
+  async list(userId: string): Promise<FollowedSource[]> {
+    const rows = await this.sql<
+      (JobSource & {
+        fetchedAt: string | null;
+        fetchStatus: number | null;
+        fetchError: string | null;
+        fetchCount: number | null;
+        openPostings: number;
+      })[]
+    >`
+      select j.id, j.provider, j.board, j.filters, j.created_at as "createdAt",
+        b.last_fetched_at as "fetchedAt", b.last_status as "fetchStatus",
+        b.last_error as "fetchError", b.fetch_count as "fetchCount",
+        (select count(*)::int from postings p
+          where p.provider = j.provider and p.board = j.board and p.status = 'open')
+          as "openPostings"
+      from job_sources j
+      left join boards b on b.provider = j.provider and b.board = j.board
+      where j.user_id = ${userId} order by j.id`;
+    return rows.map(({ fetchedAt, fetchStatus, fetchError, fetchCount, ...source }) => ({
+      ...source,
+      lastFetch: fetchedAt
+        ? { at: fetchedAt, status: fetchStatus, error: fetchError, count: fetchCount ?? 0 }
+        : null,
+    }));
   }
 
   /** Stops following; another user's source id is "not found". */

@@ -35,10 +35,13 @@ export interface JobSummary {
   jobStatus: 'open' | 'closed';
   status: UserJobStatus;
   score: number | null;
+  /** The job's keywords the profile has, and those it lacks (empty until scored). */
+  matched: string[];
+  missing: string[];
   discoveredAt: string;
 }
 
-export interface JobDetail extends JobSummary {
+export interface JobDetail extends Omit<JobSummary, 'matched' | 'missing'> {
   description: string;
   url: string | null;
   analysis: (JobAnalysis & { source: string | null; analyzedAt: string | null }) | null;
@@ -92,7 +95,7 @@ export class JobsService {
     const where = conditions.reduce((acc, condition) => sql`${acc} and ${condition}`);
     const rows = await sql<JobSummary[]>`
       select j.id, j.title, j.company, j.location, j.remote, j.status as "jobStatus",
-        uj.status, uj.score, uj.discovered_at as "discoveredAt"
+        uj.status, uj.score, uj.matched, uj.missing, uj.discovered_at as "discoveredAt"
       from user_jobs uj join jobs j on j.id = uj.job_id
       where ${where}
       order by uj.job_id desc

@@ -509,12 +509,10 @@ export interface paths {
     /** The boards the user follows, with their last fetch */
     get: {
       responses: {
-        /** @description {"sources": [...]} */
+        /** @description Followed boards, oldest first */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["JobSources"];
           };
         };
         /** @description Missing, malformed, expired or revoked token */
@@ -558,9 +556,7 @@ export interface paths {
         /** @description The followed source */
         201: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["FollowResult"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -657,12 +653,10 @@ export interface paths {
         };
       };
       responses: {
-        /** @description {"jobs": [...], "nextCursor"} */
+        /** @description Jobs, newest first */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["JobList"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -709,9 +703,7 @@ export interface paths {
         /** @description The job */
         201: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["Job"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -759,9 +751,7 @@ export interface paths {
         /** @description The job */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["Job"];
           };
         };
         /** @description Missing, malformed, expired or revoked token */
@@ -809,9 +799,7 @@ export interface paths {
         /** @description The job */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["Job"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -1851,6 +1839,117 @@ export interface components {
           bytes: number;
           createdAt: string;
         }[];
+    };
+    FollowResult: {
+      source: components["schemas"]["JobSource"];
+      /** @description Jobs the board already had, now yours */
+      linked: number;
+    };
+    JobSource: {
+      id: string;
+      /** @enum {string} */
+      provider: "greenhouse" | "lever" | "ashby";
+      board: string;
+      filters: {
+        keywords?: string[];
+        locations?: string[];
+        remote?: boolean;
+      };
+      createdAt: string;
+    };
+    JobSources: {
+      sources: components["schemas"]["FollowedJobSource"][];
+    };
+    FollowedJobSource: {
+      id: string;
+      /** @enum {string} */
+      provider: "greenhouse" | "lever" | "ashby";
+      board: string;
+      filters: {
+        keywords?: string[];
+        locations?: string[];
+        remote?: boolean;
+      };
+      createdAt: string;
+      /** @description The cell's last fetch of the board; null before the first */
+      lastFetch: ({
+        at: string;
+        /** @description The board's HTTP status (304: unchanged); null: no answer */
+        status: number | null;
+        error: string | null;
+        count: number;
+      }) | null;
+      /** @description Open postings, before the filters */
+      openPostings: number;
+    };
+    JobList: {
+      jobs: components["schemas"]["JobSummary"][];
+      /** @description Pass as ?cursor= for the next page */
+      nextCursor: string | null;
+    };
+    JobSummary: {
+      id: string;
+      title: string;
+      company: string;
+      location: string | null;
+      remote: boolean | null;
+      /** @enum {string} */
+      jobStatus: "open" | "closed";
+      /** @enum {string} */
+      status: "new" | "saved" | "dismissed";
+      /** @description Match score 0-100; null until scored */
+      score: number | null;
+      discoveredAt: string;
+      /** @description The job's keywords the profile has */
+      matched: string[];
+      /** @description The job's keywords the profile lacks */
+      missing: string[];
+    };
+    Job: {
+      id: string;
+      title: string;
+      company: string;
+      location: string | null;
+      remote: boolean | null;
+      /** @enum {string} */
+      jobStatus: "open" | "closed";
+      /** @enum {string} */
+      status: "new" | "saved" | "dismissed";
+      /** @description Match score 0-100; null until scored */
+      score: number | null;
+      discoveredAt: string;
+      description: string;
+      url: string | null;
+      analysis: ({
+        title: string;
+        /** @enum {string} */
+        seniority: "intern" | "junior" | "mid" | "senior" | "staff" | "principal" | "lead" | "manager" | "director" | "unknown";
+        mustHave: string[];
+        niceToHave: string[];
+        keywords: string[];
+        yearsMin: number | null;
+        location: string | null;
+        /** @enum {string} */
+        remote: "remote" | "hybrid" | "onsite" | "unknown";
+        source: string | null;
+        analyzedAt: string | null;
+      }) | null;
+      match: {
+        score: number | null;
+        matched: string[];
+        missing: string[];
+        profileVersion: number | null;
+      };
+      sources: ({
+          provider: string;
+          board: string | null;
+          externalId: string;
+          url: string | null;
+          /** @enum {string} */
+          status: "open" | "closed";
+          firstSeenAt: string;
+          closedAt: string | null;
+        })[];
     };
   };
   responses: never;
