@@ -259,7 +259,9 @@ describe('GET /v1/job-sources', () => {
       expect(res.status).toBe(200);
       const body = (await jsonOf(res)) as { sources: Record<string, unknown>[] };
       expect(body.sources).toHaveLength(1);
-      return body.sources[0];
+      const [source] = body.sources;
+      if (!source) throw new Error('no source listed');
+      return source;
     };
     expect(await list()).toMatchObject({
       provider: 'greenhouse',
