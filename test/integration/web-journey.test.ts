@@ -9,10 +9,23 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { newId } from '../../lib/ids.ts';
+import {
+  type FakeJobBoards,
+  jobBoardSettings,
+  startFakeJobBoards,
+  uniqueBoard,
+} from '../fakes/job-boards/fake-job-boards.ts';
+import { fakePosting } from '../fakes/job-boards/postings.ts';
 import { type Platform, startPlatform } from '../harness/platform.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,6 +33,7 @@ const RESULTS = 'test-results';
 const fixture = (name: string) => join(import.meta.dirname, '..', 'fixtures', name);
 
 let platform: Platform;
+let boards: FakeJobBoards;
 let browser: Browser;
 let distDir: string;
 
@@ -29,10 +43,16 @@ beforeAll(async () => {
   }
   distDir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
   await build({ configFile: 'web/vite.config.ts', logLevel: 'silent', build: { outDir: distDir } });
+  boards = await startFakeJobBoards();
   platform = await startPlatform({
     cells: 1,
-    // Short-lived access tokens: the journey outlives several, so refreshing must be silent.
-    env: { PASSWORD_SCRYPT_LOG_N: '12', WEB_DIST_DIR: distDir, ACCESS_TOKEN_TTL_SECONDS: '3' },
+    env: {
+      ...jobBoardSettings(boards),
+      PASSWORD_SCRYPT_LOG_N: '12',
+      WEB_DIST_DIR: distDir,
+      // Short-lived access tokens: the journey outlives several, so refreshing must be silent.
+      ACCESS_TOKEN_TTL_SECONDS: '3',
+    },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 300_000);
@@ -40,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
+  await boards?.close();
   if (distDir) rmSync(distDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -99,25 +120,35 @@ async function dropFile(page: Page, selector: string, name: string, text: string
   await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
 }
 
+/**
+ * A new page whose script errors and console errors are collected (the test
+ * ends expecting none), and which is screenshotted into test-results/ when the
+ * test fails.
+ */
+async function watchedPage(context: BrowserContext) {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // A 4xx the app handles is logged by Chromium as a failed resource; anything else is a bug.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  onTestFailed(async ({ task }) => {
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({
+      path: join(RESULTS, `${task.name.slice(0, 60).replace(/\W+/g, '-')}.png`),
+      fullPage: true,
+    });
+  });
+  return { page, problems };
+}
+
 describe('web app: a job seeker in Chromium', () => {
   it('signs up, imports a resume with an error then a good one, sees and exports the profile, stays signed in across a reload, logs out, and is told plainly when their cell is down', async () => {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // A 4xx the app handles is logged by Chromium as a failed resource; anything else is a bug.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    onTestFailed(async ({ task }) => {
-      mkdirSync(RESULTS, { recursive: true });
-      await page.screenshot({
-        path: join(RESULTS, `${task.name.slice(0, 60).replace(/\W+/g, '-')}.png`),
-        fullPage: true,
-      });
-    });
+    const { page, problems } = await watchedPage(context);
 
     // A first visit lands on the log-in page.
     await page.goto(`${platform.routerUrl}/`);
@@ -258,4 +289,94 @@ describe('web app: a job seeker in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 240_000);
+  it('follows a Greenhouse board with a location filter, sees its jobs with match scores and keyword chips, adds a job by hand, saves one and filters to the saved', async () => {
+    const board = uniqueBoard('web');
+    // Postings 0, 1 and 2 are in Berlin, New York and London: the filter keeps two.
+    boards.setBoard(
+      'greenhouse',
+      board,
+      [0, 1, 2].map((i) => fakePosting(i, 7_000_000)),
+    );
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+
+    await page.goto(`${platform.routerUrl}/signup`);
+    await page.getByLabel('Name').fill('Bertram Gilfoyle');
+    await page.getByLabel('Email').fill(`gilfoyle-${newId()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await page.getByLabel('Choose a file').setInputFiles(fixture('jsonresume/sample.resume.json'));
+    await visible(page.getByRole('status').filter({ hasText: 'Imported' }));
+
+    // Job sources: empty at first; a board token that is a URL is refused at its field.
+    await page.getByRole('link', { name: 'Job sources' }).click();
+    await visible(page.getByRole('heading', { name: 'Job sources', level: 1 }));
+    await visible(page.getByText('You follow no boards yet'));
+    await expectAccessible(page, 'no job sources');
+    await page.getByLabel('Board token').fill('boards.greenhouse.io/acme');
+    await page.getByRole('button', { name: 'Follow', exact: true }).click();
+    await hasText(page.getByRole('alert'), 'Request id:');
+    await invalid(page.getByLabel('Board token'));
+
+    // Follow with the keyboard: the provider is Greenhouse by default.
+    await page.getByLabel('Board token').fill(board);
+    await page.getByLabel('Locations (comma-separated, any)').fill('Berlin, London');
+    await page.getByLabel('Locations (comma-separated, any)').press('Enter');
+    await hasText(page.getByRole('status').filter({ hasText: 'Following' }), board);
+    const source = page.getByRole('listitem', { name: `Greenhouse ${board}` });
+    await hasText(source, 'locations: Berlin, London');
+    // The cell's worker fetches the new board at once; the page polls until it has.
+    await hasText(source, 'OK, 3 open postings');
+    await expectAccessible(page, 'job sources');
+    await screenshot(page, 'job-sources');
+
+    // Jobs: the board's two postings that pass the filter, scored against the profile.
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Jobs', level: 1 }));
+    const jobs = page.getByRole('list', { name: 'Jobs' });
+    const backend = jobs.getByRole('listitem', { name: /Backend Engineer #0 at/ });
+    await visible(backend);
+    await visible(jobs.getByRole('listitem', { name: /Platform Engineer #2 at/ }));
+    expect(await jobs.getByRole('listitem', { name: /Frontend Engineer #1/ }).count()).toBe(0);
+    // Analysis and matching run in the worker; Refresh shows the scores once they are in.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user reads
+          return backend.innerText();
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toMatch(/Match \d+%/);
+    await visible(backend.getByRole('list', { name: /Missing keywords|Matched keywords/ }));
+
+    // A job added by hand comes first (newest), waiting for its score.
+    await page.getByText('Add a job by hand', { exact: true }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Compression Engineer');
+    await page.getByLabel('Company', { exact: true }).fill('Hooli');
+    await page.getByLabel('Location', { exact: true }).first().fill('Palo Alto');
+    await page
+      .getByLabel('Description')
+      .fill('Build middle-out compression in C++ and Python for the Nucleus platform.');
+    await page.getByRole('button', { name: 'Add job' }).click();
+    await hasText(page.getByRole('status').filter({ hasText: 'Added' }), 'Compression Engineer');
+    await hasText(jobs.locator(':scope > li').first(), 'Compression Engineer');
+    await expectAccessible(page, 'jobs');
+    await screenshot(page, 'jobs');
+
+    // Save one, then filter to the saved: only it remains.
+    await backend.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => backend.getByRole('button', { name: 'Saved' }).getAttribute('aria-pressed'), WAIT)
+      .toBe('true');
+    await page.getByLabel('Status').selectOption('saved');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => jobs.locator(':scope > li').count(), WAIT).toBe(1);
+    await hasText(jobs, 'Backend Engineer #0');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

@@ -16,6 +16,11 @@ const pages = {
   '/login': { page: lazy(() => import('../pages/auth/login-page.tsx')), signedIn: false },
   '/signup': { page: lazy(() => import('../pages/auth/signup-page.tsx')), signedIn: false },
   '/profile': { page: lazy(() => import('../pages/profile/profile-page.tsx')), signedIn: true },
+  '/sources': {
+    page: lazy(() => import('../pages/job-sources/job-sources-page.tsx')),
+    signedIn: true,
+  },
+  '/jobs': { page: lazy(() => import('../pages/jobs/jobs-page.tsx')), signedIn: true },
 } as const;
 
 function Header() {
@@ -37,6 +42,8 @@ function Header() {
       {session.status === 'signed-in' ? (
         <nav aria-label="Main">
           <Link href="/profile">Profile</Link>
+          <Link href="/sources">Job sources</Link>
+          <Link href="/jobs">Jobs</Link>
           <span class="muted">{session.user.email}</span>
           <button type="button" onClick={() => logout.mutate()} disabled={logout.isPending}>
             Log out
