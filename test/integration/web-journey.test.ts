@@ -289,7 +289,7 @@ describe('web app: a job seeker in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 240_000);
-  it('follows a Greenhouse board with a location filter, sees its jobs with match scores and keyword chips, adds a job by hand, saves one and filters to the saved', async () => {
+  it('follows a Greenhouse board with a location filter, sees its jobs with match scores and keyword chips, adds a job by hand, saves one, filters to the saved and unfollows', async () => {
     const board = uniqueBoard('web');
     // Postings 0, 1 and 2 are in Berlin, New York and London: the filter keeps two.
     boards.setBoard(
@@ -375,6 +375,11 @@ describe('web app: a job seeker in Chromium', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => jobs.locator(':scope > li').count(), WAIT).toBe(1);
     await hasText(jobs, 'Backend Engineer #0');
+
+    // Unfollow, with the keyboard: the board leaves the list.
+    await page.getByRole('link', { name: 'Job sources' }).click();
+    await page.getByRole('button', { name: `Unfollow Greenhouse ${board}` }).press('Enter');
+    await visible(page.getByText('You follow no boards yet'));
 
     expect(problems).toEqual([]);
     await context.close();
