@@ -245,6 +245,8 @@ export class MigrationStore {
     return this.sql<MoveRecord[]>`
       select ${this.sql.unsafe(MOVE_SELECT)} from migration_moves m
       where phase = 'done' and purged_at is null and purge_after <= now()
+        -- a removed cell took its rows with it; should it be registered again, its purges resume
+        and exists (select 1 from cells c where c.id = m.source_cell)
         -- never purge the cell the user lives on now (moved back since) or is moving to
         and not exists (select 1 from placements p
           where p.user_id = m.user_id and p.cell_id = m.source_cell)

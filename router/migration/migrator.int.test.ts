@@ -426,5 +426,11 @@ describe('drain and remove', () => {
     await service.removeCell('cell-2');
     expect(await cp.findCell('cell-2')).toBeUndefined();
     await expect(service.removeCell('cell-2')).rejects.toMatchObject({ name: 'NotFoundError' });
+    // A removed cell took its rows with it: no purge is sent to it (none would ever succeed)...
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await migrator().purgeDue()).toBe(0);
+    // ...until it is registered again, with whatever it kept on disk.
+    await addCell('cell-2');
+    expect(await migrator().purgeDue()).toBe(onTwo.length);
   });
 });
