@@ -25,6 +25,8 @@ export interface Platform {
   kill(cell: number, part: CellPart): Promise<void>;
   /** Starts whatever parts of the cell are down and waits until they are healthy. */
   startCell(cell: number): Promise<void>;
+  /** Waits until the router's health checks see the cell up again and route to it. */
+  untilRouted(cell: number): Promise<void>;
   /** One request to the router's admin API with the admin token; the body is parsed JSON. */
   admin(
     method: string,
@@ -77,6 +79,23 @@ export async function startPlatform(options: {
     extraEnv: { LOG_LEVEL: 'warn', ...options.env },
   });
   const ports = portPlan(portOffset);
+  /**
+   * The cell answering its own health check is not enough: the router marks a
+   * cell up only after its own checks pass (and after an ejection ends), so a
+   * test that goes on at once could be refused cell_unavailable.
+   */
+  async function routerSeesUp(id: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { status, body } = await platform.admin('GET', '/cells');
+      const cells = (body.cells ?? []) as { id: string; health: string }[];
+      const cell = cells.find((c) => c.id === id);
+      // A cell the router does not know (e.g. removed) has nothing to wait for.
+      if (status === 200 && (!cell || cell.health === 'up')) return;
+      if (Date.now() > deadline) throw new Error(`the router still sees ${id} down after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   const platform: Platform = {
     cells: options.cells,
     ports,
@@ -89,6 +108,9 @@ export async function startPlatform(options: {
     },
     async startCell(cell) {
       await orchestrator.startCell(cell, () => {});
+    },
+    async untilRouted(cell) {
+      await routerSeesUp(cellId(cell));
     },
     async admin(method, route, body) {
       const res = await fetch(`http://127.0.0.1:${ports.router}/admin/v1${route}`, {
