@@ -17,6 +17,8 @@ import {
   type ZodOpenApiPathsObject,
 } from '../../lib/openapi.ts';
 import { PROVIDERS } from '../adapters/job-boards/types.ts';
+import { APPLICATION_MODES } from '../domain/applications/applications.ts';
+import { APPLICATION_STATUSES } from '../domain/applications/workflow.ts';
 import { sourceFiltersSchema } from '../domain/discovery/source-filters.ts';
 import { USER_JOB_STATUSES } from '../domain/jobs/jobs.ts';
 import {
@@ -162,6 +164,139 @@ const jobDetail = z
   })
   .meta({ id: 'Job' });
 
+const applicationStatus = z.enum(APPLICATION_STATUSES);
+const applicationState = z
+  .object({ applicationId: z.string(), status: applicationStatus })
+  .meta({ id: 'ApplicationState' });
+
+const applicationFields = {
+  id: z.string(),
+  jobId: z.string(),
+  jobTitle: z.string(),
+  company: z.string(),
+  mode: z.enum(APPLICATION_MODES),
+  channel: z.string(),
+  status: applicationStatus,
+  strategy: z.string().nullable().meta({ description: 'The strategy the bandit chose' }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  submittedAt: z.string().nullable(),
+};
+
+const applicationList = z
+  .object({
+    applications: z.array(z.object(applicationFields).meta({ id: 'ApplicationSummary' })),
+    counts: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Applications per status (all of them, not only this page)' }),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page' }),
+  })
+  .meta({ id: 'ApplicationList' });
+
+const pointerText = z.object({ pointer: z.string(), kind: z.string(), value: z.string() });
+const applicationDetail = z
+  .object({
+    ...applicationFields,
+    revision: z.number().int(),
+    profileVersion: z.number().int().meta({ description: 'The profile version it was made from' }),
+    bandit: z.unknown(),
+    approvedAt: z.string().nullable(),
+    outcome: z.string().nullable(),
+    failure: z.looseObject({}).nullable(),
+    deadlineAt: z.string().nullable(),
+    variant: z
+      .object({
+        strategy: z.string().nullable(),
+        source: z.string().nullable(),
+        resume: jsonResume,
+      })
+      .nullable()
+      .meta({ description: 'The chosen variant (a JSON Resume); null before it is generated' }),
+    steps: z.array(
+      z.object({
+        step: z.enum(['analyze', 'generate', 'verify', 'render', 'submit']),
+        status: z.enum(['running', 'done', 'skipped', 'waiting', 'failed']),
+        attempts: z.number().int(),
+        errors: z.array(z.looseObject({ at: z.string().optional(), message: z.string() })),
+        detail: z.unknown(),
+        startedAt: z.string().nullable(),
+        finishedAt: z.string().nullable(),
+      }),
+    ),
+    candidates: z.array(
+      z.object({
+        strategy: z.string(),
+        source: z.string(),
+        ok: z.boolean().nullable(),
+        violations: z.array(pointerText.extend({ reason: z.string() })).nullable(),
+        citations: z
+          .array(z.object({ pointer: z.string(), cites: z.array(z.string()) }))
+          .nullable(),
+        rejections: z
+          .array(
+            z.looseObject({
+              pointer: z.string(),
+              text: z.string(),
+              rule: z.string(),
+              offending: z.array(z.string()),
+              reason: z.string(),
+              replacedBy: z.string().nullable(),
+            }),
+          )
+          .nullable(),
+      }),
+    ),
+    submission: z
+      .object({
+        state: z.enum(['pending', 'sending', 'submitted', 'failed', 'unknown']),
+        attempts: z.number().int(),
+        externalId: z.string().nullable(),
+        lastError: z.string().nullable(),
+        submittedAt: z.string().nullable(),
+      })
+      .nullable(),
+    outcomes: z.array(
+      z.object({ status: z.string(), at: z.string(), note: z.string().nullable() }),
+    ),
+    timeline: z.array(
+      z.object({ id: z.string(), type: z.string(), occurredAt: z.string(), data: z.unknown() }),
+    ),
+    pdf: z
+      .object({
+        sha256: z.string(),
+        pages: z.number().int().nullable(),
+        revision: z.number().int(),
+        bytes: z.number().int(),
+        textLayer: z.number().int().nullable(),
+        url: z.string(),
+        textLayerNote: z.string().optional(),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'Application' });
+
+const analytics = z
+  .object({
+    funnel: z.object({
+      discovered: z.number().int(),
+      applied: z.number().int(),
+      responded: z.number().int(),
+      interview: z.number().int(),
+      offer: z.number().int(),
+    }),
+    strategies: z.array(
+      z.object({
+        strategy: z.string(),
+        applications: z.number().int(),
+        responses: z.number().int(),
+        observedRate: z.number().nullable(),
+        responseRate: z.number().meta({ description: 'Posterior mean' }),
+        interval: z.object({ level: z.number(), lower: z.number(), upper: z.number() }),
+      }),
+    ),
+  })
+  .meta({ id: 'Analytics' });
+
 const resumeResponse = {
   description: 'The JSON Resume exactly as imported; x-profile-version and ETag name its version',
   content: { 'application/json': { schema: jsonResume } },
@@ -267,12 +402,15 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
   '/v1/applications': {
     post: op('applications', 'Apply to a job (review mode waits for approval)', {
       requestBody: jsonBody(applyBody),
-      responses: { '202': ok('The application'), ...errorResponses(400, 404, 409, 415, 422) },
+      responses: {
+        '202': jsonResponse('The application, started', applicationState),
+        ...errorResponses(400, 404, 409, 415, 422),
+      },
     }),
     get: op('applications', 'Applications newest first, with counts per status', {
       requestParams: { query: applicationListQuery },
       responses: {
-        '200': ok('{"applications": [...], "counts", "nextCursor"}'),
+        '200': jsonResponse('Applications and counts per status', applicationList),
         ...errorResponses(400),
       },
     }),
@@ -280,7 +418,10 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
   '/v1/applications/{id}': {
     get: op('applications', 'Status, variant, steps and timeline', {
       requestParams: { path: uuidPath('id') },
-      responses: { '200': ok('The application'), ...errorResponses(404) },
+      responses: {
+        '200': jsonResponse('The application', applicationDetail),
+        ...errorResponses(404),
+      },
     }),
   },
   '/v1/applications/{id}/resume.pdf': {
@@ -311,7 +452,10 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
     post: op('applications', 'Approve, optionally with an edited variant', {
       requestParams: { path: uuidPath('id') },
       requestBody: jsonBody(approveBody, false),
-      responses: { '202': ok('The approval'), ...errorResponses(400, 404, 409, 415, 422) },
+      responses: {
+        '202': jsonResponse('The approval', applicationState),
+        ...errorResponses(400, 404, 409, 415, 422),
+      },
     }),
   },
   '/v1/applications/{id}/submission': {
@@ -319,8 +463,8 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
       requestParams: { path: uuidPath('id') },
       requestBody: jsonBody(submissionBody),
       responses: {
-        '200': ok('Delivered'),
-        '202': ok('Not delivered: it will be sent again'),
+        '200': jsonResponse('Delivered', applicationState),
+        '202': jsonResponse('Not delivered: it will be sent again', applicationState),
         ...errorResponses(400, 404, 409, 415),
       },
     }),
@@ -329,12 +473,15 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
     post: op('applications', 'Record an outcome (viewed, rejected, interview, offer…)', {
       requestParams: { path: uuidPath('id') },
       requestBody: jsonBody(outcomeBody),
-      responses: { '200': ok('The application'), ...errorResponses(400, 404, 409, 415) },
+      responses: {
+        '200': jsonResponse('The application', applicationState),
+        ...errorResponses(400, 404, 409, 415),
+      },
     }),
   },
   '/v1/analytics': {
     get: op('analytics', "The funnel and each strategy's response rate with its interval", {
-      responses: { '200': ok('Funnel and strategies') },
+      responses: { '200': jsonResponse('Funnel and strategies', analytics) },
     }),
   },
   '/v1/notifications': {

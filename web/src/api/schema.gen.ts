@@ -898,12 +898,10 @@ export interface paths {
         };
       };
       responses: {
-        /** @description {"applications": [...], "counts", "nextCursor"} */
+        /** @description Applications and counts per status */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["ApplicationList"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -950,12 +948,10 @@ export interface paths {
         };
       };
       responses: {
-        /** @description The application */
+        /** @description The application, started */
         202: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["ApplicationState"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -1021,9 +1017,7 @@ export interface paths {
         /** @description The application */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["Application"];
           };
         };
         /** @description Missing, malformed, expired or revoked token */
@@ -1218,9 +1212,7 @@ export interface paths {
         /** @description The approval */
         202: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["ApplicationState"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -1293,17 +1285,13 @@ export interface paths {
         /** @description Delivered */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["ApplicationState"];
           };
         };
         /** @description Not delivered: it will be sent again */
         202: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["ApplicationState"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -1374,9 +1362,7 @@ export interface paths {
         /** @description The application */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["ApplicationState"];
           };
         };
         /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
@@ -1431,9 +1417,7 @@ export interface paths {
         /** @description Funnel and strategies */
         200: {
           content: {
-            "application/json": {
-              [key: string]: unknown;
-            };
+            "application/json": components["schemas"]["Analytics"];
           };
         };
         /** @description Missing, malformed, expired or revoked token */
@@ -1949,6 +1933,157 @@ export interface components {
           status: "open" | "closed";
           firstSeenAt: string;
           closedAt: string | null;
+        })[];
+    };
+    ApplicationState: {
+      applicationId: string;
+      /** @enum {string} */
+      status: "analyzing" | "generating" | "verifying" | "rendering" | "submitting" | "awaiting_approval" | "submitted" | "viewed" | "rejected" | "interview" | "offer" | "withdrawn" | "failed";
+    };
+    ApplicationList: {
+      applications: components["schemas"]["ApplicationSummary"][];
+      /** @description Applications per status (all of them, not only this page) */
+      counts: {
+        [key: string]: number;
+      };
+      /** @description Pass as ?cursor= for the next page */
+      nextCursor: string | null;
+    };
+    ApplicationSummary: {
+      id: string;
+      jobId: string;
+      jobTitle: string;
+      company: string;
+      /** @enum {string} */
+      mode: "review" | "auto";
+      channel: string;
+      /** @enum {string} */
+      status: "analyzing" | "generating" | "verifying" | "rendering" | "submitting" | "awaiting_approval" | "submitted" | "viewed" | "rejected" | "interview" | "offer" | "withdrawn" | "failed";
+      /** @description The strategy the bandit chose */
+      strategy: string | null;
+      createdAt: string;
+      updatedAt: string;
+      submittedAt: string | null;
+    };
+    Application: {
+      id: string;
+      jobId: string;
+      jobTitle: string;
+      company: string;
+      /** @enum {string} */
+      mode: "review" | "auto";
+      channel: string;
+      /** @enum {string} */
+      status: "analyzing" | "generating" | "verifying" | "rendering" | "submitting" | "awaiting_approval" | "submitted" | "viewed" | "rejected" | "interview" | "offer" | "withdrawn" | "failed";
+      /** @description The strategy the bandit chose */
+      strategy: string | null;
+      createdAt: string;
+      updatedAt: string;
+      submittedAt: string | null;
+      revision: number;
+      /** @description The profile version it was made from */
+      profileVersion: number;
+      bandit: unknown;
+      approvedAt: string | null;
+      outcome: string | null;
+      failure: {
+        [key: string]: unknown;
+      } | null;
+      deadlineAt: string | null;
+      /** @description The chosen variant (a JSON Resume); null before it is generated */
+      variant: ({
+        strategy: string | null;
+        source: string | null;
+        resume: components["schemas"]["JsonResume"];
+      }) | null;
+      steps: ({
+          /** @enum {string} */
+          step: "analyze" | "generate" | "verify" | "render" | "submit";
+          /** @enum {string} */
+          status: "running" | "done" | "skipped" | "waiting" | "failed";
+          attempts: number;
+          errors: {
+              at?: string;
+              message: string;
+              [key: string]: unknown;
+            }[];
+          detail: unknown;
+          startedAt: string | null;
+          finishedAt: string | null;
+        })[];
+      candidates: ({
+          strategy: string;
+          source: string;
+          ok: boolean | null;
+          violations: {
+              pointer: string;
+              kind: string;
+              value: string;
+              reason: string;
+            }[] | null;
+          citations: {
+              pointer: string;
+              cites: string[];
+            }[] | null;
+          rejections: (({
+              pointer: string;
+              text: string;
+              rule: string;
+              offending: string[];
+              reason: string;
+              replacedBy: string | null;
+              [key: string]: unknown;
+            })[]) | null;
+        })[];
+      submission: ({
+        /** @enum {string} */
+        state: "pending" | "sending" | "submitted" | "failed" | "unknown";
+        attempts: number;
+        externalId: string | null;
+        lastError: string | null;
+        submittedAt: string | null;
+      }) | null;
+      outcomes: ({
+          status: string;
+          at: string;
+          note: string | null;
+        })[];
+      timeline: {
+          id: string;
+          type: string;
+          occurredAt: string;
+          data: unknown;
+        }[];
+      pdf: ({
+        sha256: string;
+        pages: number | null;
+        revision: number;
+        bytes: number;
+        textLayer: number | null;
+        url: string;
+        textLayerNote?: string;
+      }) | null;
+    };
+    Analytics: {
+      funnel: {
+        discovered: number;
+        applied: number;
+        responded: number;
+        interview: number;
+        offer: number;
+      };
+      strategies: ({
+          strategy: string;
+          applications: number;
+          responses: number;
+          observedRate: number | null;
+          /** @description Posterior mean */
+          responseRate: number;
+          interval: {
+            level: number;
+            lower: number;
+            upper: number;
+          };
         })[];
     };
   };
