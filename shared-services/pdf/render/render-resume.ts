@@ -103,7 +103,25 @@ function drawText(
 ): void {
   const mode = fragment.face.shapesClusters ? 'reordered' : fragment.direction;
   state.textLayer.drawing(fragment.text, mode);
-  doc.text(fragment.text, x, y, options);
+  if (mode !== 'reordered') {
+    doc.text(fragment.text, x, y, options);
+    return;
+  }
+  // pdfkit draws inside `q … BT … ET Q`; the span must open and close inside the text
+  // object, where the font and matrix are still set, or an extractor that replaces the
+  // span's glyphs by its ActualText (poppler) places that text at size zero.
+  const addContent = doc.addContent;
+  doc.addContent = function (this: PdfDoc, data: string) {
+    if (data === 'ET') this.endMarkedContent();
+    addContent.call(this, data);
+    if (data === 'BT') this.markContent('Span', { actual: fragment.text });
+    return this;
+  };
+  try {
+    doc.text(fragment.text, x, y, options);
+  } finally {
+    doc.addContent = addContent;
+  }
 }
 
 function drawPages(
