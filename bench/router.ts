@@ -188,11 +188,14 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
 
   // Our router, as a real process (and optionally an earlier version of it, from another checkout).
   const extraNodeArgs = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const startRouter = async (cwd: string): Promise<{ port: number; pid: number }> => {
+  const startRouter = async (
+    cwd: string,
+    entry = ['router/server.ts'],
+  ): Promise<{ port: number; pid: number }> => {
     const port = await freePort();
     const child = startChild(
       process.execPath,
-      [...extraNodeArgs, '--import', 'tsx', 'router/server.ts'],
+      [...extraNodeArgs, '--import', 'tsx', ...entry],
       {
         ...SECRETS,
         PORT: String(port),
@@ -206,6 +209,8 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     return { port, pid: child.pid ?? 0 };
   };
   const routerProcess = await startRouter(process.cwd());
+  // The capacity model's second figure: the same router as 2 processes behind node:cluster.
+  const clusterProcess = await startRouter(process.cwd(), ['bench/router-cluster.ts', '2']);
   const baselineDir = process.env.BENCH_ROUTER_BASELINE_DIR;
   const baselineProcess = baselineDir ? await startRouter(path.resolve(baselineDir)) : undefined;
 
@@ -243,7 +248,9 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     placed.map((p) => ({ user_id: p.userId, cell_id: p.cellId, reason: 'ring' })),
   )}`;
   await controlPlane.end();
-  for (const base of [routerProcess, baselineProcess].filter((p) => p !== undefined)) {
+  for (const base of [routerProcess, clusterProcess, baselineProcess].filter(
+    (p) => p !== undefined,
+  )) {
     const probe = live[0];
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -262,6 +269,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     nginx: `http://127.0.0.1:${nginxPort}`,
     nodeRawProxy: `http://127.0.0.1:${rawPort}`,
     router: `http://127.0.0.1:${routerProcess.port}`,
+    router2Processes: `http://127.0.0.1:${clusterProcess.port}`,
     ...(baselineProcess ? { routerBaseline: `http://127.0.0.1:${baselineProcess.port}` } : {}),
   };
   // The process tree whose CPU time each proxied request costs (none for direct).
@@ -269,6 +277,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     nginx: nginxProcess.pid,
     nodeRawProxy: rawProcess.pid,
     router: routerProcess.pid,
+    router2Processes: clusterProcess.pid,
     routerBaseline: baselineProcess?.pid,
   };
   // CPU per request is steadier than throughput on a shared machine: it does not
@@ -362,6 +371,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       nginx: 'worker_processes 1, hash $http_x_user_id consistent, keepalive 128',
       nodeRawProxy: 'one node process: node:http + undici pool + pipe, same ring, nothing else',
       router: 'one node process: JWT verify, placement, HMAC signing, undici keep-alive pool',
+      router2Processes: 'the same router as 2 worker processes behind node:cluster (round-robin)',
       routerBaseline: baselineDir ?? null,
       loadGenerator: 'undici, same process for every target',
       connections: CONNECTIONS,
@@ -382,6 +392,14 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
         saturation.router?.rps,
         saturation.routerBaseline?.rps,
       ),
+      router2ProcessesToRouterThroughput: ratio(
+        saturation.router2Processes?.rps,
+        saturation.router?.rps,
+      ),
+      router2ProcessesToNginxThroughput: ratio(
+        saturation.router2Processes?.rps,
+        saturation.nginx?.rps,
+      ),
       routerToNginxCpuPerRequest: ratio(
         saturation.router?.proxyCpuUsPerRequest,
         saturation.nginx?.proxyCpuUsPerRequest,
@@ -393,6 +411,7 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     },
     pairedPerRound: {
       routerToNginxThroughput: pairedRatio('router', 'nginx'),
+      router2ProcessesToRouterThroughput: pairedRatio('router2Processes', 'router'),
       routerBaselineToNginxThroughput: pairedRatio('routerBaseline', 'nginx'),
       nodeRawProxyToNginxThroughput: pairedRatio('nodeRawProxy', 'nginx'),
       routerToRouterBaselineThroughput: pairedRatio('router', 'routerBaseline'),
