@@ -1,11 +1,11 @@
 /**
  * The AI task contract shared by the AI optimizer (server) and the cell (client):
  * zod schemas and inferred types for the requests and responses of the three
- * tasks `analyze-job`, `score-match` and `tailor-resume`.
+ * tasks `analyze-job`, `score-match`, `tailor-resume` and `cover-letter`.
  */
 import { z } from 'zod';
 
-export const TASKS = ['analyze-job', 'score-match', 'tailor-resume'] as const;
+export const TASKS = ['analyze-job', 'score-match', 'tailor-resume', 'cover-letter'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 export const SENIORITIES = [
@@ -176,22 +176,60 @@ export const tailorResumeResponseSchema = z.object({
 });
 export type TailorResumeResponse = z.infer<typeof tailorResumeResponseSchema>;
 
+export const coverLetterRequestSchema = z.object({
+  profile: jsonResumeSchema,
+  analysis: jobAnalysisSchema,
+  /** The posting the letter answers; its sentences are the letter's "job" citations. */
+  job: jobInputSchema,
+});
+export type CoverLetterRequest = z.infer<typeof coverLetterRequestSchema>;
+
+/**
+ * One sentence of a cover letter and what it restates: ids of profile items
+ * (lib/ai/profile-items.ts) for what it says about the candidate, ids of job
+ * items (`job:…`, lib/ai/job-items.ts) for what it says about the company or
+ * the role. Only the courtesy sentences of lib/ai/job-items.ts may cite nothing.
+ */
+export const letterSentenceSchema = z.object({
+  text: z.string().trim().min(1).max(1_000),
+  cites: z.array(z.string().min(1).max(300)).max(20),
+});
+export type LetterSentence = z.infer<typeof letterSentenceSchema>;
+
+/** The body of a cover letter: paragraphs of cited sentences (salutation and sign-off are the cell's). */
+export const coverLetterSchema = z.object({
+  paragraphs: z
+    .array(z.object({ sentences: z.array(letterSentenceSchema).min(1).max(12) }))
+    .min(1)
+    .max(6),
+});
+export type CoverLetter = z.infer<typeof coverLetterSchema>;
+
+export const coverLetterResponseSchema = z.object({
+  letter: coverLetterSchema,
+  meta: taskMetaSchema,
+});
+export type CoverLetterResponse = z.infer<typeof coverLetterResponseSchema>;
+
 /** Request and answer schemas by task, for clients and for parsing model output. */
 export const taskSchemas = {
   'analyze-job': { request: analyzeJobRequestSchema, output: jobAnalysisSchema },
   'score-match': { request: scoreMatchRequestSchema, output: matchResultSchema },
   'tailor-resume': { request: tailorResumeRequestSchema, output: tailoredResumeSchema },
+  'cover-letter': { request: coverLetterRequestSchema, output: coverLetterSchema },
 } as const;
 
 export interface TaskInputs {
   'analyze-job': AnalyzeJobRequest;
   'score-match': ScoreMatchRequest;
   'tailor-resume': TailorResumeRequest;
+  'cover-letter': CoverLetterRequest;
 }
 export interface TaskOutputs {
   'analyze-job': JobAnalysis;
   'score-match': MatchResult;
   'tailor-resume': TailoredResume;
+  'cover-letter': CoverLetter;
 }
 
 /** HTTP paths of the tasks on the AI optimizer. */
@@ -199,4 +237,5 @@ export const TASK_PATHS: Record<TaskName, string> = {
   'analyze-job': '/v1/tasks/analyze-job',
   'score-match': '/v1/tasks/score-match',
   'tailor-resume': '/v1/tasks/tailor-resume',
+  'cover-letter': '/v1/tasks/cover-letter',
 };

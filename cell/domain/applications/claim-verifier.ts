@@ -16,12 +16,30 @@
  * | entity          | name people, organisations and places that the profile names            |
  * | scope           | claim scope (led, owned, sole…) the evidence claims; keep its hedges   |
  * | team_size       | give a team size the evidence gives                                   |
+ * | job_claim       | (cover letters) speak of the candidate citing profile items, not only the posting |
+ *
+ * Cover letters (`checkLetterSentence`) add a second citation source: items
+ * of the job posting (`job:…`, lib/ai/job-items.ts). A sentence that cites
+ * profile items is checked as above against them alone (the posting is no
+ * evidence of the candidate). A sentence that cites only the posting must not
+ * be in the first person (bar the one framing sentence "I am applying for the
+ * <title> position at <company>.") and is checked by the same rules against
+ * the cited posting items only, without the profile's words, skills or
+ * credentials to fall back on: the company is described as its posting does.
+ * The courtesy sentences of job-items.ts are the only ones that cite nothing.
  *
  * The word lists are in claim-lexicon.ts. Named entities are found with
  * compromise's tagger plus a capitalisation rule for words it does not know.
  */
 import nlp from 'compromise';
 import { skillMatcher } from '../../../lib/ai/embedded/index.ts';
+import {
+  isCourtesySentence,
+  JOB_ITEM_PREFIX,
+  type JobItem,
+  type JobPostingText,
+  jobItems,
+} from '../../../lib/ai/job-items.ts';
 import { type ProfileItem, profileItems } from '../../../lib/ai/profile-items.ts';
 import {
   AWARD_PATTERN,
@@ -51,7 +69,8 @@ export type ClaimRule =
   | 'award'
   | 'entity'
   | 'scope'
-  | 'team_size';
+  | 'team_size'
+  | 'job_claim';
 
 export interface ClaimFinding {
   rule: ClaimRule;
@@ -276,8 +295,13 @@ export class ClaimChecker {
   private readonly profileWords: Set<string>;
   private readonly profileSkills: Set<string>;
   private readonly profileCredentials: Set<string>;
+  /** The posting's items, for cover letters (empty when no posting is given). */
+  readonly jobItems: Map<string, JobItem>;
+  private readonly job: JobPostingText | undefined;
 
-  constructor(profile: unknown) {
+  constructor(profile: unknown, job?: JobPostingText) {
+    this.job = job;
+    this.jobItems = new Map((job ? jobItems(job) : []).map((item) => [item.id, item]));
     const items = profileItems(profile);
     this.items = new Map(items.map((item) => [item.id, item]));
     for (const item of items) if (item.kind === 'entry') this.entries.set(item.entry, item);
@@ -358,31 +382,86 @@ export class ClaimChecker {
       const facts = this.entries.get(entry);
       if (facts) texts.add(facts.text);
     }
-    const text = [...texts].join('\n');
-    const set = wordSet(text);
-    const prose = cited.filter((item) => item.kind !== 'entry' && item.kind !== 'label');
-    return {
-      text,
-      words: set,
-      numbers: new Set(numberValues(text).map((n) => n.value)),
-      months: new Set(monthKeys(text).map((m) => m.key)),
-      teams: new Set(teamSizes(text).map((t) => t.value)),
-      skills: new Set(skillMatcher().find(text).keys()),
-      titles: text
-        .toLowerCase()
-        .replace(/\bsr\.?/g, 'senior')
-        .replace(/\bjr\.?/g, 'junior'),
-      credentials: new Set(credentials(text)),
-      awards: new Set([...text.matchAll(AWARD_PATTERN)].map((m) => awardStem(m[0]))),
-      scope: new Set(scopeFamilies(scopeWords(text)).keys()),
-      hedged: prose.flatMap((item) => {
-        const hedge = hedgeOf(item.text);
-        return hedge === undefined ? [] : [{ text: item.text, hedge }];
-      }),
-    };
+    return evidenceOfTexts(
+      [...texts],
+      cited.filter((item) => item.kind !== 'entry' && item.kind !== 'label'),
+    );
   }
 
-  private checkSentence(sentence: string, evidence: Evidence): ClaimFinding[] {
+  /**
+   * Findings for one sentence of a cover letter citing `cites` (profile item
+   * ids and `job:` item ids); empty when the sentence may go out.
+   */
+  checkLetterSentence(text: string, cites: readonly string[]): ClaimFinding[] {
+    if (cites.length === 0) {
+      return isCourtesySentence(text)
+        ? []
+        : [finding('no_citation', [], 'the sentence cites neither profile nor job items', text)];
+    }
+    const unknown = cites.filter((id) => !this.items.has(id) && !this.jobItems.has(id));
+    if (unknown.length > 0) {
+      return [
+        finding(
+          'unknown_citation',
+          unknown,
+          'it cites items of neither the profile nor the job',
+          text,
+        ),
+      ];
+    }
+    const profileCites = cites.filter((id) => !id.startsWith(JOB_ITEM_PREFIX));
+    if (profileCites.length > 0) {
+      // About the candidate: the profile items are the only evidence.
+      return this.check({ text, cites: profileCites, entry: undefined });
+    }
+    const cited = cites.map((id) => this.jobItems.get(id) as JobItem);
+    const firstPerson = [...wordSet(text)].filter((w) => FIRST_PERSON.has(w));
+    if (firstPerson.length > 0 && !this.isFraming(text)) {
+      return [
+        finding(
+          'job_claim',
+          firstPerson,
+          'a sentence about the candidate must cite profile items; the posting is no evidence of them',
+          text,
+        ),
+      ];
+    }
+    // About the company or the role: the cited posting items, with its title and company.
+    const texts = new Set(cited.map((item) => item.text));
+    for (const item of this.jobItems.values())
+      if (item.kind === 'title' || item.kind === 'company') texts.add(item.text);
+    const evidence = evidenceOfTexts([...texts], []);
+    const masked = this.maskJob(text);
+    return sentencesOf(masked).flatMap((s) => this.checkSentence(s, evidence, 'job'));
+  }
+
+  /** The posting's title and company replaced by neutral words. */
+  private maskJob(text: string): string {
+    let out = text;
+    for (const value of [this.job?.title, this.job?.company]) {
+      const trimmed = value?.trim();
+      if (trimmed) out = out.split(trimmed).join(value === this.job?.title ? 'role' : 'company');
+    }
+    return out;
+  }
+
+  /** "I am applying for the <title> position at <company>." and nothing more. */
+  private isFraming(text: string): boolean {
+    return /^I am (?:writing to apply|applying) for the role (?:role|position)(?: at company)?\.?$/.test(
+      this.maskJob(text.trim()),
+    );
+  }
+
+  /**
+   * `source` 'job': a sentence about the company, checked against the posting
+   * only (the profile's words, skills and credentials are no evidence of it).
+   */
+  private checkSentence(
+    sentence: string,
+    evidence: Evidence,
+    source: 'profile' | 'job' = 'profile',
+  ): ClaimFinding[] {
+    const profile = source === 'profile';
     const findings: ClaimFinding[] = [];
     const add = (rule: ClaimRule, offending: string[], reason: string) => {
       if (offending.length > 0) findings.push(finding(rule, unique(offending), reason, sentence));
@@ -406,7 +485,7 @@ export class ClaimChecker {
     const skills = [...matcher.find(sentence).keys()];
     add(
       'skill',
-      skills.filter((s) => !evidence.skills.has(s) && !this.profileSkills.has(s)),
+      skills.filter((s) => !evidence.skills.has(s) && !(profile && this.profileSkills.has(s))),
       "skills that neither the cited items nor the profile's skills show",
     );
     add(
@@ -420,7 +499,7 @@ export class ClaimChecker {
     add(
       'credential',
       credentials(sentence).filter(
-        (c) => !evidence.credentials.has(c) && !this.profileCredentials.has(c),
+        (c) => !evidence.credentials.has(c) && !(profile && this.profileCredentials.has(c)),
       ),
       'degrees or certifications that the profile does not list',
     );
@@ -448,7 +527,7 @@ export class ClaimChecker {
       'entity',
       entityCandidates(sentence).filter((word) => {
         const lower = word.toLowerCase();
-        if (this.profileWords.has(lower) || evidence.words.has(lower)) return false;
+        if ((profile && this.profileWords.has(lower)) || evidence.words.has(lower)) return false;
         if (skillWords.has(lower) || matcher.canonicalOf(word) !== undefined) return false;
         // Titles, credentials, awards and months have rules of their own.
         return !(
@@ -462,6 +541,45 @@ export class ClaimChecker {
     );
     return findings;
   }
+}
+
+const FIRST_PERSON = new Set([
+  'i',
+  'me',
+  'my',
+  'mine',
+  'myself',
+  "i'm",
+  "i've",
+  "i'd",
+  "i'll",
+  'we',
+  'our',
+  'us',
+]);
+
+function evidenceOfTexts(texts: readonly string[], prose: readonly ProfileItem[]): Evidence {
+  const text = texts.join('\n');
+  const set = wordSet(text);
+  return {
+    text,
+    words: set,
+    numbers: new Set(numberValues(text).map((n) => n.value)),
+    months: new Set(monthKeys(text).map((m) => m.key)),
+    teams: new Set(teamSizes(text).map((t) => t.value)),
+    skills: new Set(skillMatcher().find(text).keys()),
+    titles: text
+      .toLowerCase()
+      .replace(/\bsr\.?/g, 'senior')
+      .replace(/\bjr\.?/g, 'junior'),
+    credentials: new Set(credentials(text)),
+    awards: new Set([...text.matchAll(AWARD_PATTERN)].map((m) => awardStem(m[0]))),
+    scope: new Set(scopeFamilies(scopeWords(text)).keys()),
+    hedged: prose.flatMap((item) => {
+      const hedge = hedgeOf(item.text);
+      return hedge === undefined ? [] : [{ text: item.text, hedge }];
+    }),
+  };
 }
 
 function finding(

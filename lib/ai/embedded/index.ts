@@ -4,6 +4,7 @@
  * default provider and the cell uses it when the optimizer is unreachable.
  */
 export { analyzeJob, detectRemote, detectSeniority } from './analyze-job.ts';
+export { writeCoverLetter } from './cover-letter.ts';
 export { collectStrings, inventedStrings } from './profile-text.ts';
 export { respell, tailorResumeWithRewrites } from './rewrite-resume.ts';
 export { scoreMatch, yearsOfExperience } from './score-match.ts';

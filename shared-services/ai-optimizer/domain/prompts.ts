@@ -2,7 +2,8 @@
  * What the models are asked and how their answers are read: one system prompt
  * per task, the input as JSON, the answer parsed as JSON against the task's
  * schema (and, for tailoring, checked to copy every string it does not
- * rephrase and to cite known profile items for every one it does), and the
+ * rephrase and to cite known profile items for every one it does; for cover
+ * letters, every sentence but a courtesy one cites known items), and the
  * repair turn.
  */
 import { z } from 'zod';
@@ -14,8 +15,9 @@ import {
   type TaskOutputs,
   taskSchemas,
 } from '../../../lib/ai/contract.ts';
+import { COURTESY_SENTENCES, jobItems } from '../../../lib/ai/job-items.ts';
 import { profileItems } from '../../../lib/ai/profile-items.ts';
-import { tailoredAnswerProblem } from './tailor-answer.ts';
+import { letterAnswerProblem, tailoredAnswerProblem } from './tailor-answer.ts';
 
 const ANALYSIS_SHAPE =
   '{"title": string, "seniority": "intern"|"junior"|"mid"|"senior"|"staff"|"principal"|"lead"|"manager"|"director"|"unknown", "mustHave": string[], "niceToHave": string[], "keywords": string[], "yearsMin": integer|null, "location": string|null, "remote": "remote"|"hybrid"|"onsite"|"unknown"}';
@@ -24,6 +26,7 @@ const SYSTEM: Record<TaskName, string> = {
   'analyze-job': `You extract structured requirements from a job posting. Reply with one JSON object only, no prose, of this shape: ${ANALYSIS_SHAPE}. mustHave are skills the posting requires; niceToHave are skills it calls preferred, a plus or a bonus; keywords are the terms a resume should contain, most important first. Use canonical skill names (Kubernetes, PostgreSQL).`,
   'score-match': `You compare a JSON Resume profile with a job analysis. Reply with one JSON object only: {"score": integer 0-100, "matched": string[], "missing": string[]}. matched are the job's keywords the profile evidences; missing are those it does not.`,
   'tailor-resume': `You tailor a JSON Resume to a job. Select and reorder: put the job's keywords first in skills, work entries' highlights and projects. Strategy keyword-first: most relevant first; impact-first: measurable results first; concise: keep at most 3 highlights per entry. You MAY rephrase prose only: basics.summary, and the summary, description and highlights of work, volunteer and project entries, toward the job's wording. Every other string (names, employers, titles, dates, locations, contact data, skills) must be copied verbatim. A rephrased text must restate only what the profile items it cites say: the same numbers, dates, employers, titles, degrees, skills and names, no new ones, and no stronger scope ("helped" stays "helped"; "led", "managed", "owned" or a team size only where the cited items say so). A highlight or entry summary cites items of its own entry only. Profile items and their ids are in "items". Reply with one JSON object only: {"variant": <the tailored JSON Resume>, "citations": [{"pointer": "<JSON pointer of the rephrased text in your variant, e.g. /work/0/highlights/1>", "cites": ["<item id>", ...]}]}, one citation per rephrased text.`,
+  'cover-letter': `You write the body of a cover letter for a candidate (a JSON Resume) applying to a job (its posting and analysis): 3 or 4 short paragraphs, in the first person, toward what the job asks. Every sentence cites what it restates. A sentence about the candidate cites the ids of the profile items ("items") it restates and says only what they say: the same numbers, dates, employers, titles, degrees, skills and names, no new ones, and no stronger scope ("helped" stays "helped"; "led", "managed", "owned" or a team size only where the cited items say so). A sentence about the company or the role cites the ids of the posting's items ("jobItems", ids starting with "job:") and only restates the posting; it does not speak of the candidate, except "I am applying for the <title> position at <company>.". Do not name the company in a sentence about the candidate. Sentences that state nothing may be one of ${JSON.stringify(COURTESY_SENTENCES)} with no citations; no salutation and no sign-off. Reply with one JSON object only: {"paragraphs": [{"sentences": [{"text": "<one sentence>", "cites": ["<item id>", ...]}]}]}.`,
 };
 
 const BATCH_SYSTEM = `You extract structured requirements from several job postings. Reply with one JSON object only: {"analyses": [...]}, one analysis per posting in the same order, each of this shape: ${ANALYSIS_SHAPE}.`;
@@ -37,6 +40,12 @@ export function userPrompt<T extends TaskName>(task: T, input: TaskInputs[T]): s
     const { profile } = input as TaskInputs['tailor-resume'];
     const items = profileItems(profile).map(({ id, text }) => ({ id, text }));
     return JSON.stringify({ task, input, items });
+  }
+  if (task === 'cover-letter') {
+    const { profile, job } = input as TaskInputs['cover-letter'];
+    const items = profileItems(profile).map(({ id, text }) => ({ id, text }));
+    const posting = jobItems(job).map(({ id, text }) => ({ id, text }));
+    return JSON.stringify({ task, input, items, jobItems: posting });
   }
   return JSON.stringify({ task, input });
 }
@@ -90,6 +99,11 @@ export function parseAnswer<T extends TaskName>(
       (input as TaskInputs['tailor-resume']).profile,
       result.data as TaskOutputs['tailor-resume'],
     );
+    if (problem) return { ok: false, problem };
+  }
+  if (task === 'cover-letter') {
+    const { profile, job } = input as TaskInputs['cover-letter'];
+    const problem = letterAnswerProblem(profile, job, result.data as TaskOutputs['cover-letter']);
     if (problem) return { ok: false, problem };
   }
   return { ok: true, value: result.data as TaskOutputs[T] };

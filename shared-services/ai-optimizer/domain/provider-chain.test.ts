@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobAnalysis, JsonResume } from '../../../lib/ai/contract.ts';
-import { analyzeJob, tailorResumeWithRewrites } from '../../../lib/ai/embedded/index.ts';
+import {
+  analyzeJob,
+  tailorResumeWithRewrites,
+  writeCoverLetter,
+} from '../../../lib/ai/embedded/index.ts';
+import { jobItems } from '../../../lib/ai/job-items.ts';
 import { profileItems } from '../../../lib/ai/profile-items.ts';
 import { createLogger } from '../../../lib/logger.ts';
 import { type FakeLlmServer, startFakeLlmServer } from '../test-support/fake-llm-server.ts';
@@ -227,6 +232,68 @@ describe('provider chain: errors and fallback', () => {
     expect(openai.calls).toHaveLength(1);
     expect(result.entry.provider).toBe('openai');
     expect(result.output.variant.work?.[0]?.highlights?.[0]).toBe('Shipped web apps faster');
+  });
+
+  describe('cover letters', () => {
+    const posting = {
+      title: 'Web Developer',
+      company: 'Initech',
+      description: 'HTML, CSS, JavaScript',
+    };
+    const letterInput = { profile: sample, analysis: webJob, job: posting };
+    const letterThroughChain = () =>
+      chain().instance.run('cover-letter', letterInput, [OPENAI, EMBEDDED_ENTRY], far(), 100);
+
+    it('passes on a letter whose sentences cite profile and posting items', async () => {
+      const label = profileItems(sample).find((item) => item.kind === 'label');
+      const title = jobItems(posting).find((item) => item.kind === 'title');
+      const text = JSON.stringify({
+        paragraphs: [
+          {
+            sentences: [
+              { text: 'I am applying for the Web Developer position.', cites: [title?.id] },
+            ],
+          },
+          { sentences: [{ text: `I am a ${label?.text}.`, cites: [label?.id] }] },
+        ],
+      });
+      openai.behave = () => ({ type: 'text', text });
+      const result = await letterThroughChain();
+      expect(openai.calls).toHaveLength(1);
+      expect(result.entry.provider).toBe('openai');
+      expect(result.output.paragraphs).toHaveLength(2);
+      const messages = (openai.calls[0]?.body.messages ?? []) as {
+        role: string;
+        content: string;
+      }[];
+      const user = messages.find((m) => m.role === 'user');
+      expect(user?.content).toContain(title?.id);
+    });
+
+    const badLetters: [string, string][] = [
+      [
+        'a sentence without citations',
+        JSON.stringify({ paragraphs: [{ sentences: [{ text: 'I am great.', cites: [] }] }] }),
+      ],
+      [
+        'a sentence citing an unknown item',
+        JSON.stringify({
+          paragraphs: [{ sentences: [{ text: 'I know Go.', cites: ['job:sentence.7~deadbeef'] }] }],
+        }),
+      ],
+      ['malformed JSON', '{"paragraphs": ['],
+    ];
+    for (const [name, text] of badLetters) {
+      it(`repairs ${name} once, then falls back to the embedded letter`, async () => {
+        openai.behave = () => ({ type: 'text', text });
+        const result = await letterThroughChain();
+        expect(openai.calls).toHaveLength(2);
+        const repair = openai.calls[1]?.body.messages as { role: string; content: string }[];
+        expect(repair.at(-1)?.content).toMatch(/not valid/);
+        expect(result.entry.provider).toBe('embedded');
+        expect(result.output).toEqual(writeCoverLetter(sample, webJob, posting));
+      });
+    }
   });
 
   it('fails with every reason when no provider answers and the chain has no embedded provider', async () => {

@@ -4,6 +4,7 @@ import {
   analyzeJob,
   scoreMatch,
   tailorResumeWithRewrites,
+  writeCoverLetter,
 } from '../../../lib/ai/embedded/index.ts';
 
 export function runEmbedded<T extends TaskName>(task: T, input: TaskInputs[T]): TaskOutputs[T] {
@@ -13,6 +14,10 @@ export function runEmbedded<T extends TaskName>(task: T, input: TaskInputs[T]): 
     case 'score-match': {
       const { profile, analysis } = input as TaskInputs['score-match'];
       return scoreMatch(profile, analysis) as TaskOutputs[T];
+    }
+    case 'cover-letter': {
+      const { profile, analysis, job } = input as TaskInputs['cover-letter'];
+      return writeCoverLetter(profile, analysis, job) as TaskOutputs[T];
     }
     default: {
       const { profile, analysis, strategy } = input as TaskInputs['tailor-resume'];

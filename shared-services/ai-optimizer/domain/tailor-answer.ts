@@ -7,8 +7,9 @@
  * (finally the embedded one). The claim-level verification of what the
  * rewrites say is the cell's, against the profile version it holds.
  */
-import type { TailoredResume } from '../../../lib/ai/contract.ts';
+import type { CoverLetter, JobInput, TailoredResume } from '../../../lib/ai/contract.ts';
 import { collectStrings } from '../../../lib/ai/embedded/index.ts';
+import { isCourtesySentence, jobItemIndex } from '../../../lib/ai/job-items.ts';
 import { pointerOf, profileItemIndex } from '../../../lib/ai/profile-items.ts';
 
 const PROSE_POINTER =
@@ -59,6 +60,36 @@ export function tailoredAnswerProblem(
     );
   if (uncited.length > 0)
     problems.push(`rewritten texts without citations at ${uncited.slice(0, 5).join(', ')}`);
+  if (unknown.size > 0)
+    problems.push(`citations of unknown item ids: ${[...unknown].slice(0, 5).join(', ')}`);
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/**
+ * The problem with a cover-letter answer, for the repair turn: a sentence
+ * that cites nothing (other than a courtesy sentence) or cites ids that are
+ * neither profile nor posting items. What the sentences say is the cell's to
+ * verify.
+ */
+export function letterAnswerProblem(
+  profile: unknown,
+  job: JobInput,
+  answer: CoverLetter,
+): string | undefined {
+  const items = profileItemIndex(profile);
+  const posting = jobItemIndex(job);
+  const uncited: string[] = [];
+  const unknown = new Set<string>();
+  answer.paragraphs.forEach((paragraph, p) => {
+    paragraph.sentences.forEach((sentence, i) => {
+      if (sentence.cites.length === 0 && !isCourtesySentence(sentence.text))
+        uncited.push(`/paragraphs/${p}/sentences/${i}`);
+      for (const id of sentence.cites) if (!items.has(id) && !posting.has(id)) unknown.add(id);
+    });
+  });
+  const problems: string[] = [];
+  if (uncited.length > 0)
+    problems.push(`sentences without citations at ${uncited.slice(0, 5).join(', ')}`);
   if (unknown.size > 0)
     problems.push(`citations of unknown item ids: ${[...unknown].slice(0, 5).join(', ')}`);
   return problems.length > 0 ? problems.join('; ') : undefined;

@@ -1,4 +1,4 @@
-/** `POST /v1/tasks/{analyze-job,score-match,tailor-resume}`: validate, run, answer with meta. */
+/** `POST /v1/tasks/{analyze-job,score-match,tailor-resume,cover-letter}`: validate, run, answer with meta. */
 import { type Context, Hono } from 'hono';
 import { type TaskInputs, type TaskName, taskSchemas } from '../../../lib/ai/contract.ts';
 import { readJson, validate } from '../../../lib/validation.ts';
@@ -40,4 +40,8 @@ export const taskRoutes = new Hono<AiEnv>()
     const { input, result } = await runTask(c, 'tailor-resume');
     const { variant, citations } = result.output;
     return answer(c, { variant, citations, strategy: input.strategy, meta: result.meta });
+  })
+  .post('/cover-letter', async (c) => {
+    const { result } = await runTask(c, 'cover-letter');
+    return answer(c, { letter: result.output, meta: result.meta });
   });
