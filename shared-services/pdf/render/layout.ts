@@ -446,10 +446,13 @@ export function layoutResume(
   const header = headerBlock(model, faces, template, width, flow);
   if (header.lines.length > 0) blocks.push(header);
   for (const section of model.sections) {
-    blocks.push({
-      kind: 'heading',
-      lines: [headingLine(section.heading, faces, template, width, flow)],
-    });
+    // A letter's one section has no heading.
+    if (section.heading !== '') {
+      blocks.push({
+        kind: 'heading',
+        lines: [headingLine(section.heading, faces, template, width, flow)],
+      });
+    }
     section.entries.forEach((entry, index) => {
       const gap = index === 0 ? 0 : section.dense ? 2 : template.entryGap;
       blocks.push({ kind: 'entry', lines: entryLines(entry, faces, template, width, gap, flow) });

@@ -7,17 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import { renderDocx } from './render-docx.ts';
-import { type RenderInput, renderResume } from './render-resume.ts';
+import { buildModel, type RenderInput, renderResume } from './render-resume.ts';
 import { renderPlainText } from './render-text.ts';
 import { ModelBuilder } from './resume-model.ts';
 import type { DocumentFormat } from './resume-schema.ts';
 import { TEMPLATES } from './templates.ts';
 import { PLAIN_TEXT } from './text-coverage.ts';
 
-export interface DocumentInput extends RenderInput {
+export type DocumentInput = RenderInput & {
   /** @defaultValue 'pdf' */
   format?: DocumentFormat;
-}
+};
 
 export interface RenderedDocument {
   format: DocumentFormat;
@@ -45,7 +45,7 @@ export async function renderDocument(input: DocumentInput): Promise<RenderedDocu
     return { format, bytes: pdf, sha256, pages, uncovered };
   }
   const emphasize = (input.emphasize ?? []).map((keyword) => PLAIN_TEXT.clean(keyword));
-  const model = new ModelBuilder(PLAIN_TEXT, emphasize).build(input.resume);
+  const model = buildModel(new ModelBuilder(PLAIN_TEXT, emphasize), input);
   const bytes =
     format === 'docx'
       ? await renderDocx(model, {

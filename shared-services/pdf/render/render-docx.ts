@@ -250,18 +250,23 @@ class DocxBuilder {
   sections(model: ResumeModel): Paragraph[] {
     const { heading, paragraphs, entryGap } = this.template;
     return model.sections.flatMap((section) => [
-      this.paragraph(
-        [{ text: section.heading }],
-        {
-          size: heading.size,
-          leading: 1.3,
-          before: heading.spaceBefore,
-          after: heading.spaceAfter,
-          rule: heading.rule,
-          keepNext: true,
-        },
-        { bold: true, tone: heading.tone, allCaps: heading.uppercase },
-      ),
+      // A letter's one section has no heading.
+      ...(section.heading === ''
+        ? []
+        : [
+            this.paragraph(
+              [{ text: section.heading }],
+              {
+                size: heading.size,
+                leading: 1.3,
+                before: heading.spaceBefore,
+                after: heading.spaceAfter,
+                rule: heading.rule,
+                keepNext: true,
+              },
+              { bold: true, tone: heading.tone, allCaps: heading.uppercase },
+            ),
+          ]),
       ...section.entries.flatMap((entry, entryIndex) =>
         entry.paragraphs.map((paragraph: ModelParagraph, index) => {
           const style = paragraphs[paragraph.role];

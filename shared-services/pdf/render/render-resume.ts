@@ -13,18 +13,27 @@ import { type Face, type FaceSet, loadFaceSet } from './font-fallback.ts';
 import { countDocument, sharedLayoutCache } from './fonts.ts';
 import { type Fragment, type Layout, layoutResume, type PageGeometry } from './layout.ts';
 import { ModelBuilder, type ResumeModel } from './resume-model.ts';
-import type { PageSize, Resume, TemplateId } from './resume-schema.ts';
+import type { Letter, PageSize, Resume, TemplateId } from './resume-schema.ts';
 import { TEMPLATES, type TemplateStyle } from './templates.ts';
 import { CoverageReport } from './text-coverage.ts';
 import { TextLayerGuard } from './text-layer.ts';
 
-export interface RenderInput {
-  resume: Resume;
+interface CommonInput {
   template: TemplateId;
   /** Keywords drawn bold where they occur in summaries, highlights and skills. */
   emphasize?: readonly string[];
   /** @defaultValue 'letter' */
   pageSize?: PageSize;
+}
+
+/** A resume, or a cover letter drawn with the same template. */
+export type RenderInput =
+  | (CommonInput & { resume: Resume; letter?: undefined })
+  | (CommonInput & { letter: Letter; resume?: undefined });
+
+/** The content model of either kind of document. */
+export function buildModel(builder: ModelBuilder, input: RenderInput): ResumeModel {
+  return input.letter ? builder.buildLetter(input.letter) : builder.build(input.resume);
 }
 
 export interface RenderResult {
@@ -45,12 +54,16 @@ const PAGE_SIZES: Record<PageSize, { width: number; height: number }> = {
 /** The fixed date written as CreationDate and ModDate, so output does not depend on the clock. */
 export const FIXED_PDF_DATE = new Date(Date.UTC(2000, 0, 1));
 
-function metadata(model: ResumeModel, emphasize: readonly string[]): Record<string, string | Date> {
+function metadata(
+  model: ResumeModel,
+  emphasize: readonly string[],
+  kind: 'Resume' | 'Cover letter',
+): Record<string, string | Date> {
   const keywords = [...new Set([...model.keywords, ...emphasize])].join(', ').slice(0, 2_000);
   return {
-    Title: model.name ? `${model.name} — Resume` : 'Resume',
+    Title: model.name ? `${model.name} — ${kind}` : kind,
     Author: model.name ?? '',
-    Subject: model.label ?? 'Resume',
+    Subject: model.label ?? kind,
     Keywords: keywords,
     Creator: 'resume-platform pdf service',
     Producer: 'PDFKit',
@@ -188,7 +201,7 @@ export async function renderResume(input: RenderInput): Promise<RenderResult> {
   const faces = loadFaceSet(template.fonts);
   const coverage = new CoverageReport(faces);
   const emphasize = input.emphasize ?? [];
-  const model = new ModelBuilder(coverage, emphasize).build(input.resume);
+  const model = buildModel(new ModelBuilder(coverage, emphasize), input);
   const page: PageGeometry = { ...PAGE_SIZES[input.pageSize ?? 'letter'], margin: template.margin };
   const layout = layoutResume(model, faces, template, page);
 
@@ -202,6 +215,7 @@ export async function renderResume(input: RenderInput): Promise<RenderResult> {
     info: metadata(
       model,
       emphasize.map((k) => coverage.clean(k)),
+      input.letter ? 'Cover letter' : 'Resume',
     ) as PDFKit.DocumentInfo,
   });
   const chunks: Buffer[] = [];

@@ -20,7 +20,7 @@ export function renderPlainText(model: ResumeModel): string {
   );
   if (header.length > 0) blocks.push(header);
   for (const section of model.sections) {
-    const lines = [section.heading.toUpperCase()];
+    const lines = section.heading === '' ? [] : [section.heading.toUpperCase()];
     section.entries.forEach((entry, index) => {
       // Dense entries (skills, languages…) are one line each, without a gap.
       if (index > 0 && !section.dense) lines.push('');

@@ -6,7 +6,7 @@
  */
 
 import { formatDate, formatDateRange } from './dates.ts';
-import type { Resume } from './resume-schema.ts';
+import type { Letter, Resume } from './resume-schema.ts';
 import type { TextCleaner } from './text-coverage.ts';
 
 export type Tone = 'text' | 'muted' | 'accent';
@@ -170,6 +170,33 @@ export class ModelBuilder {
   ): Section | undefined {
     const entries = (items ?? []).map(toEntry).filter((e): e is Entry => e !== undefined);
     return entries.length > 0 ? { heading, entries, dense } : undefined;
+  }
+
+  /**
+   * A cover letter as a model: the name and contact line as the header, then
+   * one section without a heading whose entries are the recipient, the
+   * salutation, each paragraph, and the closing with the signature, so a page
+   * breaks only between them.
+   */
+  buildLetter(letter: Letter): ResumeModel {
+    const contact: Run[] = [];
+    for (const value of letter.contact ?? []) {
+      if (!present(value)) continue;
+      if (contact.length > 0) contact.push({ text: SEPARATOR, tone: 'muted' });
+      contact.push(this.run(value));
+    }
+    const entries = [
+      this.entry(this.meta(letter.recipient)),
+      this.entry(this.body(letter.salutation)),
+      ...letter.paragraphs.map((paragraph) => this.entry(this.body(paragraph))),
+      this.entry(this.body(letter.closing), this.body(letter.signature)),
+    ].filter((e): e is Entry => e !== undefined);
+    return {
+      name: present(letter.name) ? this.clean(letter.name) : undefined,
+      contact,
+      sections: [{ heading: '', entries }],
+      keywords: [],
+    };
   }
 
   build(resume: Resume): ResumeModel {

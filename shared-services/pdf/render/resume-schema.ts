@@ -154,4 +154,35 @@ export const renderRequestSchema = z.object({
 });
 
 export type RenderRequest = z.input<typeof renderRequestSchema>;
+
+const letterLine = z.string().trim().min(1).max(2_000);
+
+/**
+ * A cover letter: the writer's name and contact line on top, the recipient,
+ * the salutation, the body paragraphs, the closing and the signature, drawn
+ * with a template's fonts and styles like a resume.
+ */
+export const letterSchema = z.object({
+  name: letterLine.optional(),
+  /** Contact details (email, phone…), one line joined with the template's separator. */
+  contact: z.array(letterLine).max(6).optional(),
+  /** Who the letter is for: "Initech — Platform Engineer". */
+  recipient: letterLine.optional(),
+  salutation: letterLine,
+  paragraphs: z.array(z.string().trim().min(1).max(5_000)).min(1).max(10),
+  closing: letterLine,
+  signature: letterLine.optional(),
+});
+export type Letter = z.infer<typeof letterSchema>;
+
+/** The body of `POST /v1/render-letter`. */
+export const letterRenderRequestSchema = z.object({
+  letter: letterSchema,
+  template: z.enum(TEMPLATE_IDS),
+  /** @defaultValue 'letter' */
+  pageSize: z.enum(PAGE_SIZES).default('letter'),
+  /** @defaultValue 'pdf' */
+  format: z.enum(DOCUMENT_FORMATS).default('pdf'),
+});
+export type LetterRenderRequest = z.input<typeof letterRenderRequestSchema>;
 export type ParsedRenderRequest = z.infer<typeof renderRequestSchema>;

@@ -1,5 +1,8 @@
-/** `POST /v1/render`: validate, render in the pool, answer with the PDF, DOCX or text and its hash. */
-import { Hono } from 'hono';
+/**
+ * `POST /v1/render` (a resume) and `POST /v1/render-letter` (a cover letter): validate, render
+ * in the pool, answer with the PDF, DOCX or text and its hash.
+ */
+import { type Context, Hono } from 'hono';
 import { ApiError } from '../../../lib/errors.ts';
 import {
   checkJsonText,
@@ -8,8 +11,8 @@ import {
 } from '../../../lib/json-text-limits.ts';
 import { readJsonBody } from '../../../lib/validation.ts';
 import type { PdfEnv } from '../env.ts';
-import { CONTENT_TYPES } from '../render/render-document.ts';
-import { renderRequestSchema } from '../render/resume-schema.ts';
+import { CONTENT_TYPES, type DocumentInput } from '../render/render-document.ts';
+import { letterRenderRequestSchema, renderRequestSchema } from '../render/resume-schema.ts';
 import { TEXT_LAYER_VERSION } from '../render/text-layer.ts';
 
 /** At most this many code points are listed in `x-pdf-uncovered-chars`; the count is always exact. */
@@ -36,8 +39,12 @@ function fieldsWith(request: unknown, labels: readonly string[]): string[] {
   return fields;
 }
 
-export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
-  const request = await readJsonBody(c, renderRequestSchema);
+/** Renders a validated request and answers with the document, its hash and its checks. */
+async function answer(
+  c: Context<PdfEnv>,
+  request: DocumentInput,
+  name: 'resume' | 'cover-letter',
+): Promise<Response> {
   // Text nobody typed (lone surrogates, control characters), giant strings and deep nesting.
   const problems = jsonTextProblems(request, RESUME_TEXT_LIMITS);
   if (problems.length > 0) {
@@ -67,7 +74,13 @@ export const renderRoutes = new Hono<PdfEnv>().post('/render', async (c) => {
     // PDF opens in the browser; DOCX and text are files to save.
     'content-disposition':
       result.format === 'pdf'
-        ? 'inline; filename="resume.pdf"'
-        : `attachment; filename="resume.${result.format}"`,
+        ? `inline; filename="${name}.pdf"`
+        : `attachment; filename="${name}.${result.format}"`,
   });
-});
+}
+
+export const renderRoutes = new Hono<PdfEnv>()
+  .post('/render', async (c) => answer(c, await readJsonBody(c, renderRequestSchema), 'resume'))
+  .post('/render-letter', async (c) =>
+    answer(c, await readJsonBody(c, letterRenderRequestSchema), 'cover-letter'),
+  );
