@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { configFields } from '../lib/config.ts';
 import { secretsKeyField } from '../lib/crypto/secret-box.ts';
+import { RESUME_TEMPLATES } from './domain/applications/pdf-renderer.ts';
 
 const base = {
   CELL_ID: configFields.cellId,
@@ -88,7 +89,7 @@ export const cellWorkflowFields = {
   /** How long a provider that keeps failing verification is bypassed. */
   TAILOR_COOLDOWN_MS: configFields.durationMs.default(300_000),
   /** PDF template: classic, modern or compact. */
-  PDF_TEMPLATE: z.enum(['classic', 'modern', 'compact']).default('modern'),
+  PDF_TEMPLATE: z.enum(RESUME_TEMPLATES).default('modern'),
   /** Timeout of one render call to the PDF service. */
   PDF_RENDER_TIMEOUT_MS: configFields.durationMs.default(15_000),
   /** Seed of the strategy bandit (per cell); default: derived from CELL_ID. */

@@ -84,6 +84,8 @@ export interface CellServices {
   notifications: NotificationsService;
   queues: CellQueues;
   profiles: ProfilesService;
+  /** The PDF service client, for renders that are not an application's (the profile preview). */
+  renderer: PdfRenderer;
   jobSources: JobSourcesService;
   discovery: DiscoveryService;
   jobs: JobsService;
@@ -256,6 +258,7 @@ export function buildCellServices(
           logger.warn({ err: error, userId }, 'could not queue match recomputation'),
         ),
     ),
+    renderer,
     jobSources,
     discovery: new DiscoveryService(sql, adapters, queues, logger),
     jobs: new JobsService(sql, queues),

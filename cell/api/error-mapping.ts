@@ -11,7 +11,7 @@ import {
   UnknownChannelError,
   VariantVerificationError,
 } from '../domain/applications/errors.ts';
-import { PdfUnavailableError } from '../domain/applications/pdf-renderer.ts';
+import { PdfServiceError, PdfUnavailableError } from '../domain/applications/pdf-renderer.ts';
 import {
   ConflictError,
   InvalidStateError,
@@ -85,6 +85,9 @@ export function mapCellDomainError(error: unknown): ApiError | undefined {
     return new ApiError('validation_failed', error.message, {
       details: { problems: error.problems },
     });
+  }
+  if (error instanceof PdfServiceError) {
+    return new ApiError('upstream_error', 'The PDF service failed to render this document');
   }
   if (error instanceof PdfUnavailableError) {
     return new ApiError('service_unavailable', 'The PDF service cannot render now', {

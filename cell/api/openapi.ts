@@ -33,7 +33,7 @@ import { eventsQuery } from './routes/events.ts';
 import { createJobSourceBody } from './routes/job-sources.ts';
 import { jobListQuery, jobPatchBody, manualJobBody } from './routes/jobs.ts';
 import { notificationListQuery, webhookBody } from './routes/notifications.ts';
-import { profileQuery, profileVersionPath } from './routes/profile.ts';
+import { previewQuery, profileQuery, profileVersionPath } from './routes/profile.ts';
 
 const uuidPath = (name: string) => z.object({ [name]: z.uuid() });
 const problem = z.object({ pointer: z.string(), message: z.string() });
@@ -339,6 +339,23 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
       requestParams: { query: profileQuery },
       responses: { '200': resumeResponse, ...errorResponses(400, 404) },
     }),
+  },
+  '/v1/profile/preview.pdf': {
+    post: op(
+      'profile',
+      'Render a draft JSON Resume as PDF without storing it (the editor preview)',
+      {
+        requestParams: { query: previewQuery },
+        requestBody: jsonBody(jsonResume),
+        responses: {
+          '200': binary(
+            'application/pdf',
+            'The PDF; x-profile-warnings counts what an import would tolerate',
+          ),
+          ...errorResponses(400, 413, 415, 503),
+        },
+      },
+    ),
   },
   '/v1/profile/versions': {
     get: op('profile', 'Every stored profile version', {

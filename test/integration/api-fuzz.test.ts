@@ -40,6 +40,7 @@ function validBodies(ids: UserIds): Record<string, unknown> {
   const resume = JSON.parse(SAMPLE_RESUME_TEXT) as Record<string, unknown>;
   return {
     'PUT /v1/profile': resume,
+    'POST /v1/profile/preview.pdf': resume,
     'POST /v1/jobs': {
       title: 'Backend Engineer',
       company: 'Fuzz Corp',

@@ -1,10 +1,13 @@
 /**
  * `PUT /v1/profile`, `GET /v1/profile`, `GET /v1/profile/versions[/:version]`:
  * the user's JSON Resume, exported exactly as it was imported.
+ * `POST /v1/profile/preview.pdf`: a draft rendered without being stored.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { readJsonText, validate } from '../../../lib/validation.ts';
+import { RESUME_TEMPLATES } from '../../domain/applications/pdf-renderer.ts';
+import { previewProfile } from '../../domain/profile/preview.ts';
 import type { ProfileVersion } from '../../domain/profile/profiles.ts';
 import type { CellEnv } from '../env.ts';
 import { intParam } from '../query-params.ts';
@@ -24,6 +27,11 @@ const versionParam = intParam(1, 1_000_000_000);
 
 export const profileQuery = z.object({ version: versionParam.optional() }).strict();
 export const profileVersionPath = z.object({ version: versionParam });
+
+export const previewQuery = z
+  .object({ template: z.enum(RESUME_TEMPLATES).optional() })
+  .strict()
+  .meta({ description: "The template (default: the cell's PDF_TEMPLATE)" });
 
 export const profileRoutes = new Hono<CellEnv>()
   .put('/', async (c) => {
@@ -46,6 +54,29 @@ export const profileRoutes = new Hono<CellEnv>()
     const query = validate(profileQuery, c.req.query(), 'query');
     const profile = await c.get('services').profiles.get(c.get('userId'), query.version);
     return documentResponse(profile);
+  })
+  .post('/preview.pdf', async (c) => {
+    const { template } = validate(previewQuery, c.req.query(), 'query');
+    const { value } = await readJsonText(c);
+    const services = c.get('services');
+    const preview = await previewProfile(
+      services.renderer,
+      value,
+      template ?? services.workflowSettings.PDF_TEMPLATE,
+    );
+    return c.body(new Uint8Array(preview.pdf), 200, {
+      'content-type': 'application/pdf',
+      'cache-control': 'no-store',
+      'content-disposition': 'inline; filename="preview.pdf"',
+      ...(preview.pages === null ? {} : { 'x-pdf-pages': String(preview.pages) }),
+      'x-profile-warnings': String(preview.warnings.length),
+      ...(preview.missingGlyphs
+        ? {
+            'x-pdf-uncovered-count': String(preview.missingGlyphs.count),
+            'x-pdf-uncovered-chars': preview.missingGlyphs.chars.join(','),
+          }
+        : {}),
+    });
   })
   .get('/versions', async (c) => {
     const versions = await c.get('services').profiles.versions(c.get('userId'));

@@ -15,6 +15,10 @@ export interface RenderInput {
   emphasize?: string[];
 }
 
+/** The PDF service's templates (shared-services/pdf/render/templates.ts). */
+export const RESUME_TEMPLATES = ['classic', 'modern', 'compact'] as const;
+export type ResumeTemplate = (typeof RESUME_TEMPLATES)[number];
+
 /** The formats the service renders beside PDF. */
 export const DOWNLOAD_FORMATS = ['docx', 'txt'] as const;
 export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
@@ -54,6 +58,47 @@ export class PdfUnavailableError extends DomainError {
   ) {
     super(message);
   }
+}
+
+/** The PDF service failed in a way that is neither the document's fault nor a pause (a 5xx). */
+export class PdfServiceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PdfServiceError';
+  }
+}
+
+/**
+ * The PDF service refused the document itself (`400 validation_failed`), with
+ * the JSON pointers of what it refused, relative to the resume.
+ */
+export class PdfRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly problems: { pointer: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'PdfRejectedError';
+  }
+}
+
+/** The problems of a PDF service `400`, their pointers made relative to the resume. */
+function rejection(text: string): PdfRejectedError {
+  let problems: { pointer: string; message: string }[] = [];
+  try {
+    const body = JSON.parse(text) as {
+      error?: { details?: { problems?: { pointer?: unknown; message?: unknown }[] } };
+    };
+    problems = (body.error?.details?.problems ?? [])
+      .filter((p) => typeof p.pointer === 'string' && typeof p.message === 'string')
+      .map((p) => ({
+        pointer: (p.pointer as string).replace(/^\/resume(?=\/|$)/, ''),
+        message: p.message as string,
+      }));
+  } catch {
+    // Not the one error format: the message below still says what happened.
+  }
+  return new PdfRejectedError(`PDF service refused the document: ${text.slice(0, 300)}`, problems);
 }
 
 const UNAVAILABLE_CODES = new Set([
@@ -116,9 +161,16 @@ export class HttpPdfRenderer implements PdfRenderer {
         Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 1_000,
       );
     }
+    if (res.statusCode === 400) throw rejection(await res.body.text());
+    if (res.statusCode === 413) {
+      await res.body.dump();
+      throw new PdfRejectedError('PDF service refused the document: too large', [
+        { pointer: '', message: 'is larger than the PDF service renders' },
+      ]);
+    }
     if (res.statusCode !== 200) {
       const text = await res.body.text();
-      throw new Error(`PDF service answered ${res.statusCode}: ${text.slice(0, 500)}`);
+      throw new PdfServiceError(`PDF service answered ${res.statusCode}: ${text.slice(0, 500)}`);
     }
     return res;
   }

@@ -426,6 +426,65 @@ export interface paths {
       };
     };
   };
+  "/v1/profile/preview.pdf": {
+    /** Render a draft JSON Resume as PDF without storing it (the editor preview) */
+    post: {
+      parameters: {
+        query?: {
+          template?: "classic" | "modern" | "compact";
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["JsonResume"];
+        };
+      };
+      responses: {
+        /** @description The PDF; x-profile-warnings counts what an import would tolerate */
+        200: {
+          content: {
+            "application/pdf": string;
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body is not application/json */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/v1/profile/versions": {
     /** Every stored profile version */
     get: {
