@@ -32,6 +32,14 @@ import {
 import { MatchService } from './domain/analysis/match.ts';
 import { ApplicationsService } from './domain/applications/applications.ts';
 import { ChannelCredentialsStore } from './domain/applications/channel-credentials.ts';
+import {
+  type CoverLetterWriter,
+  EmbeddedCoverLetterWriter,
+  FallbackCoverLetterWriter,
+  HttpCoverLetterWriter,
+} from './domain/applications/cover-letter.ts';
+import { CoverLetterService } from './domain/applications/cover-letters.ts';
+import { HttpLetterRenderer, type LetterRenderer } from './domain/applications/letter-renderer.ts';
 import { NotificationsService } from './domain/applications/notifications.ts';
 import { HttpPdfRenderer, type PdfRenderer } from './domain/applications/pdf-renderer.ts';
 import { StrategyStatsReader } from './domain/applications/strategy-stats.ts';
@@ -81,6 +89,8 @@ export interface CellServices {
   workflowSettings: CellWorkflowConfig;
   applications: ApplicationsService;
   workflow: WorkflowService;
+  /** Cover letters of applications: written, verified, rendered, stored. */
+  coverLetters: CoverLetterService;
   notifications: NotificationsService;
   queues: CellQueues;
   profiles: ProfilesService;
@@ -108,6 +118,9 @@ export interface CellServiceOverrides {
   analyzer?: JobAnalyzer;
   /** The tailoring provider behind the embedded fallback (default: the AI optimizer). */
   tailor?: ResumeTailor;
+  /** The cover-letter provider behind the embedded fallback (default: the AI optimizer). */
+  coverLetter?: CoverLetterWriter;
+  letterRenderer?: LetterRenderer;
   renderer?: PdfRenderer;
 }
 
@@ -199,6 +212,26 @@ export function buildCellServices(
       baseUrl: config.PDF_SERVICE_URL,
       timeoutMs: workflowSettings.PDF_RENDER_TIMEOUT_MS,
     });
+  const coverLetters = new CoverLetterService(
+    sql,
+    new FallbackCoverLetterWriter(
+      overrides.coverLetter ??
+        (workflowSettings.TAILOR_PROVIDER === 'embedded'
+          ? new EmbeddedCoverLetterWriter()
+          : new HttpCoverLetterWriter({
+              baseUrl: config.AI_OPTIMIZER_URL,
+              cellId: config.CELL_ID,
+              timeoutMs: workflowSettings.AI_TAILOR_TIMEOUT_MS,
+            })),
+      logger,
+    ),
+    overrides.letterRenderer ??
+      new HttpLetterRenderer({
+        baseUrl: config.PDF_SERVICE_URL,
+        timeoutMs: workflowSettings.PDF_RENDER_TIMEOUT_MS,
+      }),
+    workflowSettings.PDF_TEMPLATE,
+  );
   const stats = new StrategyStatsReader(sql);
   const workflow = new WorkflowService(
     {
@@ -211,6 +244,7 @@ export function buildCellServices(
       channelCredentials,
       queue: queues,
       stats,
+      coverLetters,
     },
     {
       template: workflowSettings.PDF_TEMPLATE,
@@ -248,6 +282,7 @@ export function buildCellServices(
         template: workflowSettings.PDF_TEMPLATE,
       },
     ),
+    coverLetters,
     notifications: new NotificationsService(sql, queues, secretBox),
     queues,
     profiles: new ProfilesService(sql, (userId, version) =>

@@ -25,6 +25,7 @@ import {
   applicationListQuery,
   applyBody,
   approveBody,
+  coverLetterBody,
   outcomeBody,
   submissionBody,
 } from './routes/applications.ts';
@@ -37,6 +38,51 @@ import { previewQuery, profileQuery, profileVersionPath } from './routes/profile
 
 const uuidPath = (name: string) => z.object({ [name]: z.uuid() });
 const problem = z.object({ pointer: z.string(), message: z.string() });
+
+const letterSentence = z.object({
+  text: z.string(),
+  cites: z.array(z.string()).meta({
+    description:
+      'Profile item ids (facts about the candidate) or job item ids (`job:…`, the posting)',
+  }),
+});
+const coverLetter = z
+  .object({
+    applicationId: z.string(),
+    source: z.enum(['optimizer', 'embedded', 'embedded-fallback']),
+    profileVersion: z.number().int(),
+    salutation: z.string(),
+    paragraphs: z.array(z.object({ sentences: z.array(letterSentence) })),
+    closing: z.string(),
+    signature: z.string(),
+    text: z.string().meta({ description: 'The whole letter as sent to ATS cover-letter fields' }),
+    verification: z.object({
+      ok: z.literal(true),
+      fellBack: z
+        .boolean()
+        .meta({
+          description: "The provider's letter kept too little and the embedded one was used",
+        }),
+      rejections: z.array(
+        z.object({
+          paragraph: z.number().int(),
+          sentence: z.number().int(),
+          text: z.string(),
+          cites: z.array(z.string()),
+          rule: z.string(),
+          offending: z.array(z.string()),
+          reason: z.string(),
+        }),
+      ),
+    }),
+    pdf: z.object({ sha256: z.string(), pages: z.number().int().nullable() }).nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({
+    id: 'CoverLetter',
+    description:
+      'Only verified sentences are stored and sent; each rejected one is listed with its rule and offending words',
+  });
 
 const meSchema = z
   .object({
@@ -463,6 +509,42 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
     get: op('applications', 'The tailored resume as plain text', {
       requestParams: { path: uuidPath('id') },
       responses: { '200': binary('text/plain', 'The text'), ...errorResponses(404, 409) },
+    }),
+  },
+  '/v1/applications/{id}/cover-letter': {
+    post: op(
+      'applications',
+      '(Re)write the verified cover letter (until the application is sent)',
+      {
+        requestParams: { path: uuidPath('id') },
+        requestBody: jsonBody(coverLetterBody, false),
+        responses: {
+          '200': jsonResponse('The cover letter', coverLetter),
+          ...errorResponses(400, 404, 409, 415),
+        },
+      },
+    ),
+    get: op('applications', 'The cover letter with its citations and verification', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '200': jsonResponse('The cover letter', coverLetter), ...errorResponses(404) },
+    }),
+  },
+  '/v1/applications/{id}/cover-letter.pdf': {
+    get: op('applications', 'The cover letter as PDF', {
+      requestParams: { path: uuidPath('id') },
+      responses: { '200': binary('application/pdf', 'The PDF'), ...errorResponses(404) },
+    }),
+  },
+  '/v1/applications/{id}/cover-letter.docx': {
+    get: op('applications', 'The cover letter as DOCX', {
+      requestParams: { path: uuidPath('id') },
+      responses: {
+        '200': binary(
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          'The DOCX',
+        ),
+        ...errorResponses(404),
+      },
     }),
   },
   '/v1/applications/{id}/approve': {

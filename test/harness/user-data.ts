@@ -126,6 +126,8 @@ export async function seedCompleteUser(
       jobId: manualJobId,
       mode: 'auto',
       channel: 'manual',
+      // A verified cover letter is stored per application: it moves with the user too.
+      coverLetter: true,
     }),
     202,
   );

@@ -17,6 +17,8 @@
 import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LetterRenderer } from '../../cell/domain/applications/letter-renderer.ts';
+import type { PdfRenderer } from '../../cell/domain/applications/pdf-renderer.ts';
 import { migrateControlPlane } from '../../router/control-plane/migrate.ts';
 import { type RunningRouter, startRouter } from '../../router/testing/router-fixture.ts';
 import { createTestCell, TEST_ROUTER_SECRET, type TestCell } from '../harness/cell.ts';
@@ -52,6 +54,7 @@ function validBodies(ids: UserIds): Record<string, unknown> {
     'POST /v1/job-sources': { provider: 'greenhouse', board: 'fuzz' },
     'DELETE /v1/job-sources/:id': null,
     'POST /v1/applications': { jobId: ids.jobId, mode: 'review', channel: 'manual' },
+    'POST /v1/applications/:id/cover-letter': {},
     'POST /v1/applications/:id/approve': {},
     'POST /v1/applications/:id/submission': { delivered: true },
     'POST /v1/applications/:id/outcome': { status: 'interview', note: 'fuzz' },
@@ -81,6 +84,18 @@ function validBodies(ids: UserIds): Record<string, unknown> {
     'DELETE /v1/account': { password: 'not the password' },
   };
 }
+
+const FAKE_PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+const rendered = () => ({ pdf: FAKE_PDF, sha256: 'f'.repeat(64), pages: 1, textLayer: 2 });
+const file = () => ({ bytes: FAKE_PDF, sha256: 'f'.repeat(64), contentType: 'application/pdf' });
+const FAKE_PDF_RENDERER: PdfRenderer = {
+  render: async () => rendered(),
+  renderAs: async () => file(),
+};
+const FAKE_LETTER_RENDERER: LetterRenderer = {
+  render: async () => rendered(),
+  renderDocx: async () => file(),
+};
 
 /** Query parameters the routes read, with values meant to break them. */
 const QUERY_NAMES = ['limit', 'cursor', 'status', 'version', 'q', 'minScore', 'remote', 'waitMs'];
@@ -341,7 +356,12 @@ async function seedUser(n: number) {
 }
 
 beforeAll(async () => {
-  cell = await createTestCell({ cellId: 'cell-1', rateLimitPerMinute: 1_000_000 });
+  // The API contract, not rendering, is under test: a PDF service that always answers.
+  cell = await createTestCell({
+    cellId: 'cell-1',
+    rateLimitPerMinute: 1_000_000,
+    overrides: { renderer: FAKE_PDF_RENDERER, letterRenderer: FAKE_LETTER_RENDERER },
+  });
   cellServer = serve({ fetch: cell.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => cellServer.once('listening', () => resolve()));
   const address = cellServer.address() as { port: number };

@@ -333,6 +333,27 @@ describe('email channel', () => {
     expect(mail?.attachments[0]?.content.equals(pdf)).toBe(true);
   });
 
+  it('attaches the cover letter PDF after the resume and writes its text as the body', async () => {
+    const inbox = await track(startSmtpInbox({ user: 'mailer', password: 'secret' }));
+    const channel = new EmailChannel({ smtpUrl: inbox.url, from: 'apply@cell.example' });
+    const letterPdf = Buffer.from('%PDF-1.4\n% cover letter\n%%EOF\n');
+    await channel.submit(
+      request({
+        coverLetter: 'Dear Very Awesome Inc hiring team,\n\nI am applying.',
+        coverLetterPdf: letterPdf,
+        coverLetterFileName: 'Zoe-Nakamura-cover-letter.pdf',
+      }),
+    );
+    channel.close();
+    const [mail] = inbox.messages;
+    expect(mail?.text).toContain('I am applying.');
+    expect(mail?.attachments.map((a) => a.filename)).toEqual([
+      'Zoe-Nakamura-resume.pdf',
+      'Zoe-Nakamura-cover-letter.pdf',
+    ]);
+    expect(mail?.attachments[1]?.content.equals(letterPdf)).toBe(true);
+  });
+
   it('classifies a 4xx reply as not delivered and a 5xx reply as rejected', async () => {
     const inbox = await track(startSmtpInbox());
     const channel = new EmailChannel({ smtpUrl: inbox.url });

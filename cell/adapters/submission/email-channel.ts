@@ -84,6 +84,15 @@ export class EmailChannel implements SubmissionChannel {
             content: request.resumePdf,
             contentType: 'application/pdf',
           },
+          ...(request.coverLetterPdf
+            ? [
+                {
+                  filename: request.coverLetterFileName ?? 'cover-letter.pdf',
+                  content: request.coverLetterPdf,
+                  contentType: 'application/pdf',
+                },
+              ]
+            : []),
         ],
       });
       return { status: 'submitted', channel: this.name, externalId: info.messageId };

@@ -43,7 +43,11 @@ export interface SubmissionRequest {
   candidate: Candidate;
   resumePdf: Buffer;
   resumeFileName: string;
+  /** The cover letter as text (ATS cover-letter fields, the email's body). */
   coverLetter?: string;
+  /** The same letter rendered as PDF (attached by the email channel). */
+  coverLetterPdf?: Buffer;
+  coverLetterFileName?: string;
   job: JobTarget;
   /** Answers to the job's custom questions, keyed by the board's field name. */
   answers?: Record<string, string | string[]>;

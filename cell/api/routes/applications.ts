@@ -2,6 +2,7 @@
  * `POST /v1/applications` (apply), `GET /v1/applications` (kanban),
  * `GET /v1/applications/:id` (status, variant, steps, timeline),
  * `GET /v1/applications/:id/resume.pdf` (and `resume.docx`, `resume.txt`),
+ * `POST`/`GET /v1/applications/:id/cover-letter` (and `cover-letter.pdf`, `cover-letter.docx`),
  * `POST /v1/applications/:id/approve`
  * and `POST /v1/applications/:id/outcome`.
  */
@@ -21,8 +22,13 @@ export const applyBody = z
     jobId: z.uuid(),
     mode: z.enum(APPLICATION_MODES).default('review'),
     channel: z.string().min(1).max(50).default('manual'),
+    /** Write a verified cover letter in the workflow and send it with the application. */
+    coverLetter: z.boolean().default(false),
   })
   .strict();
+
+/** `POST /v1/applications/:id/cover-letter` takes no options: an empty object or no body. */
+export const coverLetterBody = z.object({}).strict();
 
 export const applicationListQuery = z
   .object({
@@ -116,6 +122,34 @@ export const applicationRoutes = new Hono<CellEnv>()
       id,
       'txt',
     );
+  })
+  .post('/:id/cover-letter', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    const raw = (await c.req.text()).trim(); // cached: readJson reads the same text
+    if (raw !== '') validate(coverLetterBody, await readJson(c));
+    return c.json(await c.get('services').coverLetters.rewrite(c.get('userId'), id));
+  })
+  .get('/:id/cover-letter', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    return c.json(await c.get('services').coverLetters.get(c.get('userId'), id));
+  })
+  .get('/:id/cover-letter.pdf', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    const { pdf, sha256 } = await c.get('services').coverLetters.pdf(c.get('userId'), id);
+    return c.body(new Uint8Array(pdf), 200, {
+      'content-type': 'application/pdf',
+      etag: `"sha256-${sha256}"`,
+      'content-disposition': `inline; filename="cover-letter-${id}.pdf"`,
+    });
+  })
+  .get('/:id/cover-letter.docx', async (c) => {
+    const id = requireUuid(c.req.param('id'), 'application');
+    const file = await c.get('services').coverLetters.docx(c.get('userId'), id);
+    return c.body(new Uint8Array(file.bytes), 200, {
+      'content-type': file.contentType,
+      etag: `"sha256-${file.sha256}"`,
+      'content-disposition': `attachment; filename="cover-letter-${id}.docx"`,
+    });
   })
   .post('/:id/approve', async (c) => {
     const id = requireUuid(c.req.param('id'), 'application');

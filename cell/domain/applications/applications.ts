@@ -82,7 +82,7 @@ export class ApplicationsService {
   /** Creates the application and queues its first step; one per (user, job). */
   async create(
     userId: string,
-    input: { jobId: string; mode: ApplicationMode; channel: string },
+    input: { jobId: string; mode: ApplicationMode; channel: string; coverLetter?: boolean },
   ): Promise<{ applicationId: string; status: ApplicationStatus }> {
     const channel = this.channels.get(input.channel); // unknown channel: 400
     const [job] = await this.sql<{ fresh: boolean; board: string | null }[]>`
@@ -109,9 +109,9 @@ export class ApplicationsService {
     const created = await this.sql.begin(async (tx) => {
       const [row] = await tx<{ id: string }[]>`
         insert into applications (id, user_id, job_id, mode, channel, status, profile_version,
-                                  deadline_at)
+                                  deadline_at, cover_letter)
         values (${id}, ${userId}, ${input.jobId}, ${input.mode}, ${input.channel}, ${status},
-                ${profile.version}, ${this.deadline(tx)})
+                ${profile.version}, ${this.deadline(tx)}, ${input.coverLetter ?? false})
         on conflict (user_id, job_id) do nothing
         returning id`;
       if (!row) return false;

@@ -34,6 +34,7 @@ import { DomainError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
 import { lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import type { ChannelCredentialsStore } from './channel-credentials.ts';
+import type { CoverLetterService, StoredCoverLetter } from './cover-letters.ts';
 import {
   ChannelNotConfiguredError,
   InvalidSubmissionError,
@@ -122,6 +123,8 @@ export interface ApplicationRow {
   approved_at: Date | null;
   deadline_at: Date | null;
   overdue: boolean;
+  /** The application asked for a cover letter (written in the render step). */
+  cover_letter: boolean;
 }
 
 export interface WorkflowOptions {
@@ -142,6 +145,8 @@ export interface WorkflowDeps {
   channelCredentials: ChannelCredentialsStore;
   queue: WorkflowQueue;
   stats: StrategyStatsReader;
+  /** Writes, verifies and renders cover letters; without it none are written. */
+  coverLetters?: CoverLetterService;
 }
 
 /** 32-bit FNV-1a, to derive per-application bandit seeds from the cell's seed. */
@@ -186,7 +191,7 @@ export class WorkflowService {
   async load(applicationId: string): Promise<ApplicationRow | undefined> {
     const [row] = await this.sql<ApplicationRow[]>`
       select id, user_id, job_id, mode, channel, status, revision, profile_version, strategy,
-             variant, variant_source, approved_at, deadline_at,
+             variant, variant_source, approved_at, deadline_at, cover_letter,
              coalesce(deadline_at < now(), false) as overdue
       from applications where id = ${applicationId}`;
     return row;
@@ -485,7 +490,14 @@ export class WorkflowService {
     if (!app.variant) throw new StepFailedError('No verified variant to render');
     const analysis = await this.loadAnalysis(app.job_id).catch(() => undefined);
     let rendered: Awaited<ReturnType<PdfRenderer['render']>>;
+    let letter: StoredCoverLetter | undefined;
     try {
+      // The cover letter, after tailoring: written, verified sentence by sentence, rendered.
+      // A redelivered step keeps the letter it already stored.
+      const letters = this.deps.coverLetters;
+      const state = app.cover_letter && letters ? await letters.state(app.id) : 'rendered';
+      if (state === 'none') letter = await letters?.write(app, { requirePdf: true });
+      if (state === 'text') await letters?.render(app.id, app.user_id);
       rendered = await this.deps.renderer.render({
         resume: app.variant,
         template: this.options.template ?? 'modern',
@@ -508,6 +520,18 @@ export class WorkflowService {
         bytes: rendered.pdf.length,
         // Shown before approval: these characters print as a replacement mark.
         ...(rendered.missingGlyphs ? { missingGlyphs: rendered.missingGlyphs } : {}),
+        ...(letter
+          ? {
+              coverLetter: {
+                source: letter.source,
+                fellBack: letter.verification.fellBack,
+                rejected: letter.verification.rejections.map((r) => ({
+                  rule: r.rule,
+                  offending: r.offending,
+                })),
+              },
+            }
+          : {}),
       },
       // Waiting for a human stops the clock; approval starts a new deadline.
       ...(approved ? {} : { set: { deadline_at: null } }),
@@ -535,11 +559,12 @@ export class WorkflowService {
   }
 
   private async submit(app: ApplicationRow): Promise<NextStep | undefined> {
-    const [profile, target, document] = await Promise.all([
+    const [profile, target, document, letter] = await Promise.all([
       this.loadProfile(app),
       this.jobTarget(app),
       this.sql<{ pdf: Buffer }[]>`
         select pdf from application_documents where application_id = ${app.id}`,
+      this.deps.coverLetters?.forSubmission(app.id),
     ]);
     const pdf = document[0]?.pdf;
     if (!pdf) throw new StepFailedError('No rendered PDF to submit');
@@ -568,6 +593,14 @@ export class WorkflowService {
           },
           resumePdf: Buffer.from(pdf),
           resumeFileName: `${fileSafe(name || 'resume')}-resume.pdf`,
+          // Only a verified letter is ever stored, so only a verified letter is sent.
+          ...(letter
+            ? {
+                coverLetter: letter.text,
+                coverLetterPdf: letter.pdf,
+                coverLetterFileName: `${fileSafe(name || 'resume')}-cover-letter.pdf`,
+              }
+            : {}),
           job: target,
         },
       });

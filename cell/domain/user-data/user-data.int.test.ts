@@ -68,6 +68,9 @@ describe('copying a user to another cell', () => {
     expect(app.bandit).toMatchObject({ seed: expect.any(Number) });
     const [document] = dump.body.tables.application_documents;
     expect(Buffer.from(document.pdf, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    const [letter] = dump.body.tables.application_cover_letters;
+    expect(letter.text).toMatch(/^Dear .* hiring team,/);
+    expect(Buffer.from(letter.pdf, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
     expect(dump.body.tables.postings.some((p: { minhash: string | null }) => p.minhash)).toBe(true);
 
     const loaded = await internalJson(target, userId, 'PUT', '/data', dump.body);
@@ -176,6 +179,7 @@ describe('copying a user to another cell', () => {
       'profile_versions',
       'applications',
       'application_documents',
+      'application_cover_letters',
       'submissions',
     ]) {
       expect(loaded.body.checksums[table], table).toEqual(dump.checksums[table]);

@@ -1003,6 +1003,8 @@ export interface paths {
             mode?: "review" | "auto";
             /** @default manual */
             channel?: string;
+            /** @default false */
+            coverLetter?: boolean;
           };
         };
       };
@@ -1231,6 +1233,195 @@ export interface paths {
         };
         /** @description Conflict with the current state */
         409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/applications/{id}/cover-letter": {
+    /** The cover letter with its citations and verification */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description The cover letter */
+        200: {
+          content: {
+            "application/json": components["schemas"]["CoverLetter"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /** (Re)write the verified cover letter (until the application is sent) */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody?: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      responses: {
+        /** @description The cover letter */
+        200: {
+          content: {
+            "application/json": components["schemas"]["CoverLetter"];
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body is not application/json */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/applications/{id}/cover-letter.pdf": {
+    /** The cover letter as PDF */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description The PDF */
+        200: {
+          content: {
+            "application/pdf": string;
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/applications/{id}/cover-letter.docx": {
+    /** The cover letter as DOCX */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description The DOCX */
+        200: {
+          content: {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -2122,6 +2313,45 @@ export interface components {
         url: string;
         textLayerNote?: string;
       }) | null;
+    };
+    /** @description Only verified sentences are stored and sent; each rejected one is listed with its rule and offending words */
+    CoverLetter: {
+      applicationId: string;
+      /** @enum {string} */
+      source: "optimizer" | "embedded" | "embedded-fallback";
+      profileVersion: number;
+      salutation: string;
+      paragraphs: {
+          sentences: {
+              text: string;
+              /** @description Profile item ids (facts about the candidate) or job item ids (`job:…`, the posting) */
+              cites: string[];
+            }[];
+        }[];
+      closing: string;
+      signature: string;
+      /** @description The whole letter as sent to ATS cover-letter fields */
+      text: string;
+      verification: {
+        /** @constant */
+        ok: true;
+        /** @description The provider's letter kept too little and the embedded one was used */
+        fellBack: boolean;
+        rejections: {
+            paragraph: number;
+            sentence: number;
+            text: string;
+            cites: string[];
+            rule: string;
+            offending: string[];
+            reason: string;
+          }[];
+      };
+      pdf: ({
+        sha256: string;
+        pages: number | null;
+      }) | null;
+      updatedAt: string;
     };
     Analytics: {
       funnel: {
