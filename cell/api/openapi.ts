@@ -58,11 +58,9 @@ const coverLetter = z
     text: z.string().meta({ description: 'The whole letter as sent to ATS cover-letter fields' }),
     verification: z.object({
       ok: z.literal(true),
-      fellBack: z
-        .boolean()
-        .meta({
-          description: "The provider's letter kept too little and the embedded one was used",
-        }),
+      fellBack: z.boolean().meta({
+        description: "The provider's letter kept too little and the embedded one was used",
+      }),
       rejections: z.array(
         z.object({
           paragraph: z.number().int(),
