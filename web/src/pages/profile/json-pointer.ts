@@ -1,6 +1,7 @@
 /** Reading a document by JSON pointer (RFC 6901) and naming a pointer for people. */
 
-function segments(pointer: string): string[] {
+/** The unescaped reference tokens of a pointer; the root has none. */
+export function segments(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)

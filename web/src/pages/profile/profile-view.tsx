@@ -3,6 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client.ts';
 import { ApiProblem } from '../../api/problem.ts';
 import { ErrorNotice, Loading } from '../../ui/error-notice.tsx';
+import { VersionHistory } from './version-history.tsx';
 
 type Resume = Record<string, unknown>;
 
@@ -99,43 +100,34 @@ function ExportButton() {
   );
 }
 
-export function ProfileView() {
+export function ProfileView(props: { onEdit(document: Record<string, unknown>): void }) {
   const profile = useQuery({
     queryKey: ['profile'],
     queryFn: () => call(api.GET('/v1/profile')),
   });
-  const versions = useQuery({
-    queryKey: ['profile', 'versions'],
-    queryFn: () => call(api.GET('/v1/profile/versions')),
-  });
   if (profile.isPending) return <Loading label="Loading your profile" />;
   if (profile.error instanceof ApiProblem && profile.error.status === 404) {
     return (
-      <p class="empty" role="status">
-        No profile yet. Import a JSON Resume file above to start.
-      </p>
+      <div class="empty" role="status">
+        <p>No profile yet. Import a JSON Resume file above to start, or write one here.</p>
+        <button type="button" onClick={() => props.onEdit({ basics: {} })}>
+          Write one in the form editor
+        </button>
+      </div>
     );
   }
   if (profile.error)
     return <ErrorNotice error={profile.error} title="Could not load your profile" />;
   return (
     <>
+      <div class="actions">
+        <button type="button" onClick={() => props.onEdit(profile.data as Record<string, unknown>)}>
+          Edit in the form editor
+        </button>
+      </div>
       <ExportButton />
       <Resume resume={profile.data} />
-      <section class="panel" aria-labelledby="versions-heading">
-        <h3 id="versions-heading">Versions</h3>
-        {versions.isPending && <Loading label="Loading versions" />}
-        {versions.error && <ErrorNotice error={versions.error} title="Could not load versions" />}
-        {versions.data && (
-          <ol class="versions">
-            {versions.data.versions.map((v) => (
-              <li key={v.version}>
-                Version {v.version} · {new Date(v.createdAt).toLocaleString()} · {v.bytes} bytes
-              </li>
-            ))}
-          </ol>
-        )}
-      </section>
+      <VersionHistory />
     </>
   );
 }

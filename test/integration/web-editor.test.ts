@@ -1,0 +1,118 @@
+/**
+ * The profile editor in real Chromium against a real platform: a new user
+ * writes a profile in the form editor and sees it in the live PDF preview,
+ * sees a problem at its field, saves, edits again (a section entry added and
+ * reordered), saves a second version and compares the two versions.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../lib/ids.ts';
+import {
+  buildWebApp,
+  expectAccessible,
+  hasText,
+  invalid,
+  launchChromium,
+  screenshot,
+  visible,
+  WAIT,
+  watchedPage,
+} from '../harness/browser.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
+
+let platform: Platform;
+let browser: Browser;
+let web: Awaited<ReturnType<typeof buildWebApp>>;
+
+beforeAll(async () => {
+  web = await buildWebApp();
+  platform = await startPlatform({
+    cells: 1,
+    env: { PASSWORD_SCRYPT_LOG_N: '12', WEB_DIST_DIR: web.dir },
+  });
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  web?.remove();
+}, 60_000);
+
+describe('web app: the profile editor', () => {
+  it('writes a profile with a live PDF preview, shows a problem at its field, saves two versions and compares them', async () => {
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+    await page.goto(`${platform.routerUrl}/signup`);
+    await page.getByLabel('Name').fill('Monica Hall');
+    await page.getByLabel('Email').fill(`monica-${newId()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+
+    // No profile yet: write one in the form editor.
+    await page.getByRole('button', { name: 'Write one in the form editor' }).click();
+    await visible(page.getByRole('heading', { name: 'Edit your profile' }));
+    const editor = page.getByRole('form', { name: 'Profile editor' });
+    await editor.getByLabel('Name', { exact: true }).fill('Monica Hall');
+    await editor.getByLabel('Headline').fill('Venture Partner');
+    await editor.getByRole('button', { name: 'Add to Work' }).click();
+    await editor.getByLabel('Employer').fill('Raviga Capital');
+    await editor.getByLabel('Position').fill('Associate');
+    await editor.getByLabel('Start date (YYYY, YYYY-MM or YYYY-MM-DD)').fill('2014-03');
+    await editor
+      .getByLabel('Highlights (one per line)')
+      .fill('Led the Series A\nSat on two boards');
+
+    // The preview renders the draft: the frame holds a PDF, and the status says it is current.
+    const preview = page.getByRole('complementary', { name: 'PDF preview' });
+    await hasText(preview.getByRole('status'), 'Preview up to date');
+    const frame = preview.locator('iframe');
+    await expect.poll(() => frame.getAttribute('src'), WAIT).toMatch(/^blob:/);
+    await expectAccessible(page, 'profile editor');
+    await screenshot(page, 'profile-editor');
+
+    // The template can change; the preview follows.
+    await preview.getByLabel('Template').selectOption('classic');
+    await visible(preview.getByTitle('PDF preview, classic template'));
+    await hasText(preview.getByRole('status'), 'Preview up to date');
+
+    // A resume needs a name: cleared, it is refused at its field by the save and the preview alike.
+    await editor.getByLabel('Name', { exact: true }).fill('');
+    await editor.getByRole('button', { name: 'Save as a new version' }).click();
+    await hasText(page.getByRole('alert').filter({ hasText: 'Not saved' }), 'Request id:');
+    await invalid(editor.getByLabel('Name', { exact: true }));
+    await hasText(editor.getByRole('list', { name: 'Problems by field' }), '/basics/name');
+    await hasText(preview.getByRole('alert'), 'Could not render the preview');
+
+    // A date that is no date is kept as written, with a warning at its field.
+    await editor.getByLabel('Name', { exact: true }).fill('Monica Hall');
+    await editor.getByLabel('Start date (YYYY, YYYY-MM or YYYY-MM-DD)').fill('spring 2014');
+    await editor.getByRole('button', { name: 'Save as a new version' }).click();
+    await hasText(page.getByRole('status').filter({ hasText: 'Saved as' }), 'Saved as version 1');
+    await hasText(editor.getByRole('list', { name: 'Warnings by field' }), '/work/0/startDate');
+
+    // A second entry, moved above the first with the keyboard-operable buttons, then saved.
+    await editor.getByRole('button', { name: 'Add to Work' }).click();
+    await editor.getByLabel('Employer').nth(1).fill('Bream-Hall');
+    await editor.getByRole('button', { name: 'Move up: Work #2: Bream-Hall' }).focus();
+    await page.keyboard.press('Enter');
+    await visible(editor.getByRole('group', { name: 'Work #1: Bream-Hall' }));
+    await editor.getByRole('button', { name: 'Save as a new version' }).click();
+    await hasText(page.getByRole('status').filter({ hasText: 'Saved as' }), 'Saved as version 2');
+    await page.getByRole('button', { name: 'Close the editor' }).click();
+
+    // The profile shows the saved content; version 2 compares with version 1.
+    await visible(page.getByRole('article', { name: 'Profile' }));
+    await hasText(page.getByRole('article', { name: 'Profile' }), 'Bream-Hall');
+    await page.getByRole('button', { name: 'Compare with version 1' }).click();
+    const changes = page.getByRole('figure');
+    await hasText(changes, 'Version 1 → 2');
+    await hasText(changes.locator('ins').filter({ hasText: 'Bream-Hall' }), 'Bream-Hall');
+    await expectAccessible(page, 'version diff');
+    await screenshot(page, 'profile-versions');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
