@@ -341,12 +341,25 @@ describe('cell lifecycle on a real platform', () => {
       }
       expect(status, `application ${id}`).toBe('submitted');
     }
-    // Let the background analysis of the jobs settle: exports must be stable before we compare.
-    let previous = JSON.stringify([...(await fingerprints())]);
-    for (let i = 0; i < 30 * SCALE; i++) {
+    // Every followed board has been fetched once (on a loaded machine the worker may lag)…
+    for (const user of users) {
+      for (let waited = 0; ; waited += 250) {
+        const sources = await client.request('GET', '/v1/job-sources', {
+          token: user.accessToken,
+        });
+        const items = (sources.body?.sources ?? []) as { lastFetch: unknown }[];
+        if (items.length > 0 && items.every((source) => source.lastFetch !== null)) break;
+        if (waited > 60_000) throw new Error(`${user.id}'s board was never fetched`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    // …then the background analysis and matching settle: exports must be stable (three polls
+    // in a row alike) before we compare.
+    let previous = '';
+    for (let i = 0, alike = 0; i < 60 * SCALE && alike < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const next = JSON.stringify([...(await fingerprints())].map(([id, e]) => [id, e.tables]));
-      if (next === previous) break;
+      alike = next === previous ? alike + 1 : 0;
       previous = next;
     }
   }, timeout(300_000));
