@@ -7,6 +7,12 @@
  * skills are never rewritten: such a variant fails and the embedded one is
  * used. The number and the sentence are rewritten prose without citations:
  * each is rejected and replaced by its source text, and the variant goes out.
+ *
+ * Every application also asks for a cover letter, written by an adversarial
+ * letter provider: the embedded letter plus sentences with the same invented
+ * words (cited and uncited), or with one cited fabrication of each kind. The
+ * rejected sentences are dropped and recorded; no invented word reaches the
+ * letter, its PDF, or the board's cover-letter field.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +21,12 @@ import {
   type FabricationKind,
   fabricate,
 } from '../../cell/domain/applications/test-support/fabrications.ts';
-import type { JsonResume, TailorStrategy } from '../../lib/ai/contract.ts';
-import { tailorResume, tailorResumeWithRewrites } from '../../lib/ai/embedded/index.ts';
+import type { CoverLetter, JsonResume, TailorStrategy } from '../../lib/ai/contract.ts';
+import {
+  tailorResume,
+  tailorResumeWithRewrites,
+  writeCoverLetter,
+} from '../../lib/ai/embedded/index.ts';
 import { entryFacts, profileItems } from '../../lib/ai/profile-items.ts';
 import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
 import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
@@ -74,6 +84,48 @@ function adversarial(
   const citations = tailored.citations.filter((c) => c.pointer !== '/work/0/highlights/0');
   citations.push({ pointer: '/work/0/highlights/0', cites: [item.id] });
   return { variant: tailored.variant, citations };
+}
+
+/** Fabricated letter sentences, by kind (one per letter written). */
+const letterFabrications = new Map<FabricationKind, { text: string; token: string }[]>();
+
+/** The embedded letter with invented sentences: the INVENTED words, or one cited fabrication. */
+function adversarialLetter(profile: JsonResume, letter: CoverLetter): CoverLetter {
+  const out = structuredClone(letter);
+  const fit = out.paragraphs[Math.min(1, out.paragraphs.length - 1)];
+  const items = profileItems(profile);
+  const highlight = items.find((i) => i.kind === 'highlight' && i.entry === '/work/0');
+  if (!fit || !highlight) return out;
+  if (adversary) {
+    const source = profile.work?.[0] as Record<string, unknown>;
+    const fabrication = fabricate(adversary, highlight.text, JSON.stringify(profile), calls, {
+      years: [Number(String(source.startDate).slice(0, 4))],
+      context: entryFacts(source),
+    });
+    if (fabrication) {
+      letterFabrications.set(adversary, [
+        ...(letterFabrications.get(adversary) ?? []),
+        fabrication,
+      ]);
+      fit.sentences.push({ text: fabrication.text, cites: [highlight.id] });
+    }
+    return out;
+  }
+  for (const kind of injections) {
+    const text =
+      kind === 'employer'
+        ? `I worked at ${INVENTED.employer}.`
+        : kind === 'title'
+          ? `I was ${INVENTED.title} there.`
+          : kind === 'skill'
+            ? `I have worked with ${INVENTED.skill}.`
+            : kind === 'number'
+              ? `I grew revenue by ${INVENTED.number}.`
+              : `${INVENTED.sentence} hero, as the posting says.`;
+    // Cited like an honest sentence (the number and skill ones), or citing the posting only.
+    fit.sentences.push({ text, cites: kind === 'sentence' ? [] : [highlight.id] });
+  }
+  return out;
 }
 
 function invent(variant: JsonResume): JsonResume {
@@ -160,6 +212,12 @@ beforeAll(async () => {
           return { variant: invent(variant), citations: [], source: 'optimizer' };
         },
       },
+      coverLetter: {
+        async write(input) {
+          const letter = writeCoverLetter(input.profile, input.analysis, input.job);
+          return { letter: adversarialLetter(input.profile, letter), source: 'optimizer' };
+        },
+      },
     },
   });
 });
@@ -205,8 +263,20 @@ describe('never invent', () => {
             jobId,
             mode: 'auto',
             channel: 'greenhouse',
+            coverLetter: true,
           });
           const app = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
+          const letter = await cell.json(
+            userId,
+            'GET',
+            `/v1/applications/${created.applicationId}/cover-letter`,
+          );
+          const letterPdf = await cell.request(
+            userId,
+            'GET',
+            `/v1/applications/${created.applicationId}/cover-letter.pdf`,
+          );
+          const letterText = await pdfToText(new Uint8Array(await letterPdf.arrayBuffer()));
           // The provider's variants failed, or their rewrites were rejected, and every
           // invented word is recorded with its rule.
           const verify = app.steps.find((s: { step: string }) => s.step === 'verify');
@@ -225,10 +295,15 @@ describe('never invent', () => {
           const received = board.applications.at(-1)?.fields as Json;
           const submittedText = await pdfToText(received.resume.bytes);
           const fields = JSON.stringify({ ...received, resume: undefined });
+          // The letter's invented sentences were dropped, each recorded with its rule.
+          expect(letter.verification.rejections.length).toBeGreaterThanOrEqual(kinds.length);
+          expect(String(received.cover_letter_text).replaceAll('\r\n', '\n')).toBe(letter.text);
           for (const word of Object.values(INVENTED)) {
             expect(text).not.toContain(word);
             expect(submittedText).not.toContain(word);
             expect(fields).not.toContain(word);
+            expect(letter.text).not.toContain(word);
+            expect(letterText).not.toContain(word);
           }
         },
       ),
@@ -257,9 +332,35 @@ describe('grounded rewriting against an adversarial provider', () => {
           jobId,
           mode: 'auto',
           channel: 'greenhouse',
+          coverLetter: true,
         });
         const app = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
         const fabrications = fabricated.get(kind) ?? [];
+        // The cover letter's fabricated sentence was dropped and recorded; the letter went out.
+        const injected = letterFabrications.get(kind) ?? [];
+        expect(injected.length, kind).toBeGreaterThan(0);
+        const letter = await cell.json(
+          userId,
+          'GET',
+          `/v1/applications/${created.applicationId}/cover-letter`,
+        );
+        // Without its fabricated sentence, a letter with no other fact about the candidate
+        // (a job whose keywords the profile lacks) is replaced by the embedded one.
+        expect(['optimizer', 'embedded-fallback']).toContain(letter.source);
+        // One sentence rejected (a sentence can break more than one rule).
+        const rejectedTexts = letter.verification.rejections.map((r: { text: string }) => r.text);
+        expect([...new Set(rejectedTexts)]).toEqual([
+          expect.toBeOneOf(injected.map((f) => f.text)),
+        ]);
+        const letterPdf = await cell.request(
+          userId,
+          'GET',
+          `/v1/applications/${created.applicationId}/cover-letter.pdf`,
+        );
+        const letterText = (await pdfToText(new Uint8Array(await letterPdf.arrayBuffer()))).replace(
+          /\s+/g,
+          ' ',
+        );
         expect(fabrications.length, kind).toBeGreaterThan(0);
         // The provider's variant went out, its fabricated highlight replaced and recorded.
         expect(app.variant.source).toBe('optimizer');
@@ -284,6 +385,16 @@ describe('grounded rewriting against an adversarial provider', () => {
         );
         const received = board.applications.at(-1)?.fields as Json;
         const submitted = (await pdfToText(received.resume.bytes)).replace(/\s+/g, ' ');
+        expect(String(received.cover_letter_text).replaceAll('\r\n', '\n')).toBe(letter.text);
+        for (const fabrication of injected) {
+          expect(letter.text).not.toContain(fabrication.text);
+          expect(letterText).not.toContain(fabrication.text);
+          expect(String(received.cover_letter_text)).not.toContain(fabrication.text);
+          if (!JSON.stringify(resume).includes(fabrication.token)) {
+            expect(letterText, kind).not.toContain(fabrication.token);
+            expect(String(received.cover_letter_text), kind).not.toContain(fabrication.token);
+          }
+        }
         for (const fabrication of fabrications) {
           expect(JSON.stringify(app.variant.resume)).not.toContain(fabrication.text);
           expect(text).not.toContain(fabrication.text);
