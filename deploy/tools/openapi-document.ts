@@ -8,6 +8,7 @@
 import openapiTS from 'openapi-typescript';
 import { createDocument } from 'zod-openapi';
 import { cellOpenApiPaths } from '../../cell/api/openapi.ts';
+import { adminOpenApiPaths } from '../../router/admin-openapi.ts';
 import { routerOpenApiPaths } from '../../router/openapi.ts';
 
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
@@ -24,9 +25,16 @@ export function platformOpenApiDocument() {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    paths: { ...routerOpenApiPaths, ...cellOpenApiPaths },
+    paths: { ...routerOpenApiPaths, ...cellOpenApiPaths, ...adminOpenApiPaths },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "The router's ADMIN_TOKEN, for /admin/v1 (the operator API)",
+        },
+      },
     },
   });
 }

@@ -23,14 +23,14 @@ const requireAdmin = createMiddleware<RouterEnv>(async (c, next) => {
   await next();
 });
 
-const addCellBody = z.object({
+export const addCellBody = z.object({
   id: configFields.cellId,
   url: z.url().transform((url) => url.replace(/\/+$/, '')),
   weight: z.number().int().positive().max(1000).default(1),
   rebalance: z.boolean().default(true),
 });
-const rebalanceBody = z.object({ dryRun: z.boolean().default(false) });
-const moveBody = z.object({
+export const rebalanceBody = z.object({ dryRun: z.boolean().default(false) });
+export const moveBody = z.object({
   cellId: configFields.cellId,
   reason: z.string().trim().min(1).max(200).default('pinned'),
 });

@@ -44,10 +44,10 @@ function routerApp(): Hono {
   return createRouterApp(services as unknown as RouterServices) as unknown as Hono;
 }
 
-/** `METHOD /openapi/path` of every endpoint an app serves under `/v1` (middleware and `.all` fallbacks excluded). */
+/** `METHOD /openapi/path` of every endpoint an app serves under `/v1` or `/admin/v1` (middleware and `.all` fallbacks excluded). */
 function publicOperations(app: Hono): string[] {
   return app.routes
-    .filter((route) => route.method !== 'ALL' && /^\/v1(\/|$)/.test(route.path))
+    .filter((route) => route.method !== 'ALL' && /^\/(admin\/)?v1(\/|$)/.test(route.path))
     .map((route) => `${route.method} ${openApiPath(route.path.replace(/\/$/, ''))}`);
 }
 
@@ -61,7 +61,7 @@ function documentedOperations(): string[] {
 }
 
 describe('OpenAPI drift', () => {
-  it('documents every /v1 route of the router and the cell, and nothing they do not serve', () => {
+  it('documents every /v1 and /admin/v1 route of the router and the cell, and nothing they do not serve', () => {
     const served = [...new Set([...publicOperations(routerApp()), ...publicOperations(cellApp())])];
     expect(served.length).toBeGreaterThan(25);
     expect(documentedOperations().sort()).toEqual(served.sort());

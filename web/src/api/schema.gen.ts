@@ -2009,6 +2009,501 @@ export interface paths {
       };
     };
   };
+  "/admin/v1/cells": {
+    /** Every registered cell with its state, health and user count */
+    get: {
+      responses: {
+        /** @description The cells */
+        200: {
+          content: {
+            "application/json": {
+              cells: components["schemas"]["CellStatus"][];
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /** Register (or update) a cell, then rebalance unless rebalance is false */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": {
+            id: string;
+            /** Format: uri */
+            url: string;
+            /** @default 1 */
+            weight?: number;
+            /** @default true */
+            rebalance?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Registered */
+        201: {
+          content: {
+            "application/json": {
+              cell: components["schemas"]["CellRecord"];
+              created: boolean;
+              /** @enum {string} */
+              rebalance: "started" | "nothing_to_move" | "skipped" | "migration_running";
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body is not application/json */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/cells/{cellId}": {
+    /** Unregister a cell with no users (409 cell_not_empty otherwise) */
+    delete: {
+      parameters: {
+        path: {
+          cellId: string;
+        };
+      };
+      responses: {
+        /** @description Removed */
+        204: {
+          content: never;
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/cells/{cellId}/drain": {
+    /** Drain a cell with migration: its users move to their ring owners among the others */
+    post: {
+      parameters: {
+        path: {
+          cellId: string;
+        };
+      };
+      responses: {
+        /** @description The drain runs */
+        202: {
+          content: {
+            "application/json": {
+              cell: components["schemas"]["CellRecord"];
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/cells/{cellId}/activate": {
+    /** Make a drained, draining or down cell active again */
+    post: {
+      parameters: {
+        path: {
+          cellId: string;
+        };
+      };
+      responses: {
+        /** @description Active */
+        200: {
+          content: {
+            "application/json": {
+              cell: components["schemas"]["CellRecord"];
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/rebalance": {
+    /** Move every user whose cell is not their ring owner's (dryRun: only the plan) */
+    post: {
+      requestBody?: {
+        content: {
+          "application/json": {
+            /** @default false */
+            dryRun?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Started, or the plan of a dry run */
+        202: {
+          content: {
+            "application/json": {
+              dryRun: boolean;
+              plan: components["schemas"]["MigrationPlan"];
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body is not application/json */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/placements/{user}": {
+    /** Where a user lives, and why */
+    get: {
+      parameters: {
+        path: {
+          /** @description A user id or an email */
+          user: string;
+        };
+      };
+      responses: {
+        /** @description The placement */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Placement"];
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/overrides": {
+    /** Placements that do not simply follow the ring (pins and signup fallbacks) */
+    get: {
+      responses: {
+        /** @description The overrides */
+        200: {
+          content: {
+            "application/json": {
+              overrides: {
+                  userId: string;
+                  cellId: string;
+                  reason: string;
+                }[];
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/users/{user}/move": {
+    /** Migrate one user to a named cell and pin them there */
+    post: {
+      parameters: {
+        path: {
+          /** @description A user id or an email */
+          user: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            cellId: string;
+            /** @default pinned */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The move runs */
+        202: {
+          content: {
+            "application/json": {
+              userId: string;
+              cellId?: string;
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body is not application/json */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/users/{user}/unpin": {
+    /** Unpin a user and migrate them back to their ring owner */
+    post: {
+      parameters: {
+        path: {
+          /** @description A user id or an email */
+          user: string;
+        };
+      };
+      responses: {
+        /** @description The move back runs (or nothing had to move) */
+        202: {
+          content: {
+            "application/json": {
+              userId: string;
+              cellId?: string;
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/operations": {
+    /** Recent migration operations, newest first */
+    get: {
+      responses: {
+        /** @description Operations */
+        200: {
+          content: {
+            "application/json": {
+              operations: components["schemas"]["MigrationOperation"][];
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/operations/current": {
+    /** The running operation with its progress, or null */
+    get: {
+      responses: {
+        /** @description The operation */
+        200: {
+          content: {
+            "application/json": {
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/operations/cancel": {
+    /** Cancel the running operation: moved users stay, users in flight roll back */
+    post: {
+      responses: {
+        /** @description Cancelling */
+        202: {
+          content: {
+            "application/json": {
+              operation: components["schemas"]["MigrationOperation"] | null;
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/admin/v1/operations/{id}": {
+    /** One operation with its progress */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description The operation */
+        200: {
+          content: {
+            "application/json": {
+              operation: components["schemas"]["MigrationOperation"];
+            };
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2374,6 +2869,82 @@ export interface components {
             upper: number;
           };
         })[];
+    };
+    CellStatus: {
+      id: string;
+      url: string;
+      weight: number;
+      /** @enum {string} */
+      state: "active" | "draining" | "drained" | "down";
+      /**
+       * @description The router's view of the cell
+       * @enum {string}
+       */
+      health: "up" | "down";
+      /** @description Of the last readiness check */
+      latencyMs: number | null;
+      lastCheckedAt: string | null;
+      lastError: string | null;
+      /** @description Users placed on the cell */
+      users: number;
+    };
+    CellRecord: {
+      id: string;
+      url: string;
+      weight: number;
+      /** @enum {string} */
+      state: "active" | "draining" | "drained" | "down";
+    };
+    MigrationOperation: {
+      id: string;
+      /** @enum {string} */
+      kind: "rebalance" | "drain" | "move";
+      /** @enum {string} */
+      state: "running" | "cancelling" | "completed" | "cancelled" | "failed";
+      /** @description The drained cell, for a drain */
+      cellId: string | null;
+      error: string | null;
+      createdAt: string;
+      finishedAt: string | null;
+      users: {
+        total: number;
+        planned: number;
+        inFlight: number;
+        moved: number;
+        rolledBack: number;
+        failed: number;
+      };
+      movedBytes: number;
+      freezeMs: {
+        p50: number | null;
+        p99: number | null;
+        max: number | null;
+      };
+    };
+    MigrationPlan: {
+      users: number;
+      /** @description Dry runs only */
+      bytes?: number | null;
+      bytesEstimated?: boolean;
+      pairs: ({
+          from: string;
+          to: string;
+          users: number;
+          bytes?: number | null;
+        })[];
+    };
+    Placement: {
+      userId: string;
+      email: string | null;
+      cellId: string;
+      /** @description ring, fallback, or a pin (pinned, quarantine, …) */
+      reason: string;
+      frozen: boolean;
+      ringCellId: string | null;
+      /** @enum {string} */
+      cellState: "active" | "draining" | "drained" | "down";
+      /** @enum {string} */
+      cellHealth: "up" | "down";
     };
   };
   responses: never;
