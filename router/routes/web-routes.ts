@@ -6,7 +6,7 @@
  * answer carries a strict Content-Security-Policy: scripts, styles and fetches
  * from this origin only, no inline script, no framing.
  *
- * Mounted last: `/v1`, `/admin`, `/health` and `/metrics` never get here, and
+ * Mounted last: `/v1`, `/admin/v1`, `/health` and `/metrics` never get here, and
  * plain `/v1` targets never even reach Hono (router/listener.ts).
  */
 import { type Context, Hono } from 'hono';
@@ -35,8 +35,8 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-/** Paths that belong to the API or the operations endpoints, never to the web app. */
-const NOT_WEB = /^\/(v1|admin|health|metrics)(\/|$)/;
+/** Paths that belong to the API or the operations endpoints, never to the web app (`/admin` itself is the operator console). */
+const NOT_WEB = /^\/(v1|admin\/v1|health|metrics)(\/|$)/;
 
 let loaded: { dir: string; assets: Promise<Map<string, WebAsset>> } | undefined;
 
