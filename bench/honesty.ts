@@ -17,10 +17,18 @@
  *    descriptions and highlights) names, for the selection-only master variant
  *    and for the rewritten one after verification. Target: rewritten variants
  *    name ≥ 20% more of them (reported over all pairs, and as per-pair medians).
+ * 4. Cover-letter fabrication recall, per kind: the same fake provider answers
+ *    each cover-letter request with the embedded letter plus one sentence (a
+ *    faithful paraphrase of a highlight with ONE fabrication of a given kind),
+ *    citing that highlight. Caught: the cell's letter verification rejects the
+ *    sentence and it is not in the letter that goes out. Target 100% per kind.
+ *    Also: the embedded letters' sentences the verifier rejects (target 0).
  *
  * No timings. Writes bench/results/honesty.json and prints it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { ClaimChecker } from '../cell/domain/applications/claim-verifier.ts';
+import { verifiedLetter, verifyCoverLetter } from '../cell/domain/applications/cover-letter.ts';
 import {
   FABRICATION_KINDS,
   type FabricationKind,
@@ -30,8 +38,13 @@ import {
   type ResumeDocument,
   verifyTailoredVariant,
 } from '../cell/domain/applications/verifier.ts';
-import type { Citation, JsonResume, TailoredResume } from '../lib/ai/contract.ts';
-import { skillMatcher, tailorResume, tailorResumeWithRewrites } from '../lib/ai/embedded/index.ts';
+import type { Citation, CoverLetter, JsonResume, TailoredResume } from '../lib/ai/contract.ts';
+import {
+  skillMatcher,
+  tailorResume,
+  tailorResumeWithRewrites,
+  writeCoverLetter,
+} from '../lib/ai/embedded/index.ts';
 import { hasEvidence, profileEvidence } from '../lib/ai/embedded/profile-text.ts';
 import { entryFacts, pointerOf, profileItems } from '../lib/ai/profile-items.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -160,6 +173,13 @@ async function main(): Promise<void> {
   > = Object.fromEntries(FABRICATION_KINDS.map((k) => [k, { injected: 0, caught: 0, byRule: {} }]));
   const missed: { kind: FabricationKind; text: string }[] = [];
   let answeredByFake = 0;
+  const letterRecall: typeof recall = Object.fromEntries(
+    FABRICATION_KINDS.map((k) => [k, { injected: 0, caught: 0, byRule: {} }]),
+  );
+  const letterMissed: { kind: FabricationKind; text: string }[] = [];
+  const letterEmbedded = { sentences: 0, rejected: 0 };
+  let letterAnsweredByFake = 0;
+  let letterFellBack = 0;
   try {
     for (const pair of corpus) {
       const base = tailorResumeWithRewrites(pair.profile, pair.analysis, 'keyword-first');
@@ -211,6 +231,63 @@ async function main(): Promise<void> {
           tally.caught += 1;
           tally.byRule[rejection.rule] = (tally.byRule[rejection.rule] ?? 0) + 1;
         } else if (missed.length < 20) missed.push({ kind, text: answer.text });
+      }
+    }
+    // ---- 4. cover-letter fabrication recall, through the same provider chain ---------------
+    for (const pair of corpus) {
+      const input = { profile: pair.profile, analysis: pair.analysis, job: pair.job };
+      const honest = writeCoverLetter(pair.profile, pair.analysis, pair.job);
+      const checker = new ClaimChecker(pair.profile, pair.job);
+      const own = verifyCoverLetter(checker, honest);
+      letterEmbedded.sentences += honest.paragraphs.flatMap((p) => p.sentences).length;
+      letterEmbedded.rejected += new Set(
+        own.rejections.map((r) => `${r.paragraph}/${r.sentence}`),
+      ).size;
+      const places = targets(
+        pair.profile,
+        tailorResumeWithRewrites(pair.profile, pair.analysis, 'keyword-first'),
+      );
+      for (const [k, kind] of FABRICATION_KINDS.entries()) {
+        let letter: { body: CoverLetter; text: string } | undefined;
+        for (let attempt = 0; attempt < places.length && !letter; attempt += 1) {
+          const place = places[(pair.id + k + attempt) % places.length] as Target;
+          const faithful = paraphraseOf.get(place.itemText)?.[(pair.id + k) % 3] ?? place.itemText;
+          const fabrication = fabricate(kind, faithful, JSON.stringify(pair.profile), pair.id + k, {
+            years: place.years,
+            context: place.context,
+          });
+          if (!fabrication) continue;
+          const body = structuredClone(honest);
+          body.paragraphs[Math.min(1, body.paragraphs.length - 1)]?.sentences.push({
+            text: fabrication.text,
+            cites: [place.itemId],
+          });
+          letter = { body, text: fabrication.text };
+        }
+        if (!letter) continue;
+        const text = JSON.stringify(letter.body);
+        fake.behave = () => ({ type: 'text', text });
+        const result = await chain.run(
+          'cover-letter',
+          input,
+          [MODEL, EMBEDDED_ENTRY],
+          Date.now() + 30_000,
+          1_000,
+        );
+        if (result.entry.provider === 'openai') letterAnsweredByFake += 1;
+        const verified = verifiedLetter(input, {
+          letter: result.output,
+          source: result.entry.provider === 'openai' ? 'optimizer' : 'embedded',
+        });
+        const tally = letterRecall[kind] as (typeof letterRecall)[string];
+        tally.injected += 1;
+        const rejection = verified.rejections.find((r) => r.text === letter.text);
+        const reached = JSON.stringify(verified.letter).includes(letter.text);
+        if (rejection && !reached) {
+          tally.caught += 1;
+          tally.byRule[rejection.rule] = (tally.byRule[rejection.rule] ?? 0) + 1;
+          if (verified.fellBack) letterFellBack += 1;
+        } else if (letterMissed.length < 20) letterMissed.push({ kind, text: letter.text });
       }
     }
   } finally {
@@ -340,8 +417,37 @@ async function main(): Promise<void> {
       examples: rejectedExamples.slice(0, 10),
     },
     keywordCoverage: coverageReport,
+    coverLetter: {
+      injected: sum(Object.values(letterRecall).map((t) => t.injected)),
+      caught: sum(Object.values(letterRecall).map((t) => t.caught)),
+      recall: round(
+        sum(Object.values(letterRecall).map((t) => t.caught)) /
+          Math.max(1, sum(Object.values(letterRecall).map((t) => t.injected))),
+      ),
+      answeredByFakeProvider: letterAnsweredByFake,
+      /** Letters left with no verified fact about the candidate: the embedded letter went out. */
+      fellBackToEmbedded: letterFellBack,
+      perKind: Object.fromEntries(
+        Object.entries(letterRecall).map(([kind, t]) => [
+          kind,
+          {
+            injected: t.injected,
+            caught: t.caught,
+            recall: t.injected ? round(t.caught / t.injected) : null,
+            byRule: t.byRule,
+          },
+        ]),
+      ),
+      missed: letterMissed,
+      embedded: letterEmbedded,
+    },
     embedded: { rewrites: embeddedRewrites, rejections: embeddedRejections },
-    targets: { recallPerKind: 1, falseRejectionShare: 0.05, moreKeywords: 0.2 },
+    targets: {
+      recallPerKind: 1,
+      falseRejectionShare: 0.05,
+      moreKeywords: 0.2,
+      coverLetterRecallPerKind: 1,
+    },
   };
   mkdirSync('bench/results', { recursive: true });
   const json = JSON.stringify(result, null, 2);
