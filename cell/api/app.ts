@@ -1,5 +1,6 @@
 /** The cell API: `createApp(services)` builds the Hono app; `server.ts` listens. */
 import { Hono } from 'hono';
+import { etag } from 'hono/etag';
 import { createMiddleware } from 'hono/factory';
 import { requestDeadline } from '../../lib/deadline.ts';
 import { ApiError, createErrorHandler, notFoundHandler } from '../../lib/errors.ts';
@@ -72,6 +73,9 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   app.use('/v1/*', requestDeadline(options.requestTimeoutMs ?? 5_000));
   app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
   app.use('/v1/*', enforceUserState({ writeTtlMs: (options.requestTimeoutMs ?? 5_000) + 5_000 }));
+  // Every successful GET carries an ETag (its own, or a hash of the body); a request whose
+  // If-None-Match names it is answered 304 without the body: the web app's polls cost no payload.
+  app.use('/v1/*', etag());
 
   app.route('/health', healthRoutes);
   app.get('/metrics', (c) => services.metrics.handler(c));
