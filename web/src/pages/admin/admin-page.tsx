@@ -471,7 +471,7 @@ function TokenForm(props: { onSignedIn(): void }) {
   return (
     <form
       class="panel narrow"
-      aria-label="Admin token"
+      aria-label="Open the operator console"
       onSubmit={async (event) => {
         event.preventDefault();
         const token = new FormData(event.currentTarget).get('token');
