@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { substitute } from '../../cell/domain/user-data/load.ts';
 import { CELL_DATABASE, CONTROL_PLANE_DATABASE, postgresUrl } from '../../deploy/local/topology.ts';
 import {
@@ -163,6 +163,13 @@ async function runMigrator(env: Record<string, string> = {}): Promise<void> {
   expect(await exited(migrator(env))).toBe(0);
 }
 
+/** Loads still running: a test that fails or times out must not leave its writes to the next. */
+const runningLoads = new Set<{ stop(): Promise<unknown> }>();
+afterEach(async () => {
+  for (const load of runningLoads) await load.stop();
+  runningLoads.clear();
+});
+
 /** Every user reads all the time; writers also write. Stops when told; returns what each saw. */
 function startLoad(): { stop(): Promise<Map<string, Seen[]>> } {
   let running = true;
@@ -185,13 +192,16 @@ function startLoad(): { stop(): Promise<Map<string, Seen[]>> } {
       await new Promise((resolve) => setTimeout(resolve, 40 * Math.max(1, USERS / 24)));
     }
   });
-  return {
+  const load = {
     async stop() {
       running = false;
       await Promise.all(loops);
+      runningLoads.delete(load);
       return seen;
     },
   };
+  runningLoads.add(load);
+  return load;
 }
 
 /** The checks every lifecycle step must pass. */
@@ -416,7 +426,7 @@ describe('cell lifecycle on a real platform', () => {
       for (const id of moved) expect(placed.get(id)?.cellId).toBe('cell-4');
       await expectOnRingOwners();
     },
-    timeout(180_000),
+    timeout(300_000),
   );
 
   it('refuses to shrink to 3 cells while cell-4 holds users, naming the commands to run', async () => {
@@ -453,7 +463,7 @@ describe('cell lifecycle on a real platform', () => {
       ).toEqual(['cell-1', 'cell-3', 'cell-4']);
       await expectOnRingOwners();
     },
-    timeout(180_000),
+    timeout(300_000),
   );
 
   it(
