@@ -21,6 +21,7 @@ import { APPLICATION_MODES } from '../domain/applications/applications.ts';
 import { APPLICATION_STATUSES } from '../domain/applications/workflow.ts';
 import { sourceFiltersSchema } from '../domain/discovery/source-filters.ts';
 import { USER_JOB_STATUSES } from '../domain/jobs/jobs.ts';
+import { screeningAnswersSchema } from '../domain/profile/screening-answers.ts';
 import {
   applicationListQuery,
   applyBody,
@@ -81,6 +82,12 @@ const coverLetter = z
     description:
       'Only verified sentences are stored and sent; each rejected one is listed with its rule and offending words',
   });
+
+const screeningAnswers = screeningAnswersSchema.extend({ updatedAt: z.string().nullable() }).meta({
+  id: 'ScreeningAnswers',
+  description:
+    'Answers drafted into application forms before grounded profile facts; custom ones are matched by wording',
+});
 
 const meSchema = z
   .object({
@@ -400,6 +407,18 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
         },
       },
     ),
+  },
+  '/v1/profile/answers': {
+    get: op('profile', 'The reusable screening answers (empty until stored)', {
+      responses: { '200': jsonResponse('The answers', screeningAnswers) },
+    }),
+    put: op('profile', 'Replace the reusable screening answers', {
+      requestBody: jsonBody(screeningAnswersSchema),
+      responses: {
+        '200': jsonResponse('The answers, stored', screeningAnswers),
+        ...errorResponses(400, 415),
+      },
+    }),
   },
   '/v1/profile/versions': {
     get: op('profile', 'Every stored profile version', {

@@ -121,6 +121,13 @@ export async function seedCompleteUser(
     }),
     200,
   );
+  await expectStatus(
+    cell.request(userId, 'PUT', '/v1/profile/answers', {
+      noticePeriod: 'Quatre semaines',
+      custom: [{ question: 'Why us?', answer: 'Ünïcode and care.' }],
+    }),
+    200,
+  );
   const created = await expectStatus(
     cell.request(userId, 'POST', '/v1/applications', {
       jobId: manualJobId,

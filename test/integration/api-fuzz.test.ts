@@ -43,6 +43,11 @@ function validBodies(ids: UserIds): Record<string, unknown> {
   return {
     'PUT /v1/profile': resume,
     'POST /v1/profile/preview.pdf': resume,
+    'PUT /v1/profile/answers': {
+      workAuthorisation: 'Yes',
+      noticePeriod: '4 weeks',
+      custom: [{ question: 'Why us?', answer: 'Fuzzing.' }],
+    },
     'POST /v1/jobs': {
       title: 'Backend Engineer',
       company: 'Fuzz Corp',

@@ -2,13 +2,18 @@
  * `PUT /v1/profile`, `GET /v1/profile`, `GET /v1/profile/versions[/:version]`:
  * the user's JSON Resume, exported exactly as it was imported.
  * `POST /v1/profile/preview.pdf`: a draft rendered without being stored.
+ * `GET`/`PUT /v1/profile/answers`: the user's reusable screening answers.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { readJsonText, validate } from '../../../lib/validation.ts';
+import { readJsonBody, readJsonText, validate } from '../../../lib/validation.ts';
 import { RESUME_TEMPLATES } from '../../domain/applications/pdf-renderer.ts';
 import { previewProfile } from '../../domain/profile/preview.ts';
 import type { ProfileVersion } from '../../domain/profile/profiles.ts';
+import {
+  ScreeningAnswersStore,
+  screeningAnswersSchema,
+} from '../../domain/profile/screening-answers.ts';
 import type { CellEnv } from '../env.ts';
 import { intParam } from '../query-params.ts';
 
@@ -34,6 +39,15 @@ export const previewQuery = z
   .meta({ description: "The template (default: the cell's PDF_TEMPLATE)" });
 
 export const profileRoutes = new Hono<CellEnv>()
+  .get('/answers', async (c) =>
+    c.json(await new ScreeningAnswersStore(c.get('services').sql).get(c.get('userId'))),
+  )
+  .put('/answers', async (c) => {
+    const answers = await readJsonBody(c, screeningAnswersSchema);
+    return c.json(
+      await new ScreeningAnswersStore(c.get('services').sql).put(c.get('userId'), answers),
+    );
+  })
   .put('/', async (c) => {
     // The exact text, not a re-serialisation: export must return it unchanged.
     const { text, value } = await readJsonText(c);

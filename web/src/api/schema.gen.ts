@@ -485,6 +485,93 @@ export interface paths {
       };
     };
   };
+  "/v1/profile/answers": {
+    /** The reusable screening answers (empty until stored) */
+    get: {
+      responses: {
+        /** @description The answers */
+        200: {
+          content: {
+            "application/json": components["schemas"]["ScreeningAnswers"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /** Replace the reusable screening answers */
+    put: {
+      requestBody: {
+        content: {
+          "application/json": {
+            workAuthorisation?: string;
+            noticePeriod?: string;
+            salaryExpectation?: string;
+            relocation?: string;
+            /** @default [] */
+            custom?: {
+                question: string;
+                answer: string;
+              }[];
+          };
+        };
+      };
+      responses: {
+        /** @description The answers, stored */
+        200: {
+          content: {
+            "application/json": components["schemas"]["ScreeningAnswers"];
+          };
+        };
+        /** @description Invalid input: validation_failed (JSON pointer per problem), invalid_json or bad_request */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or revoked token */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Body is not application/json */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Rate limited; Retry-After says when to retry */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The user's cell is unavailable; Retry-After says when to retry */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/v1/profile/versions": {
     /** Every stored profile version */
     get: {
@@ -2561,6 +2648,19 @@ export interface components {
           message: string;
         }[];
       warningsOmitted?: number;
+    };
+    /** @description Answers drafted into application forms before grounded profile facts; custom ones are matched by wording */
+    ScreeningAnswers: {
+      workAuthorisation?: string;
+      noticePeriod?: string;
+      salaryExpectation?: string;
+      relocation?: string;
+      /** @default [] */
+      custom: {
+          question: string;
+          answer: string;
+        }[];
+      updatedAt: string | null;
     };
     ProfileVersions: {
       versions: {
