@@ -119,7 +119,7 @@ function profileFact(label: string, profile: JsonResume): Fact | undefined {
 }
 
 /** An answer for a field: the text, or the value of the option it names (select fields). */
-function fit(field: FormField, text: string): string | null {
+function optionFor(field: FormField, text: string): string | null {
   if (field.type === 'input_text' || field.type === 'textarea') return text;
   if (!field.type.startsWith('multi_value') || !field.values?.length) return null;
   const lower = text.trim().toLowerCase();
@@ -178,7 +178,7 @@ export function draftAnswers(
         : []),
     ];
     for (const [text, source] of candidates) {
-      const answer = fit(field, text);
+      const answer = optionFor(field, text);
       if (answer === null) continue;
       draft.answer = answer;
       draft.source = source;
