@@ -342,7 +342,10 @@ describe('security', () => {
     const r = await router();
     // (`/nope` itself is a page of the web app when it is built: a file name is not.)
     expect((await fetch(`${r.url}/nope.txt`)).status).toBe(404);
-    expect((await fetch(`${r.url}/admin/nope`)).status).toBe(404);
+    // (`/admin` is the operator console's page; the operator API is `/admin/v1`.)
+    expect(
+      (await fetch(`${r.url}/admin/v1/nope`, { headers: authed(TEST_SECRETS.ADMIN_TOKEN) })).status,
+    ).toBe(404);
     expect((await fetch(`${r.url}/v1/auth/login`)).status).toBe(405);
     const badJson = await fetch(`${r.url}/v1/auth/signup`, {
       method: 'POST',

@@ -132,13 +132,18 @@ describe('error: what is not the app', () => {
     }
   });
 
-  it('leaves /v1 to the API and /admin, /health to their routes', async () => {
+  it('leaves /v1 to the API and /admin/v1, /health to their routes; /admin is the console page', async () => {
     const api = await fetch(`${router.url}/v1/profile`, { headers: { accept: 'text/html' } });
     expect(api.status).toBe(401);
     expect(api.headers.get('content-type')).toMatch(/^application\/json/);
-    const admin = await fetch(`${router.url}/admin/nothing`, { headers: { accept: 'text/html' } });
-    expect(admin.status).toBe(404);
+    const admin = await fetch(`${router.url}/admin/v1/nothing`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(admin.status).toBe(401);
     expect(admin.headers.get('content-type')).toMatch(/^application\/json/);
+    const page = await fetch(`${router.url}/admin`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const health = await fetch(`${router.url}/health/live`);
     expect(await health.json()).toEqual({ status: 'live' });
   });

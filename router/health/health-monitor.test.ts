@@ -52,6 +52,41 @@ describe('HealthMonitor', () => {
     ]);
   });
 
+  it('does not count a timed-out check while the cell keeps answering requests', async () => {
+    const health = monitor([
+      'UND_ERR_HEADERS_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+    ]);
+    for (let i = 0; i < 3; i++) {
+      health.reportAnswer('cell-1', false); // the proxy just relayed a good answer
+      await health.check('cell-1');
+    }
+    expect(health.isUp('cell-1')).toBe(true);
+    expect(health.health('cell-1')?.lastError).toContain('not counted');
+  });
+
+  it('counts timed-out checks when the cell answers nothing else, and error answers always', async () => {
+    const silent = monitor(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
+    await silent.check('cell-1');
+    await silent.check('cell-1');
+    expect(silent.isUp('cell-1')).toBe(false);
+
+    const failing = monitor([503, 503]);
+    failing.reportAnswer('cell-1', false);
+    await failing.check('cell-1');
+    await failing.check('cell-1');
+    expect(failing.isUp('cell-1')).toBe(false);
+  });
+
+  it('does not count dependency-down answers as good ones', async () => {
+    const health = monitor(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
+    health.reportAnswer('cell-1', true);
+    await health.check('cell-1');
+    await health.check('cell-1');
+    expect(health.isUp('cell-1')).toBe(false);
+  });
+
   it('treats an unknown cell as down', () => {
     expect(monitor([]).isUp('cell-9')).toBe(false);
   });

@@ -12,6 +12,14 @@
  * said one of its dependencies is down (its breaker's `503` with
  * `x-cell-dependency-down`) mark it down at once, without waiting for a check;
  * it then stays down for at least `ejectMs` before checks may bring it back.
+ *
+ * A check that times out is ambiguous: the cell may be gone, or only slow
+ * because the machine is overloaded. While the proxy keeps relaying the
+ * cell's good answers (within the last `intervalMs + timeoutMs`), a timed-out
+ * check is recorded but does not count toward down: marking a cell that is
+ * serving its users down would turn overload into an outage for all of them.
+ * A refused connection, an error answer or a timeout with no recent good
+ * answer counts as before.
  */
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../../lib/logger.ts';
@@ -55,8 +63,14 @@ export function isConnectionRefused(error: unknown): boolean {
 
 export class HealthMonitor {
   readonly #health = new Map<string, CellHealth>();
-  /** Passive health per cell: relayed dependency-down answers in a row, and the end of an ejection. */
-  readonly #answers = new Map<string, { failures: number; ejectedUntil: number }>();
+  /**
+   * Passive health per cell: relayed dependency-down answers in a row, the end of an ejection,
+   * and when the cell last answered a relayed request well.
+   */
+  readonly #answers = new Map<
+    string,
+    { failures: number; ejectedUntil: number; lastGoodAt: number }
+  >();
   #cells: CellRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -143,9 +157,18 @@ export class HealthMonitor {
       if (response.statusCode === 200) this.recordSuccess(cellId, latencyMs);
       else this.recordFailure(cellId, `readiness answered ${response.statusCode}`, latencyMs);
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
       if (isConnectionRefused(error)) this.markRefused(cellId);
-      else this.recordFailure(cellId, error instanceof Error ? error.message : String(error));
+      else if (this.#answeredLately(cellId)) this.recordSlow(cellId, reason);
+      else this.recordFailure(cellId, reason);
     }
+  }
+
+  /** Whether the proxy relayed a good answer of the cell within the last interval and timeout. */
+  #answeredLately(cellId: string): boolean {
+    const lastGoodAt = this.#answers.get(cellId)?.lastGoodAt ?? 0;
+    const window = (this.options.intervalMs ?? 1_000) + (this.options.timeoutMs ?? 800);
+    return Date.now() - lastGoodAt <= window;
   }
 
   /**
@@ -154,13 +177,14 @@ export class HealthMonitor {
    */
   reportAnswer(cellId: string, dependencyDown: boolean): void {
     let answers = this.#answers.get(cellId);
-    if (!dependencyDown) {
-      if (answers && answers.failures > 0) answers.failures = 0;
-      return;
-    }
     if (!answers) {
-      answers = { failures: 0, ejectedUntil: 0 };
+      answers = { failures: 0, ejectedUntil: 0, lastGoodAt: 0 };
       this.#answers.set(cellId, answers);
+    }
+    if (!dependencyDown) {
+      answers.failures = 0;
+      answers.lastGoodAt = Date.now();
+      return;
     }
     answers.failures++;
     const health = this.#health.get(cellId);
@@ -202,6 +226,14 @@ export class HealthMonitor {
     ) {
       this.#set(cellId, health, true);
     }
+  }
+
+  /** A check timed out while the cell kept answering requests: noted, not counted. */
+  private recordSlow(cellId: string, reason: string): void {
+    const health = this.#health.get(cellId);
+    if (!health) return;
+    health.lastCheckedAt = new Date().toISOString();
+    health.lastError = `${reason} (not counted: the cell still answers requests)`;
   }
 
   private recordFailure(cellId: string, reason: string, latencyMs?: number): void {
