@@ -386,4 +386,173 @@ describe('web app: a job seeker in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('opens a job from a followed board, applies in review mode, follows it on the board, sees its PDF and variant, approves, moves it to interview with the menu and on to offer by drag and drop, and sees the funnel change', async () => {
+    const board = uniqueBoard('apply');
+    boards.setBoard(
+      'greenhouse',
+      board,
+      [0, 1].map((i) => fakePosting(i, 8_000_000)),
+    );
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+
+    await page.goto(`${platform.routerUrl}/signup`);
+    await page.getByLabel('Name').fill('Erlich Bachman');
+    await page.getByLabel('Email').fill(`erlich-${newId()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await page.getByLabel('Choose a file').setInputFiles(fixture('jsonresume/sample.resume.json'));
+    await visible(page.getByRole('status').filter({ hasText: 'Imported' }));
+
+    // Empty board and an empty funnel first.
+    await page.getByRole('link', { name: 'Applications' }).click();
+    await visible(page.getByRole('heading', { name: 'Applications', level: 1 }));
+    await visible(page.getByText('No applications yet'));
+    await expectAccessible(page, 'no applications');
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await visible(page.getByRole('heading', { name: 'Analytics', level: 1 }));
+    await visible(page.getByText('No jobs yet'));
+    await expectAccessible(page, 'empty analytics');
+
+    await page.getByRole('link', { name: 'Job sources' }).click();
+    await page.getByLabel('Board token').fill(board);
+    await page.getByRole('button', { name: 'Follow', exact: true }).click();
+    await hasText(
+      page.getByRole('listitem', { name: `Greenhouse ${board}` }),
+      'OK, 2 open postings',
+    );
+
+    // The job's page: its analysis, its match explained and the board it came from.
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByRole('link', { name: /Backend Engineer #0/ }).click();
+    await visible(page.getByRole('heading', { name: /Backend Engineer #0/, level: 1 }));
+    await atUrl(page, /\/jobs\/[0-9a-f-]{36}$/);
+    const analysis = page.getByRole('region', { name: 'Analysis' });
+    // The worker analyzes and scores the new jobs; the page polls until it has.
+    await expect
+      .poll(() => analysis.getByRole('list', { name: 'Must-have skills' }).count(), {
+        timeout: 60_000,
+      })
+      .toBe(1);
+    await hasText(analysis, 'Seniority');
+    await hasText(analysis, 'Years of experience');
+    const match = page.getByRole('region', { name: 'Match' });
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user reads
+    await expect.poll(() => match.innerText(), { timeout: 60_000 }).toMatch(/Match \d+%/);
+    await visible(match.getByRole('list', { name: /Matched keywords|Missing keywords/ }));
+    await hasText(page.getByRole('region', { name: 'Seen on' }), `Greenhouse ${board}`);
+    await expectAccessible(page, 'job detail');
+    await screenshot(page, 'job-detail');
+
+    // Apply in review mode through the manual channel (the defaults).
+    expect(await page.getByRole('radio', { name: /^Review/ }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Channel').inputValue()).toBe('manual');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await hasText(
+      page.getByRole('status').filter({ hasText: 'Applied to' }),
+      'Backend Engineer #0',
+    );
+
+    // The board: the card arrives in "Awaiting approval" without a reload.
+    await page.getByRole('link', { name: 'Applications' }).click();
+    const column = (name: string) =>
+      page.getByRole('region', { name: new RegExp(`^${name} \\d+$`) });
+    const card = (name: string) =>
+      column(name).getByRole('listitem', { name: /Backend Engineer #0 at/ });
+    await card('Awaiting approval').waitFor({ state: 'visible', timeout: 90_000 });
+    await visible(page.getByRole('heading', { name: 'Awaiting approval 1', level: 2 }));
+    await expectAccessible(page, 'applications board');
+    await screenshot(page, 'applications');
+
+    // The application: its PDF in the page, the variant against the profile, steps, timeline.
+    await card('Awaiting approval').getByRole('link').click();
+    await visible(page.getByRole('heading', { name: /Backend Engineer #0/, level: 1 }));
+    await atUrl(page, /\/applications\/[0-9a-f-]{36}$/);
+    const frame = page.getByTitle(/^Tailored resume for .*Backend Engineer #0/);
+    await visible(frame);
+    expect(await frame.getAttribute('src')).toMatch(/^blob:/);
+    await expect
+      .poll(() => page.frames().some((f) => f.url().startsWith('blob:')), WAIT)
+      .toBe(true);
+    await hasText(page.getByRole('region', { name: 'Resume PDF' }), /\d+ KB/);
+    const variant = page.getByRole('region', { name: 'Tailored resume vs your profile' });
+    await hasText(variant, 'chosen');
+    await hasText(variant, 'passed');
+    await visible(variant.getByRole('region', { name: 'Work' }));
+    await hasText(variant.getByRole('region', { name: 'Work' }), /\d+ of \d+ selected/);
+    const steps = page.getByRole('region', { name: 'Steps' });
+    await hasText(steps, /Render\s+done\s+1/);
+    await hasText(page.getByRole('region', { name: 'Timeline' }), 'resume.verified');
+    await expectAccessible(page, 'application detail');
+    await screenshot(page, 'application');
+
+    // Approve: the manual channel records the submission.
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user reads
+      .poll(() => page.locator('.badge').innerText(), { timeout: 60_000 })
+      .toBe('Submitted');
+
+    // Back on the board, the card moves to "Interview" with its menu, by keyboard.
+    await page.getByRole('link', { name: '← Applications' }).click();
+    await card('Submitted').waitFor({ state: 'visible', ...WAIT });
+    const menu = card('Submitted').getByLabel(/^Move .*Backend Engineer #0 at .* to$/);
+    await menu.focus();
+    await menu.selectOption('interview');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await hasText(page.getByRole('status').filter({ hasText: 'Moved' }), 'to Interview');
+    await card('Interview').waitFor({ state: 'visible', ...WAIT });
+    await visible(page.getByRole('heading', { name: 'Interview 1', level: 2 }));
+    expect(await card('Submitted').count()).toBe(0);
+    await expectAccessible(page, 'applications board after a move');
+
+    // The board polls; the cell's ETag makes an unchanged answer a 304 without a body.
+    const revalidated = await page.evaluate(`(async () => {
+      const refresh = await fetch('/v1/auth/refresh', {
+        method: 'POST', headers: { 'x-csrf-protection': '1' },
+      });
+      const headers = { authorization: 'Bearer ' + (await refresh.json()).accessToken };
+      const url = '/v1/applications?limit=100';
+      const first = await fetch(url, { headers, cache: 'no-store' });
+      const etag = first.headers.get('etag');
+      const again = await fetch(url, {
+        headers: { ...headers, 'if-none-match': etag }, cache: 'no-store',
+      });
+      return { first: first.status, etag, again: again.status, body: (await again.text()).length };
+    })()`);
+    expect(revalidated).toMatchObject({
+      first: 200,
+      etag: expect.any(String),
+      again: 304,
+      body: 0,
+    });
+
+    // And on to "Offer" by drag and drop.
+    // The drag's events as Chromium fires them, carrying one DataTransfer from card to column.
+    const drag = await page.evaluateHandle('new DataTransfer()');
+    await card('Interview').dispatchEvent('dragstart', { dataTransfer: drag });
+    await column('Offer').dispatchEvent('dragover', { dataTransfer: drag });
+    await column('Offer').dispatchEvent('drop', { dataTransfer: drag });
+    await card('Interview').dispatchEvent('dragend', { dataTransfer: drag });
+    await card('Offer').waitFor({ state: 'visible', ...WAIT });
+    await visible(page.getByRole('heading', { name: 'Offer 1', level: 2 }));
+
+    // The funnel counts the application, its interview and its offer.
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await visible(
+      page.getByRole('img', {
+        name: 'Funnel: discovered 2, applied 1, responded 1, interview 1, offer 1',
+      }),
+    );
+    await visible(page.getByRole('img', { name: /^Response rate by strategy: / }));
+    await hasText(page.getByRole('table', { name: 'Response rate by strategy' }), /\d+%–\d+%/);
+    await expectAccessible(page, 'analytics');
+    await screenshot(page, 'analytics');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 300_000);
 });

@@ -15,15 +15,41 @@ import { Link, navigate, useLocation } from './navigation.tsx';
 const pages = {
   '/login': { page: lazy(() => import('../pages/auth/login-page.tsx')), signedIn: false },
   '/signup': { page: lazy(() => import('../pages/auth/signup-page.tsx')), signedIn: false },
-  // The operator console signs in with the admin token, not a job seeker's session.
-  '/admin': { page: lazy(() => import('../pages/admin/admin-page.tsx')), signedIn: false },
   '/profile': { page: lazy(() => import('../pages/profile/profile-page.tsx')), signedIn: true },
   '/sources': {
     page: lazy(() => import('../pages/job-sources/job-sources-page.tsx')),
     signedIn: true,
   },
   '/jobs': { page: lazy(() => import('../pages/jobs/jobs-page.tsx')), signedIn: true },
+  '/jobs/:id': {
+    page: lazy(() => import('../pages/job-detail/job-detail-page.tsx')),
+    signedIn: true,
+  },
+  '/applications': {
+    page: lazy(() => import('../pages/applications/applications-page.tsx')),
+    signedIn: true,
+  },
+  '/applications/:id': {
+    page: lazy(() => import('../pages/application-detail/application-detail-page.tsx')),
+    signedIn: true,
+  },
+  '/analytics': {
+    page: lazy(() => import('../pages/analytics/analytics-page.tsx')),
+    signedIn: true,
+  },
 } as const;
+
+type Route = (typeof pages)[keyof typeof pages];
+
+/** The route of a path and its `:id`, if the pattern has one (one segment, never empty). */
+function match(path: string): { route: Route; id?: string } | undefined {
+  const exact = pages[path as keyof typeof pages];
+  if (exact) return { route: exact };
+  const slash = path.lastIndexOf('/');
+  const id = decodeURIComponent(path.slice(slash + 1));
+  const pattern = pages[`${path.slice(0, slash)}/:id` as keyof typeof pages];
+  return pattern && id ? { route: pattern, id } : undefined;
+}
 
 function Header() {
   const session = useSession();
@@ -46,6 +72,8 @@ function Header() {
           <Link href="/profile">Profile</Link>
           <Link href="/sources">Job sources</Link>
           <Link href="/jobs">Jobs</Link>
+          <Link href="/applications">Applications</Link>
+          <Link href="/analytics">Analytics</Link>
           <span class="muted">{session.user.email}</span>
           <button type="button" onClick={() => logout.mutate()} disabled={logout.isPending}>
             Log out
@@ -75,7 +103,8 @@ function NotFound(props: { path: string }) {
 function CurrentPage() {
   const session = useSession();
   const { path, search } = useLocation();
-  const route = pages[path as keyof typeof pages];
+  const matched = match(path);
+  const route = matched?.route;
   const query = search.toString();
 
   useEffect(() => {
@@ -96,7 +125,7 @@ function CurrentPage() {
   const Page = route.page;
   return (
     <Suspense fallback={<Loading label="Loading the page" />}>
-      <Page />
+      <Page id={matched?.id ?? ''} />
     </Suspense>
   );
 }

@@ -1,13 +1,14 @@
-/** One job in the list: its match score with matched and missing keywords, and save or dismiss. */
+/** One job in the list, linked to its page: its match score with matched and missing keywords, and save or dismiss. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client.ts';
 import type { components } from '../../api/schema.gen.ts';
+import { Link } from '../../app/navigation.tsx';
 import { ErrorNotice } from '../../ui/error-notice.tsx';
 
 export type JobSummary = components['schemas']['JobSummary'];
 type JobStatus = JobSummary['status'];
 
-function Keywords(props: { label: string; words: string[]; kind: 'matched' | 'missing' }) {
+export function Keywords(props: { label: string; words: string[]; kind: 'matched' | 'missing' }) {
   if (props.words.length === 0) return null;
   return (
     <div class="keywords">
@@ -25,7 +26,7 @@ function Keywords(props: { label: string; words: string[]; kind: 'matched' | 'mi
   );
 }
 
-function Score(props: { score: number | null }) {
+export function Score(props: { score: number | null }) {
   if (props.score === null) return <span class="score score-none">Not scored yet</span>;
   const band = props.score >= 70 ? 'high' : props.score >= 40 ? 'mid' : 'low';
   return <span class={`score score-${band}`}>Match {props.score}%</span>;
@@ -46,7 +47,9 @@ export function JobCard(props: { job: JobSummary }) {
     <li class="job" aria-label={`${job.title} at ${job.company}`}>
       <div class="job-head">
         <div>
-          <h3 class="job-title">{job.title}</h3>
+          <h3 class="job-title">
+            <Link href={`/jobs/${job.id}`}>{job.title}</Link>
+          </h3>
           <p class="muted">
             {job.company}
             {where && ` · ${where}`}
