@@ -15,6 +15,8 @@ import { Link, navigate, useLocation } from './navigation.tsx';
 const pages = {
   '/login': { page: lazy(() => import('../pages/auth/login-page.tsx')), signedIn: false },
   '/signup': { page: lazy(() => import('../pages/auth/signup-page.tsx')), signedIn: false },
+  // The operator console signs in with the admin token, not a job seeker's session.
+  '/admin': { page: lazy(() => import('../pages/admin/admin-page.tsx')), signedIn: false },
   '/profile': { page: lazy(() => import('../pages/profile/profile-page.tsx')), signedIn: true },
   '/sources': {
     page: lazy(() => import('../pages/job-sources/job-sources-page.tsx')),
