@@ -7,6 +7,10 @@ import type { Redis } from 'ioredis';
 import { createSecretBox } from '../lib/crypto/secret-box.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
+import {
+  type FormQuestionsSource,
+  GreenhouseQuestions,
+} from './adapters/job-boards/greenhouse-questions.ts';
 import { createJobBoardAdapters } from './adapters/job-boards/job-board-adapters.ts';
 import type { JobBoardAdapter, Provider } from './adapters/job-boards/types.ts';
 import {
@@ -121,6 +125,8 @@ export interface CellServiceOverrides {
   /** The cover-letter provider behind the embedded fallback (default: the AI optimizer). */
   coverLetter?: CoverLetterWriter;
   letterRenderer?: LetterRenderer;
+  /** Where a job's application-form questions are read (default: the Greenhouse job board). */
+  formQuestions?: FormQuestionsSource;
   renderer?: PdfRenderer;
 }
 
@@ -245,6 +251,12 @@ export function buildCellServices(
       queue: queues,
       stats,
       coverLetters,
+      formQuestions:
+        overrides.formQuestions ??
+        new GreenhouseQuestions({
+          baseUrl: settings.JOB_BOARD_GREENHOUSE_URL,
+          timeoutMs: Math.min(settings.DISCOVERY_FETCH_TIMEOUT_MS, 10_000),
+        }),
     },
     {
       template: workflowSettings.PDF_TEMPLATE,

@@ -255,6 +255,24 @@ const applicationDetail = z
     outcome: z.string().nullable(),
     failure: z.looseObject({}).nullable(),
     deadlineAt: z.string().nullable(),
+    answers: z
+      .array(
+        z.object({
+          name: z.string(),
+          label: z.string(),
+          required: z.boolean(),
+          answer: z.string().nullable(),
+          source: z
+            .looseObject({ kind: z.enum(['stored', 'profile']) })
+            .nullable()
+            .meta({ description: 'A stored screening answer (key) or a profile fact (pointer)' }),
+        }),
+      )
+      .nullable()
+      .meta({
+        description:
+          "Drafted answers to the job's form questions (Greenhouse); null when the form has none",
+      }),
     variant: z
       .object({
         strategy: z.string().nullable(),

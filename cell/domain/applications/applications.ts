@@ -160,6 +160,8 @@ export class ApplicationsService {
         outcome: string | null;
         failure: unknown;
         deadlineAt: string | null;
+        /** Drafted answers of the job's form questions; null when it has none. */
+        answers: unknown;
         createdAt: string;
         updatedAt: string;
       }[]
@@ -168,6 +170,7 @@ export class ApplicationsService {
              a.status, a.revision, a.profile_version as "profileVersion", a.strategy, a.bandit,
              a.variant, a.variant_source as "variantSource", a.approved_at as "approvedAt",
              a.submitted_at as "submittedAt", a.outcome, a.failure, a.deadline_at as "deadlineAt",
+             a.answers,
              a.created_at as "createdAt", a.updated_at as "updatedAt"
       from applications a join jobs j on j.id = a.job_id
       where a.id = ${id} and a.user_id = ${userId}`;

@@ -26,12 +26,14 @@ import type {
 import { jobAnalysisSchema } from '../../../lib/ai/contract.ts';
 import { tailorResumeWithRewrites } from '../../../lib/ai/embedded/index.ts';
 import type { Logger } from '../../../lib/logger.ts';
+import type { FormQuestionsSource } from '../../adapters/job-boards/greenhouse-questions.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
 import type { JobTarget } from '../../adapters/submission/types.ts';
 import type { WorkflowQueue, WorkflowStep } from '../../infra/queues.ts';
 import type { AnalysisService } from '../analysis/analysis.ts';
 import { DomainError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
+import { ScreeningAnswersStore } from '../profile/screening-answers.ts';
 import { lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import type { ChannelCredentialsStore } from './channel-credentials.ts';
 import type { CoverLetterService, StoredCoverLetter } from './cover-letters.ts';
@@ -42,6 +44,7 @@ import {
 } from './errors.ts';
 import { insertNotification } from './notifications.ts';
 import { type PdfRenderer, PdfUnavailableError } from './pdf-renderer.ts';
+import { answersOf, type DraftedAnswer, draftAnswers, unansweredRequired } from './screening.ts';
 import { chooseStrategy, createRng, STRATEGIES, type Strategy } from './strategy-bandit.ts';
 import type { StrategyStatsReader } from './strategy-stats.ts';
 import type { SubmissionRecord, SubmissionService } from './submission.ts';
@@ -147,6 +150,8 @@ export interface WorkflowDeps {
   stats: StrategyStatsReader;
   /** Writes, verifies and renders cover letters; without it none are written. */
   coverLetters?: CoverLetterService;
+  /** A job's application-form questions; without it no answers are drafted. */
+  formQuestions?: FormQuestionsSource;
 }
 
 /** 32-bit FNV-1a, to derive per-application bandit seeds from the cell's seed. */
@@ -510,7 +515,17 @@ export class WorkflowService {
       }
       throw error;
     }
-    const approved = app.mode === 'auto' || app.approved_at !== null;
+    const drafted = await this.draftAnswers(app);
+    const unanswered = drafted.answers ? unansweredRequired(drafted.answers) : [];
+    // An auto application with a required question nobody can answer waits for review.
+    const approved = (app.mode === 'auto' && unanswered.length === 0) || app.approved_at !== null;
+    const set: Record<string, postgres.ParameterOrJSON<never> | null> = {
+      ...(drafted.answers
+        ? { answers: this.sql.json(drafted.answers as unknown as postgres.JSONValue) }
+        : {}),
+      // Waiting for a human stops the clock; approval starts a new deadline.
+      ...(approved ? {} : { deadline_at: null }),
+    };
     return this.advance(app, 'rendering', {
       to: approved ? 'submitting' : 'awaiting_approval',
       step: 'render',
@@ -532,17 +547,29 @@ export class WorkflowService {
               },
             }
           : {}),
+        ...(drafted.answers
+          ? {
+              answers: {
+                questions: drafted.answers.length,
+                answered: drafted.answers.filter((a) => a.answer !== null).length,
+                unansweredRequired: unanswered.map((a) => a.label),
+              },
+            }
+          : {}),
+        ...(drafted.error ? { answersError: drafted.error } : {}),
       },
-      // Waiting for a human stops the clock; approval starts a new deadline.
-      ...(approved ? {} : { set: { deadline_at: null } }),
+      ...(Object.keys(set).length > 0 ? { set } : {}),
       ...(approved
         ? {}
         : {
             notify: {
               type: 'application.awaiting_approval',
-              message: rendered.missingGlyphs
-                ? `Your tailored resume is ready for review: ${rendered.missingGlyphs.count} character(s) have no font and print as a replacement mark`
-                : 'Your tailored resume is ready for review',
+              message:
+                app.mode === 'auto' && unanswered.length > 0
+                  ? `Your application waits for review: ${unanswered.length} required question(s) of the form have no answer`
+                  : rendered.missingGlyphs
+                    ? `Your tailored resume is ready for review: ${rendered.missingGlyphs.count} character(s) have no font and print as a replacement mark`
+                    : 'Your tailored resume is ready for review',
             },
           }),
       run: async (tx) => {
@@ -558,14 +585,42 @@ export class WorkflowService {
     });
   }
 
+  /**
+   * Drafts the answers of the job's form questions (stored screening answers
+   * first, then grounded profile facts). A board that cannot be read leaves
+   * the answers undrafted (recorded in the step's detail), as before questions
+   * were read.
+   */
+  private async draftAnswers(
+    app: ApplicationRow,
+  ): Promise<{ answers?: DraftedAnswer[]; error?: string }> {
+    if (!this.deps.formQuestions) return {};
+    let questions: Awaited<ReturnType<FormQuestionsSource['questions']>>;
+    try {
+      questions = await this.deps.formQuestions.questions(await this.jobTarget(app));
+    } catch (error) {
+      this.options.logger.warn({ err: error, applicationId: app.id }, 'form questions unreadable');
+      return { error: errorOf(error).message };
+    }
+    if (questions.length === 0) return {};
+    const [profile, stored] = await Promise.all([
+      this.loadProfile(app),
+      new ScreeningAnswersStore(this.sql).get(app.user_id),
+    ]);
+    return { answers: draftAnswers(questions, stored, profile) };
+  }
+
   private async submit(app: ApplicationRow): Promise<NextStep | undefined> {
-    const [profile, target, document, letter] = await Promise.all([
+    const [profile, target, document, letter, drafted] = await Promise.all([
       this.loadProfile(app),
       this.jobTarget(app),
       this.sql<{ pdf: Buffer }[]>`
         select pdf from application_documents where application_id = ${app.id}`,
       this.deps.coverLetters?.forSubmission(app.id),
+      this.sql<{ answers: DraftedAnswer[] | null }[]>`
+        select answers from applications where id = ${app.id}`,
     ]);
+    const answers = answersOf(drafted[0]?.answers ?? []);
     const pdf = document[0]?.pdf;
     if (!pdf) throw new StepFailedError('No rendered PDF to submit');
     let outcome: Awaited<ReturnType<SubmissionService['submitOnce']>>;
@@ -601,6 +656,7 @@ export class WorkflowService {
                 coverLetterFileName: `${fileSafe(name || 'resume')}-cover-letter.pdf`,
               }
             : {}),
+          ...(Object.keys(answers).length > 0 ? { answers } : {}),
           job: target,
         },
       });

@@ -2835,6 +2835,19 @@ export interface components {
         [key: string]: unknown;
       } | null;
       deadlineAt: string | null;
+      /** @description Drafted answers to the job's form questions (Greenhouse); null when the form has none */
+      answers: (({
+          name: string;
+          label: string;
+          required: boolean;
+          answer: string | null;
+          /** @description A stored screening answer (key) or a profile fact (pointer) */
+          source: ({
+            /** @enum {string} */
+            kind: "stored" | "profile";
+            [key: string]: unknown;
+          }) | null;
+        })[]) | null;
       /** @description The chosen variant (a JSON Resume); null before it is generated */
       variant: ({
         strategy: string | null;
