@@ -39,7 +39,14 @@ export const applicationListQuery = z
   .strict();
 
 export const approveBody = z
-  .object({ variant: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    variant: z.record(z.string(), z.unknown()).optional(),
+    /** Answers to the job's form questions, by field name, replacing the drafted ones. */
+    answers: z
+      .record(z.string().min(1).max(200), z.string().trim().min(1).max(5_000))
+      .refine((answers) => Object.keys(answers).length <= 100, 'at most 100 answers')
+      .optional(),
+  })
   .strict();
 
 export const submissionBody = z.object({ delivered: z.boolean() }).strict();
@@ -156,13 +163,16 @@ export const applicationRoutes = new Hono<CellEnv>()
     // The body is optional: an approval without an edit may have none.
     const raw = (await c.req.text()).trim(); // cached: readJson reads the same text
     const body = raw === '' ? {} : validate(approveBody, await readJson(c));
-    const result = await c
-      .get('services')
-      .applications.approve(
-        c.get('userId'),
-        id,
-        body.variant ? { variant: body.variant } : undefined,
-      );
+    const result = await c.get('services').applications.approve(
+      c.get('userId'),
+      id,
+      body.variant || body.answers
+        ? {
+            ...(body.variant ? { variant: body.variant } : {}),
+            ...(body.answers ? { answers: body.answers } : {}),
+          }
+        : undefined,
+    );
     await c.get('services').notifications.dispatchForApplication(id);
     return c.json(result, 202);
   })

@@ -11,7 +11,7 @@ import { type Citation, jobAnalysisSchema } from '../../../lib/ai/contract.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
 import type { WorkflowQueue, WorkflowStep } from '../../infra/queues.ts';
-import { InvalidStateError, NotFoundError } from '../errors.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
 import type { ChannelCredentialsStore } from './channel-credentials.ts';
 import {
@@ -27,6 +27,13 @@ import type { StrategyStatsReader } from './strategy-stats.ts';
 import type { SubmissionService } from './submission.ts';
 import { carryCitations, type ResumeDocument, verifyTailoredVariant } from './verifier.ts';
 import { ACTIVE_STATUSES, type ApplicationStatus, stepOfStatus } from './workflow.ts';
+
+/** A drafted answer as stored in `applications.answers` (screening.ts). */
+interface DraftedAnswerRow {
+  name: string;
+  answer: string | null;
+  source: unknown;
+}
 
 export const APPLICATION_MODES = ['review', 'auto'] as const;
 export type ApplicationMode = (typeof APPLICATION_MODES)[number];
@@ -302,8 +309,9 @@ export class ApplicationsService {
   async approve(
     userId: string,
     id: string,
-    edit?: { variant: Record<string, unknown> },
+    edit?: { variant?: Record<string, unknown>; answers?: Record<string, string> },
   ): Promise<{ applicationId: string; status: ApplicationStatus }> {
+    const answers = edit?.answers;
     const result = await this.sql.begin(async (tx) => {
       const [app] = await tx<
         {
@@ -312,16 +320,18 @@ export class ApplicationsService {
           approved_at: Date | null;
           revision: number;
           profile_version: number;
+          answers: DraftedAnswerRow[] | null;
         }[]
       >`
-        select status, mode, approved_at, revision, profile_version from applications
+        select status, mode, approved_at, revision, profile_version, answers from applications
         where id = ${id} and user_id = ${userId} for update`;
       if (!app) throw new NotFoundError('No such application');
       if (app.approved_at) throw new AlreadyApprovedError(id);
-      if (app.mode === 'auto') {
+      const waiting = app.status === 'awaiting_approval';
+      // An auto application waits only when its form has questions nobody could answer.
+      if (app.mode === 'auto' && !waiting) {
         throw new InvalidStateError('An auto-mode application needs no approval');
       }
-      const waiting = app.status === 'awaiting_approval';
       const inProgress = (ACTIVE_STATUSES as readonly string[]).includes(app.status);
       if (!waiting && !(inProgress && !edit)) {
         throw new InvalidStateError(
@@ -330,7 +340,30 @@ export class ApplicationsService {
             : `This application cannot be approved (it is ${app.status})`,
         );
       }
-      if (edit) {
+      if (answers) {
+        // The user's answers to the form's questions, by field name; they replace the drafts.
+        const drafted = app.answers ?? [];
+        const unknown = Object.keys(answers).filter(
+          (name) => !drafted.some((d) => d.name === name),
+        );
+        if (unknown.length > 0) {
+          throw new ValidationError(
+            'Answers to questions the form does not ask',
+            unknown.map((name) => ({
+              pointer: `/answers/${name}`,
+              message: 'is not a question of this job’s form',
+            })),
+          );
+        }
+        const merged = drafted.map((d) =>
+          answers[d.name] === undefined
+            ? d
+            : { ...d, answer: answers[d.name], source: { kind: 'user' } },
+        );
+        await tx`update applications set answers = ${tx.json(merged as unknown as postgres.JSONValue)}
+                 where id = ${id}`;
+      }
+      if (edit?.variant) {
         const [profile] = await tx<{ document: string }[]>`
           select document from profile_versions
           where user_id = ${userId} and version = ${app.profile_version}`;
@@ -350,6 +383,7 @@ export class ApplicationsService {
           edit.variant,
           carryCitations(accepted, edit.variant),
         );
+
         if (!verdict.ok || verdict.rejections.length > 0) {
           throw new VariantVerificationError([
             ...verdict.violations,
@@ -370,15 +404,16 @@ export class ApplicationsService {
         await tx`update applications set approved_at = now(), updated_at = now() where id = ${id}`;
         return { status: app.status, next: undefined };
       }
-      const revision = edit ? app.revision + 1 : app.revision;
-      const status: ApplicationStatus = edit ? 'rendering' : 'submitting';
+      const variant = edit?.variant;
+      const revision = variant ? app.revision + 1 : app.revision;
+      const status: ApplicationStatus = variant ? 'rendering' : 'submitting';
       await tx`
         update applications
            set approved_at = now(), status = ${status}, revision = ${revision},
                deadline_at = ${deadline}, updated_at = now()
-               ${edit ? tx`, variant = ${tx.json(edit.variant as postgres.JSONValue)}, variant_source = 'edited'` : tx``}
+               ${variant ? tx`, variant = ${tx.json(variant as postgres.JSONValue)}, variant_source = 'edited'` : tx``}
          where id = ${id}`;
-      if (edit) {
+      if (variant) {
         await reopenStep(tx, id, 'render');
         await appendEvent(tx, {
           type: 'resume.verified',

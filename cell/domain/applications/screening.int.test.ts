@@ -151,5 +151,26 @@ describe('screening answers in the workflow', () => {
     const notifications = await cell.json(userId, 'GET', '/v1/notifications');
     expect(JSON.stringify(notifications)).toContain('2 required question(s)');
     expect(board.applications.length).toBe(before);
+
+    // The user answers what was missing and approves; a question the form lacks is refused.
+    const id = created.applicationId as string;
+    const stray = await cell.request(userId, 'POST', `/v1/applications/${id}/approve`, {
+      answers: { question_77: 'Yes' },
+    });
+    expect(stray.status).toBe(400);
+    expect(((await stray.json()) as Json).error.details.problems[0].pointer).toBe(
+      '/answers/question_77',
+    );
+    const approved = await cell.request(userId, 'POST', `/v1/applications/${id}/approve`, {
+      answers: { question_1: '1', question_2: 'Two weeks' },
+    });
+    expect(approved.status).toBe(202);
+    const sent = await cell.waitForStatus(userId, id, ['submitted']);
+    expect(sent.answers[1]).toMatchObject({ answer: 'Two weeks', source: { kind: 'user' } });
+    expect(board.applications.at(-1)?.fields).toMatchObject({
+      question_1: '1',
+      question_2: 'Two weeks',
+      question_3: 'https://ada.example',
+    });
   });
 });

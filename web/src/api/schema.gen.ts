@@ -1542,6 +1542,9 @@ export interface paths {
             variant?: {
               [key: string]: unknown;
             };
+            answers?: {
+              [key: string]: string;
+            };
           };
         };
       };
