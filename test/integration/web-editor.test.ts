@@ -4,6 +4,7 @@
  * sees a problem at its field, saves, edits again (a section entry added and
  * reordered), saves a second version and compares the two versions.
  */
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../lib/ids.ts';
@@ -40,6 +41,36 @@ afterAll(async () => {
 }, 60_000);
 
 describe('web app: the profile editor', () => {
+  it('opens a refused import in the editor, where its problems sit at their fields until fixed', async () => {
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+    await page.goto(`${platform.routerUrl}/signup`);
+    await page.getByLabel('Name').fill('Jared Dunn');
+    await page.getByLabel('Email').fill(`jared-${newId()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await page
+      .getByLabel('Choose a file')
+      .setInputFiles(join(import.meta.dirname, '..', 'fixtures', 'web', 'broken.resume.json'));
+    await hasText(page.getByRole('alert'), 'broken.resume.json was not imported');
+    await page.getByRole('button', { name: 'Fix broken.resume.json in the form editor' }).click();
+    const editor = page.getByRole('form', { name: 'Profile editor' });
+    // The preview refuses the draft as the import did: each problem at its field.
+    const highlights = editor.getByLabel('Highlights (one per line)');
+    await invalid(highlights);
+    await expect.poll(() => highlights.inputValue(), WAIT).toBe('Won TechCrunch Disrupt');
+    await invalid(editor.getByLabel('Keywords (one per line)').first());
+    await highlights.fill('Won TechCrunch Disrupt');
+    await editor.getByLabel('Keywords (one per line)').first().fill('middle-out');
+    const preview = page.getByRole('complementary', { name: 'PDF preview' });
+    await hasText(preview.getByRole('status'), 'Preview up to date');
+    await editor.getByRole('button', { name: 'Save as a new version' }).click();
+    await hasText(page.getByRole('status').filter({ hasText: 'Saved as' }), 'Saved as version 1');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
+
   it('writes a profile with a live PDF preview, shows a problem at its field, saves two versions and compares them', async () => {
     const context = await browser.newContext();
     const { page, problems } = await watchedPage(context);

@@ -49,6 +49,9 @@ describe('the editor draft', () => {
 
   it('edits lists as one line each, dropping blank lines', () => {
     expect(linesAt(stored, '/work/0/highlights')).toBe('Shipped it');
+    expect(linesAt({ work: [{ highlights: 'One string' }] }, '/work/0/highlights')).toBe(
+      'One string',
+    );
     expect(fromLines(' one \n\n two\n')).toEqual(['one', 'two']);
     const cleared = withValueAt(stored, '/work/0/highlights', fromLines('\n'));
     expect((cleared.work as Draft[])[0]).not.toHaveProperty('highlights');

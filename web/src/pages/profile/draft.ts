@@ -62,13 +62,15 @@ export function entriesOf(draft: Draft, section: string): { [key: string]: Json 
     : [];
 }
 
-/** A list of strings (highlights, keywords) as one line each, for a textarea. */
+/** A list of strings (highlights, keywords) as one line each, for a textarea (a lone string as itself). */
 export function linesAt(draft: Draft, pointer: string): string {
   let node: Json | undefined = draft;
   for (const segment of segments(pointer)) {
     if (node === null || typeof node !== 'object') return '';
     node = Array.isArray(node) ? node[Number(segment)] : node[segment];
   }
+  // A lone string where a list belongs (a common mistake) is shown, so it can be fixed here.
+  if (typeof node === 'string') return node;
   return Array.isArray(node) ? node.filter((v) => typeof v === 'string').join('\n') : '';
 }
 

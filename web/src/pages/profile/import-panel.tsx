@@ -48,7 +48,7 @@ function FieldProblems(props: {
   );
 }
 
-export function ImportPanel() {
+export function ImportPanel(props: { onEdit(document: Record<string, unknown>): void }) {
   const queryClient = useQueryClient();
   const input = useRef<HTMLInputElement>(null);
   const [picked, setPicked] = useState<Picked | undefined>();
@@ -153,6 +153,13 @@ export function ImportPanel() {
         />
       )}
       {picked && <FieldProblems label="Problems by field" problems={problems} picked={picked} />}
+      {picked && problems.length > 0 && (
+        <div class="actions">
+          <button type="button" onClick={() => props.onEdit(picked.document)}>
+            Fix {picked.name} in the form editor
+          </button>
+        </div>
+      )}
     </section>
   );
 }

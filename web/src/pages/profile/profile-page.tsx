@@ -18,7 +18,7 @@ export default function ProfilePage() {
         <ProfileEditor initial={editing} onClose={() => setEditing(undefined)} />
       ) : (
         <>
-          <ImportPanel />
+          <ImportPanel onEdit={(document) => setEditing(structuredClone(document) as Draft)} />
           <ProfileView onEdit={(document) => setEditing(structuredClone(document) as Draft)} />
         </>
       )}
