@@ -1,6 +1,7 @@
 /**
  * Screening answers in the workflow, against real Postgres, Redis, workers,
- * the PDF service and a fake Greenhouse application endpoint: the job's form
+ * the PDF service, a fake public Greenhouse board (the form questions, read by the
+ * cell's default reader) and a fake Greenhouse application endpoint: the job's form
  * questions are answered from the user's stored answers, then from grounded
  * profile facts, and sent with the application; an auto application with a
  * required question nobody can answer waits for review instead.
@@ -8,6 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGreenhouse } from '../../../test/fakes/greenhouse-board.ts';
 import type { FakeApplicationApi } from '../../../test/fakes/http-fake.ts';
+import {
+  type FakeJobBoards,
+  startFakeJobBoards,
+  uniqueBoard,
+} from '../../../test/fakes/job-boards/fake-job-boards.ts';
 import type { Json } from '../../../test/harness/http.ts';
 import {
   createWorkflowCell,
@@ -15,7 +21,6 @@ import {
   startPdfService,
   type WorkflowCell,
 } from '../../../test/harness/workflow.ts';
-import type { JobTarget } from '../../adapters/submission/types.ts';
 import type { FormQuestion } from './screening.ts';
 
 const QUESTIONS: FormQuestion[] = [
@@ -45,27 +50,25 @@ const QUESTIONS: FormQuestion[] = [
 let pdf: PdfService;
 let board: FakeApplicationApi;
 let cell: WorkflowCell;
-const asked: JobTarget[] = [];
+/** The public job board the questions are read from (the cell's default reader). */
+let boards: FakeJobBoards;
 
 beforeAll(async () => {
   pdf = await startPdfService(1);
   board = await startFakeGreenhouse({ apiKey: 'gh-key' });
+  boards = await startFakeJobBoards();
   cell = await createWorkflowCell({
     pdfUrl: pdf.url,
-    config: { GREENHOUSE_API_URL: `${board.url}/v1`, TAILOR_PROVIDER: 'embedded' },
-    overrides: {
-      formQuestions: {
-        async questions(job) {
-          asked.push(job);
-          return job.provider === 'greenhouse' ? QUESTIONS : [];
-        },
-      },
+    config: {
+      GREENHOUSE_API_URL: `${board.url}/v1`,
+      JOB_BOARD_GREENHOUSE_URL: boards.urls.greenhouse,
+      TAILOR_PROVIDER: 'embedded',
     },
   });
 });
 afterAll(async () => {
   await cell?.close();
-  await Promise.all([pdf?.close(), board?.close()]);
+  await Promise.all([pdf?.close(), board?.close(), boards?.close()]);
 });
 
 async function greenhouseUser(): Promise<{ userId: string; jobId: string }> {
@@ -78,6 +81,17 @@ async function greenhouseUser(): Promise<{ userId: string; jobId: string }> {
   expect((await cell.request(userId, 'PUT', '/v1/profile', profile)).status).toBe(200);
   await cell.request(userId, 'PUT', '/v1/channels/greenhouse/credentials', { apiKey: 'gh-key' });
   const description = 'You have 3+ years with Go, PostgreSQL.';
+  const token = uniqueBoard('acme');
+  const externalId = `gh-${userId}`;
+  boards.setBoard('greenhouse', token, [
+    {
+      id: externalId,
+      title: 'Engineer',
+      location: 'Lisbon',
+      descriptionHtml: `<p>${description}</p>`,
+      questions: QUESTIONS,
+    },
+  ]);
   const [job] = await cell.db.sql<{ id: string }[]>`
     insert into jobs (id, fingerprint, title, company, description, content_hash)
     values (gen_random_uuid(), ${`fp-${userId}`}, 'Engineer', 'Acme', ${description}, 'h')
@@ -86,7 +100,7 @@ async function greenhouseUser(): Promise<{ userId: string; jobId: string }> {
   await cell.db.sql`
     insert into postings (id, job_id, provider, board, external_id, title, company, description,
                           content_hash)
-    values (gen_random_uuid(), ${jobId}, 'greenhouse', 'acme', ${`gh-${userId}`}, 'Engineer',
+    values (gen_random_uuid(), ${jobId}, 'greenhouse', ${token}, ${externalId}, 'Engineer',
             'Acme', ${description}, 'h')`;
   await cell.db.sql`insert into user_jobs (user_id, job_id) values (${userId}, ${jobId})`;
   return { userId, jobId };
@@ -106,7 +120,6 @@ describe('screening answers in the workflow', () => {
       channel: 'greenhouse',
     });
     const app = await cell.waitForStatus(userId, created.applicationId, ['submitted']);
-    expect(asked.at(-1)).toMatchObject({ provider: 'greenhouse', boardToken: 'acme' });
     expect(app.answers).toEqual([
       expect.objectContaining({
         name: 'question_1',

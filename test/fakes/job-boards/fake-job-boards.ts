@@ -19,6 +19,8 @@ export interface FakePosting {
   /** HTML description. */
   descriptionHtml: string;
   updatedAt?: string;
+  /** Greenhouse application-form questions, served by the job's own endpoint with `questions=true`. */
+  questions?: unknown[];
 }
 
 /** A generated job (lib/ai's `JobInput`) in a fake board's shape; plain text becomes paragraphs. */
@@ -174,6 +176,27 @@ export async function startFakeJobBoards(): Promise<FakeJobBoards> {
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    // One Greenhouse job, with its form's questions when asked (`?questions=true`).
+    const job = /^\/greenhouse\/v1\/boards\/([^/]+)\/jobs\/([^/]+)$/.exec(url.pathname);
+    if (job) {
+      const posting = boards
+        .get(`greenhouse/${decodeURIComponent(job[1] ?? '')}`)
+        ?.find((p) => p.id === decodeURIComponent(job[2] ?? ''));
+      if (!posting) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Job not found"}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(
+        JSON.stringify({
+          id: posting.id,
+          title: posting.title,
+          ...(url.searchParams.get('questions') === 'true'
+            ? { questions: posting.questions ?? [] }
+            : {}),
+        }),
+      );
+      return;
+    }
     const route = ROUTES.find((r) => r.pattern.test(url.pathname));
     const board = route ? decodeURIComponent(route.pattern.exec(url.pathname)?.[1] ?? '') : '';
     if (!route) {
