@@ -630,7 +630,14 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
       responses: { '200': ok('{"url"}'), ...errorResponses(400, 415) },
     }),
     get: op('notifications', 'The status webhook (never its secret)', {
-      responses: { '200': ok('{"webhook"}') },
+      responses: {
+        '200': jsonResponse(
+          'The webhook, or null when none is set',
+          z.object({
+            webhook: z.object({ url: z.string(), updatedAt: z.string() }).nullable(),
+          }),
+        ),
+      },
     }),
     delete: op('notifications', 'Remove the status webhook', {
       responses: { '204': { description: 'Removed' } },
@@ -638,7 +645,25 @@ export const cellOpenApiPaths: ZodOpenApiPathsObject = {
   },
   '/v1/channels': {
     get: op('channels', 'Submission channels and which credentials are stored (never secrets)', {
-      responses: { '200': ok('{"channels": [...]}') },
+      responses: {
+        '200': jsonResponse(
+          'Every channel',
+          z.object({
+            channels: z.array(
+              z.object({
+                name: z.string(),
+                requiresCredentials: z.boolean(),
+                credentials: z.array(
+                  z.object({
+                    scope: z.string().meta({ description: "A board token, or '' for every board" }),
+                    updatedAt: z.string(),
+                  }),
+                ),
+              }),
+            ),
+          }),
+        ),
+      },
     }),
   },
   '/v1/channels/{channel}/credentials': {

@@ -1,9 +1,13 @@
 /**
- * The profile editor in real Chromium against a real platform: a new user
- * writes a profile in the form editor and sees it in the live PDF preview,
- * sees a problem at its field, saves, edits again (a section entry added and
- * reordered), saves a second version and compares the two versions.
+ * The profile editor and the settings in real Chromium against a real
+ * platform: a new user writes a profile in the form editor and sees it in the
+ * live PDF preview, sees a problem at its field, saves, edits again (a section
+ * entry added and reordered), saves a second version and compares the two
+ * versions; a refused import is fixed in the editor. In Settings a user stores
+ * channel credentials that are never shown back, sets and removes the status
+ * webhook, downloads their data and deletes their account.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +146,70 @@ describe('web app: the profile editor', () => {
     await hasText(changes.locator('ins').filter({ hasText: 'Bream-Hall' }), 'Bream-Hall');
     await expectAccessible(page, 'version diff');
     await screenshot(page, 'profile-versions');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
+
+describe('web app: settings', () => {
+  it('stores channel credentials without showing them back, sets the status webhook, exports the data and deletes the account', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const { page, problems } = await watchedPage(context);
+    const email = `gavin-${newId()}@example.com`;
+    await page.goto(`${platform.routerUrl}/signup`);
+    await page.getByLabel('Name').fill('Gavin Belson');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await visible(page.getByRole('heading', { name: 'Your profile' }));
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await visible(page.getByRole('heading', { name: 'Settings', level: 1 }));
+
+    // An employer key for one board: stored, listed by board, never shown back; then removed.
+    const greenhouse = page.getByRole('region', { name: 'Channel greenhouse' });
+    await greenhouse.getByLabel('greenhouse API key').fill('gh-secret-key-0123456789');
+    await greenhouse.getByLabel('Board token (empty: every board)').fill('hooli');
+    await greenhouse.getByRole('button', { name: 'Store greenhouse credentials' }).click();
+    await hasText(greenhouse, 'Board hooli: stored');
+    await expect.poll(() => page.content()).not.toContain('gh-secret-key-0123456789');
+    await expectAccessible(page, 'settings');
+    await screenshot(page, 'settings');
+    await greenhouse
+      .getByRole('button', { name: 'Remove greenhouse credentials for hooli' })
+      .click();
+    await hasText(greenhouse, 'No credentials stored.');
+
+    // The status webhook: set (its secret never shown), then removed.
+    const webhook = page.getByRole('region', { name: 'Status webhook' });
+    await webhook.getByLabel('Status webhook URL').fill('http://127.0.0.1:9/status');
+    await webhook.getByLabel('Status webhook secret').fill('status-secret-0123456789');
+    await webhook.getByRole('button', { name: 'Set the webhook' }).click();
+    await hasText(webhook.getByRole('status'), 'Posting to http://127.0.0.1:9/status');
+    await expect.poll(() => page.content()).not.toContain('status-secret-0123456789');
+    await webhook.getByRole('button', { name: 'Remove the webhook' }).click();
+    await hasText(webhook.getByRole('status'), 'No webhook set.');
+
+    // Everything the user owns, as one JSON document.
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download all my data' }).click();
+    const file = await (await downloading).path();
+    const exported = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(exported)).toContain(email);
+
+    // Deletion needs the password: a wrong one is refused plainly, the right one signs out.
+    const danger = page.getByRole('region', { name: 'Delete your account' });
+    await danger.getByLabel('Your password').fill('wrong password entirely');
+    await danger.getByLabel('I understand everything will be deleted').check();
+    await danger.getByRole('button', { name: 'Delete my account' }).click();
+    await hasText(danger.getByRole('alert'), 'The account was not deleted');
+    await danger.getByLabel('Your password').fill('correct horse battery');
+    await danger.getByRole('button', { name: 'Delete my account' }).click();
+    await visible(page.getByRole('heading', { name: 'Log in' }));
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await hasText(page.getByRole('alert'), 'Request id:');
 
     expect(problems).toEqual([]);
     await context.close();

@@ -1824,11 +1824,14 @@ export interface paths {
     /** The status webhook (never its secret) */
     get: {
       responses: {
-        /** @description {"webhook"} */
+        /** @description The webhook, or null when none is set */
         200: {
           content: {
             "application/json": {
-              [key: string]: unknown;
+              webhook: {
+                url: string;
+                updatedAt: string;
+              } | null;
             };
           };
         };
@@ -1936,11 +1939,19 @@ export interface paths {
     /** Submission channels and which credentials are stored (never secrets) */
     get: {
       responses: {
-        /** @description {"channels": [...]} */
+        /** @description Every channel */
         200: {
           content: {
             "application/json": {
-              [key: string]: unknown;
+              channels: {
+                  name: string;
+                  requiresCredentials: boolean;
+                  credentials: {
+                      /** @description A board token, or '' for every board */
+                      scope: string;
+                      updatedAt: string;
+                    }[];
+                }[];
             };
           };
         };

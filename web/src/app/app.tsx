@@ -39,6 +39,10 @@ const pages = {
     page: lazy(() => import('../pages/analytics/analytics-page.tsx')),
     signedIn: true,
   },
+  '/settings': {
+    page: lazy(() => import('../pages/settings/settings-page.tsx')),
+    signedIn: true,
+  },
 } as const;
 
 type Route = (typeof pages)[keyof typeof pages];
@@ -76,6 +80,7 @@ function Header() {
           <Link href="/jobs">Jobs</Link>
           <Link href="/applications">Applications</Link>
           <Link href="/analytics">Analytics</Link>
+          <Link href="/settings">Settings</Link>
           <span class="muted">{session.user.email}</span>
           <button type="button" onClick={() => logout.mutate()} disabled={logout.isPending}>
             Log out
