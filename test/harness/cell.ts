@@ -62,6 +62,9 @@ export async function createTestCell(options: TestCellOptions = {}): Promise<Tes
       QUEUE_PREFIX: queuePrefix,
       AI_OPTIMIZER_URL: options.aiOptimizerUrl ?? 'http://127.0.0.1:9',
       PDF_SERVICE_URL: 'http://127.0.0.1:9',
+      // Nothing listens: tests never reach the real Greenhouse board (the workflow reads a
+      // Greenhouse job's form questions; an unreadable board leaves them undrafted).
+      JOB_BOARD_GREENHOUSE_URL: 'http://127.0.0.1:9',
       MIGRATE_ON_START: false,
       ...options.config,
     },
