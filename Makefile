@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-workflow bench-cell-discovery bench-migration cellctl lockfile openapi web web-dev smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity bench-honesty help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-web bench-workflow bench-cell-discovery bench-migration cellctl lockfile openapi web web-dev smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity bench-honesty help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -121,7 +121,7 @@ test-failover: ## k6 failover drill: kill PART of cell CELL=k under load, restar
 
 # --- Benchmarks ---------------------------------------------------------------------------
 
-BENCHES := bench-router bench-pdf bench-ai bench-cell bench-cell-discovery bench-workflow bench-capacity bench-migration bench-honesty
+BENCHES := bench-router bench-pdf bench-ai bench-cell bench-cell-discovery bench-workflow bench-capacity bench-migration bench-honesty bench-web
 
 bench: deps ## Run every benchmark, then write bench/results/report.{json,md} and the capacity chart
 	@mkdir -p bench/results
@@ -131,6 +131,10 @@ bench: deps ## Run every benchmark, then write bench/results/report.{json,md} an
 bench-ai: deps ## AI optimizer: cache hit rates, cost vs always-premium, near-dup false hits, overhead
 	@mkdir -p bench/results
 	$(TSX) bench/ai.ts
+
+bench-web: deps ## Web app budget in Chromium: initial JS gzipped, jobs page time to interactive, long tasks scrolling 1,000 jobs
+	@mkdir -p bench/results
+	$(TSX) bench/web.ts
 
 bench-honesty: deps ## Tailoring honesty: fabrication recall per kind, false rejections of faithful paraphrases, keyword coverage
 	@mkdir -p bench/results

@@ -18,6 +18,7 @@ const SOURCES = [
   'capacity',
   'migration',
   'honesty',
+  'web',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,9 +1,11 @@
 /**
  * `/jobs`: the user's jobs, newest first, with search and filters on the
- * cursor API (`GET /v1/jobs`), a "Load more" button for the next page, each
- * job's match, save or dismiss, and a job added by hand.
+ * cursor API (`GET /v1/jobs`): the next page loads as the end of the list
+ * scrolls into view (infinite scroll), or with the "Load more" button for the
+ * keyboard; each job's match, save or dismiss, and a job added by hand.
  */
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { memo } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import { ApiProblem } from '../../api/problem.ts';
@@ -12,6 +14,14 @@ import { Link } from '../../app/navigation.tsx';
 import { ErrorNotice, Loading } from '../../ui/error-notice.tsx';
 import { problemAt } from '../../ui/text-field.tsx';
 import { JobCard } from './job-card.tsx';
+
+/**
+ * A card re-renders only when its own job changes: appending a page of the
+ * cursor API keeps the earlier pages' objects, so a long list is not diffed
+ * again card by card (bench/web.ts measures the long tasks while scrolling).
+ */
+const MemoJobCard = memo(JobCard);
+
 import { ManualJobForm } from './manual-job-form.tsx';
 
 type JobQuery = NonNullable<paths['/v1/jobs']['get']['parameters']['query']>;
@@ -106,6 +116,23 @@ function JobList(props: { filters: Filters; filtered: boolean; onError: (e: unkn
   });
   const { onError } = props;
   useEffect(() => onError(jobs.error), [jobs.error, onError]);
+  // Infinite scroll: the next page is fetched when the end of the list comes near the viewport.
+  const end = useRef<HTMLDivElement>(null);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = jobs;
+  useEffect(() => {
+    const sentinel = end.current;
+    if (!sentinel || !hasNextPage || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting) && !isFetchingNextPage) {
+          void fetchNextPage();
+        }
+      },
+      { rootMargin: '400px 0px' },
+    );
+    observer.observe(sentinel);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   if (jobs.isPending) return <Loading label="Loading your jobs" />;
   if (jobs.error && !jobs.data) {
     return <ErrorNotice error={jobs.error} title="Could not load your jobs" />;
@@ -132,11 +159,11 @@ function JobList(props: { filters: Filters; filtered: boolean; onError: (e: unkn
       </p>
       <ul class="jobs" aria-label="Jobs">
         {all.map((job) => (
-          <JobCard key={job.id} job={job} />
+          <MemoJobCard key={job.id} job={job} />
         ))}
       </ul>
       {jobs.error && <ErrorNotice error={jobs.error} title="Could not load more jobs" />}
-      <div class="actions">
+      <div class="actions" ref={end}>
         {jobs.hasNextPage && (
           <button
             type="button"
