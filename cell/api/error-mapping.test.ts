@@ -32,3 +32,24 @@ describe('mapping dependency failures', () => {
     expect(mapCellDomainError(new TypeError('x is undefined'))).toBeUndefined();
   });
 });
+
+describe('mapping text the database cannot store', () => {
+  it.each([
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22P05', 'unsupported Unicode escape sequence'],
+    [
+      '22P02',
+      'invalid input syntax for type json (Unicode low surrogate must follow a high surrogate.)',
+    ],
+  ])('turns Postgres %s into a 400 validation_failed, not a 500', (code, message) => {
+    const mapped = mapCellDomainError(withCode(code, message));
+    expect(mapped?.status).toBe(400);
+    expect(mapped?.code).toBe('validation_failed');
+  });
+
+  it('leaves other invalid input syntax alone', () => {
+    expect(
+      mapCellDomainError(withCode('22P02', 'invalid input syntax for type uuid')),
+    ).toBeUndefined();
+  });
+});

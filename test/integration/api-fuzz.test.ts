@@ -17,13 +17,11 @@
 import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LetterRenderer } from '../../cell/domain/applications/letter-renderer.ts';
-import type { PdfRenderer } from '../../cell/domain/applications/pdf-renderer.ts';
 import { migrateControlPlane } from '../../router/control-plane/migrate.ts';
 import { type RunningRouter, startRouter } from '../../router/testing/router-fixture.ts';
 import { createTestCell, TEST_ROUTER_SECRET, type TestCell } from '../harness/cell.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/databases.ts';
-import { SAMPLE_RESUME_TEXT } from '../harness/workflow.ts';
+import { type PdfService, SAMPLE_RESUME_TEXT, startPdfService } from '../harness/workflow.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Requests per run, split between the cell and the router. */
@@ -89,18 +87,6 @@ function validBodies(ids: UserIds): Record<string, unknown> {
     'DELETE /v1/account': { password: 'not the password' },
   };
 }
-
-const FAKE_PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
-const rendered = () => ({ pdf: FAKE_PDF, sha256: 'f'.repeat(64), pages: 1, textLayer: 2 });
-const file = () => ({ bytes: FAKE_PDF, sha256: 'f'.repeat(64), contentType: 'application/pdf' });
-const FAKE_PDF_RENDERER: PdfRenderer = {
-  render: async () => rendered(),
-  renderAs: async () => file(),
-};
-const FAKE_LETTER_RENDERER: LetterRenderer = {
-  render: async () => rendered(),
-  renderDocx: async () => file(),
-};
 
 /** Query parameters the routes read, with values meant to break them. */
 const QUERY_NAMES = ['limit', 'cursor', 'status', 'version', 'q', 'minScore', 'remote', 'waitMs'];
@@ -291,6 +277,7 @@ function request(
 }
 
 let cell: TestCell;
+let pdf: PdfService;
 let cellServer: ReturnType<typeof serve>;
 let controlPlane: TestDatabase;
 let router: RunningRouter;
@@ -361,11 +348,12 @@ async function seedUser(n: number) {
 }
 
 beforeAll(async () => {
-  // The API contract, not rendering, is under test: a PDF service that always answers.
+  // The real PDF service: the preview and cover-letter routes render what the fuzz sends.
+  pdf = await startPdfService(1);
   cell = await createTestCell({
     cellId: 'cell-1',
     rateLimitPerMinute: 1_000_000,
-    overrides: { renderer: FAKE_PDF_RENDERER, letterRenderer: FAKE_LETTER_RENDERER },
+    config: { PDF_SERVICE_URL: pdf.url },
   });
   cellServer = serve({ fetch: cell.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => cellServer.once('listening', () => resolve()));
@@ -390,6 +378,7 @@ afterAll(async () => {
   await router?.close();
   await new Promise((resolve) => cellServer?.close(resolve));
   await cell?.close();
+  await pdf?.close();
   await controlPlane?.drop();
 });
 
