@@ -5,19 +5,9 @@
  * browser is downloaded. Every page is checked with axe (no serious or
  * critical violation); a failure leaves a screenshot in test-results/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Locator,
-  type Page,
-} from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../lib/ids.ts';
 import {
   type FakeJobBoards,
@@ -26,84 +16,51 @@ import {
   uniqueBoard,
 } from '../fakes/job-boards/fake-job-boards.ts';
 import { fakePosting } from '../fakes/job-boards/postings.ts';
+import {
+  buildWebApp,
+  expectAccessible,
+  hasText,
+  invalid,
+  launchChromium,
+  screenshot,
+  visible,
+  WAIT,
+  watchedPage,
+} from '../harness/browser.ts';
 import { type Platform, startPlatform } from '../harness/platform.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = 'test-results';
 const fixture = (name: string) => join(import.meta.dirname, '..', 'fixtures', name);
 
 let platform: Platform;
 let boards: FakeJobBoards;
 let browser: Browser;
-let distDir: string;
+let web: Awaited<ReturnType<typeof buildWebApp>>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run deploy/local/ensure-deps.sh (make deps)`);
-  }
-  distDir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
-  await build({ configFile: 'web/vite.config.ts', logLevel: 'silent', build: { outDir: distDir } });
+  web = await buildWebApp();
   boards = await startFakeJobBoards();
   platform = await startPlatform({
     cells: 1,
     env: {
       ...jobBoardSettings(boards),
       PASSWORD_SCRYPT_LOG_N: '12',
-      WEB_DIST_DIR: distDir,
+      WEB_DIST_DIR: web.dir,
       // Short-lived access tokens: the journey outlives several, so refreshing must be silent.
       ACCESS_TOKEN_TTL_SECONDS: '3',
     },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
   await boards?.close();
-  if (distDir) rmSync(distDir, { recursive: true, force: true });
+  web?.remove();
 }, 60_000);
-
-/** Fails on any serious or critical axe violation of the page as it is now. */
-async function expectAccessible(page: Page, where: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target).join(', ')}`);
-  expect(serious).toEqual([]);
-}
-
-const WAIT = { timeout: 15_000 };
-/** `UPDATE_SCREENSHOTS=1` rewrites the README's screenshots of the main pages. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
-
-async function screenshot(page: Page, name: string) {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function visible(locator: Locator) {
-  await locator.first().waitFor({ state: 'visible', ...WAIT });
-}
-
-async function hasText(locator: Locator, text: string | RegExp) {
-  const read = () =>
-    locator
-      .first()
-      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user reads
-      .innerText()
-      .catch(() => '');
-  if (typeof text === 'string') await expect.poll(read, WAIT).toContain(text);
-  else await expect.poll(read, WAIT).toMatch(text);
-}
 
 async function atUrl(page: Page, pattern: RegExp) {
   await expect.poll(() => page.url(), WAIT).toMatch(pattern);
-}
-
-async function invalid(locator: Locator) {
-  await expect.poll(() => locator.getAttribute('aria-invalid'), WAIT).toBe('true');
 }
 
 /** Drops a file on the element as a user dragging it from their desktop would. */
@@ -118,31 +75,6 @@ async function dropFile(page: Page, selector: string, name: string, text: string
   );
   await page.dispatchEvent(selector, 'dragover', { dataTransfer: transfer });
   await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
-}
-
-/**
- * A new page whose script errors and console errors are collected (the test
- * ends expecting none), and which is screenshotted into test-results/ when the
- * test fails.
- */
-async function watchedPage(context: BrowserContext) {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // A 4xx the app handles is logged by Chromium as a failed resource; anything else is a bug.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  onTestFailed(async ({ task }) => {
-    mkdirSync(RESULTS, { recursive: true });
-    await page.screenshot({
-      path: join(RESULTS, `${task.name.slice(0, 60).replace(/\W+/g, '-')}.png`),
-      fullPage: true,
-    });
-  });
-  return { page, problems };
 }
 
 describe('web app: a job seeker in Chromium', () => {
