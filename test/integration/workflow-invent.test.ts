@@ -14,7 +14,9 @@
  * rejected sentences are dropped and recorded; no invented word reaches the
  * letter, its PDF, or the board's cover-letter field.
  */
+
 import fc from 'fast-check';
+import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FABRICATION_KINDS,
@@ -29,6 +31,14 @@ import {
 } from '../../lib/ai/embedded/index.ts';
 import { entryFacts, profileItems } from '../../lib/ai/profile-items.ts';
 import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
+
+/** The text of a DOCX the cell serves (mammoth reads what Word would show). */
+async function docxTextOf(res: Response): Promise<string> {
+  expect(res.status).toBe(200);
+  const { value } = await mammoth.extractRawText({ buffer: Buffer.from(await res.arrayBuffer()) });
+  return value.replace(/\s+/g, ' ');
+}
+
 import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
 import type { FakeApplicationApi } from '../fakes/http-fake.ts';
 import type { Json } from '../harness/http.ts';
@@ -243,7 +253,7 @@ async function greenhouseJob(userId: string, skills: string[]): Promise<string> 
 }
 
 describe('never invent', () => {
-  it('keeps every invented fact out of the PDF and the submission', async () => {
+  it('keeps every invented fact out of the PDF, the DOCX, the cover letter and the submission', async () => {
     await fc.assert(
       fc.asyncProperty(
         profileArb,
@@ -291,6 +301,23 @@ describe('never invent', () => {
           );
           const text = await pdfToText(new Uint8Array(await rendered.arrayBuffer()));
           expect(text).toContain(profile.work[0]?.name ?? '');
+          const docx = await docxTextOf(
+            await cell.request(
+              userId,
+              'GET',
+              `/v1/applications/${created.applicationId}/resume.docx`,
+            ),
+          );
+          const letterDocx = await docxTextOf(
+            await cell.request(
+              userId,
+              'GET',
+              `/v1/applications/${created.applicationId}/cover-letter.docx`,
+            ),
+          );
+          // The DOCX has the resume's facts (so the absences below mean something).
+          expect(docx).toContain(profile.work[0]?.name ?? '');
+          expect(letterDocx.length).toBeGreaterThan(100);
           expect(board.applications.length - before).toBe(1);
           const received = board.applications.at(-1)?.fields as Json;
           const submittedText = await pdfToText(received.resume.bytes);
@@ -304,6 +331,8 @@ describe('never invent', () => {
             expect(fields).not.toContain(word);
             expect(letter.text).not.toContain(word);
             expect(letterText).not.toContain(word);
+            expect(docx).not.toContain(word);
+            expect(letterDocx).not.toContain(word);
           }
         },
       ),
@@ -314,7 +343,7 @@ describe('never invent', () => {
 });
 
 describe('grounded rewriting against an adversarial provider', () => {
-  it('rejects every cited fabrication, of each kind, before the PDF and the submission', async () => {
+  it('rejects every cited fabrication, of each kind, before the PDF, the DOCX, the cover letter and the submission', async () => {
     const [spec] = fc.sample(profileArb, { numRuns: 1, seed: 20_261_129 });
     if (!spec) throw new Error('no profile');
     try {
@@ -383,12 +412,29 @@ describe('grounded rewriting against an adversarial provider', () => {
           /\s+/g,
           ' ',
         );
+        const docx = await docxTextOf(
+          await cell.request(
+            userId,
+            'GET',
+            `/v1/applications/${created.applicationId}/resume.docx`,
+          ),
+        );
+        const letterDocx = await docxTextOf(
+          await cell.request(
+            userId,
+            'GET',
+            `/v1/applications/${created.applicationId}/cover-letter.docx`,
+          ),
+        );
+        expect(docx).toContain((resume as { work: { name: string }[] }).work[0]?.name ?? '');
+        expect(letterDocx.length).toBeGreaterThan(100);
         const received = board.applications.at(-1)?.fields as Json;
         const submitted = (await pdfToText(received.resume.bytes)).replace(/\s+/g, ' ');
         expect(String(received.cover_letter_text).replaceAll('\r\n', '\n')).toBe(letter.text);
         for (const fabrication of injected) {
           expect(letter.text).not.toContain(fabrication.text);
           expect(letterText).not.toContain(fabrication.text);
+          expect(letterDocx).not.toContain(fabrication.text);
           expect(String(received.cover_letter_text)).not.toContain(fabrication.text);
           if (!JSON.stringify(resume).includes(fabrication.token)) {
             expect(letterText, kind).not.toContain(fabrication.token);
@@ -398,10 +444,12 @@ describe('grounded rewriting against an adversarial provider', () => {
         for (const fabrication of fabrications) {
           expect(JSON.stringify(app.variant.resume)).not.toContain(fabrication.text);
           expect(text).not.toContain(fabrication.text);
+          expect(docx).not.toContain(fabrication.text);
           expect(submitted).not.toContain(fabrication.text);
           // A token new to the profile is nowhere in what was rendered or sent.
           if (!JSON.stringify(resume).includes(fabrication.token)) {
             expect(text, kind).not.toContain(fabrication.token);
+            expect(docx, kind).not.toContain(fabrication.token);
             expect(submitted, kind).not.toContain(fabrication.token);
           }
         }
