@@ -89,6 +89,22 @@ describe('the embedded cover letter', () => {
     expect(sentences).toBeGreaterThan(corpus.length * 4 * 3);
   });
 
+  it('keeps 3 paragraphs when the profile evidences none of the job keywords, with its own highlights verbatim', () => {
+    const unrelated: JobInput = {
+      title: 'Pastry Chef',
+      company: 'Le Petit Four',
+      description:
+        'You bake croissants and laminate dough at dawn. Patisserie experience required.',
+    };
+    const letter = writeCoverLetter(profile, analyzeJob(unrelated), unrelated);
+    expect(letter.paragraphs).toHaveLength(3);
+    const fit = letter.paragraphs[1]?.sentences.map((s) => s.text) ?? [];
+    expect(fit[0]).toMatch(/^In my role as Senior Backend Engineer at Acme Pay: /);
+    const result = verifyCoverLetter(new ClaimChecker(profile, unrelated), letter);
+    expect(result.rejections).toEqual([]);
+    expect(isUsableLetter(result)).toBe(true);
+  });
+
   it('frames the letter: addressed to the company, signed with the name', () => {
     const letter = writeCoverLetter(profile, analysis, job);
     const text = letterText(letter, letterFrame('Initech', 'Ada Park'));

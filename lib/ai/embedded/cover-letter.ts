@@ -12,7 +12,9 @@
  *    keywords that the profile evidences (skill groups, project keywords,
  *    texts), citing the label and the evidence; then up to two highlights that
  *    name job keywords, verbatim, introduced by the role they belong to:
- *    "In my role as <position> at <employer>: <highlight>".
+ *    "In my role as <position> at <employer>: <highlight>". When the profile
+ *    evidences none of the job's keywords, the first highlights of the work
+ *    history (or the profile's summary) stand in, verbatim.
  * 3. The close: "I would like to bring my experience with K1 and K2 to this
  *    role." (citing the evidence) and a courtesy sentence.
  *
@@ -134,6 +136,21 @@ export function writeCoverLetter(
     .slice(0, HIGHLIGHTS);
   for (const { item } of highlights) {
     candidate.push(highlightSentence(profile, item, entries.get(item.entry)));
+  }
+  if (candidate.length === 0) {
+    // The profile evidences none of the job's keywords: the letter still says what the
+    // candidate has done, with the first highlights of their work as written (or, without
+    // any, their own summary), so it keeps its three paragraphs and invents nothing.
+    const own = items.filter(
+      (item) => item.kind === 'highlight' && item.entry.startsWith('/work/'),
+    );
+    for (const item of own.slice(0, HIGHLIGHTS)) {
+      candidate.push(highlightSentence(profile, item, entries.get(item.entry)));
+    }
+    const summary = items.find((item) => item.kind === 'summary' && item.entry === '/basics');
+    if (candidate.length === 0 && summary) {
+      candidate.push({ text: sentence(summary.text), cites: [summary.id] });
+    }
   }
   if (candidate.length > 0) paragraphs.push({ sentences: candidate });
 
