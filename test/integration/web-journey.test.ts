@@ -420,8 +420,20 @@ describe('web app: a job seeker in Chromium', () => {
     await expectAccessible(page, 'application detail');
     await screenshot(page, 'application');
 
-    // Approve: the manual channel records the submission.
-    await page.getByRole('button', { name: 'Approve' }).click();
+    // Edit, then approve: an invented figure is refused at its text, with the rule and the
+    // words; put back, the edit is approved.
+    await page.getByRole('button', { name: 'Edit, then approve…' }).click();
+    const edit = page.getByRole('form', { name: 'Edit the tailored resume' });
+    const first = edit.getByRole('textbox').first();
+    const original = await first.inputValue();
+    await first.fill(`${original.replace(/\.$/, '')}, growing revenue by 937%.`);
+    await edit.getByRole('button', { name: 'Approve with my edits' }).click();
+    await hasText(edit.getByRole('alert'), 'Not approved');
+    await invalid(first);
+    await hasText(edit, '937');
+    await expectAccessible(page, 'edit and approve refused');
+    await first.fill(original);
+    await edit.getByRole('button', { name: 'Approve with my edits' }).click();
     await expect
       // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user reads
       .poll(() => page.locator('.badge').innerText(), { timeout: 60_000 })

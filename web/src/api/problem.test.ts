@@ -19,6 +19,21 @@ describe('problemFromResponse', () => {
     expect(problem.problems).toEqual([{ pointer: '/email', message: 'Invalid email address' }]);
   });
 
+  it("places a refused edit's violations at their text, with the rule and the words", () => {
+    const problem = problemFromResponse(
+      new Response(null, { status: 422 }),
+      errorBody('verification_failed', 'The variant invents facts', {
+        violations: [
+          { pointer: '/work/0/highlights/1', kind: 'number', value: '937%', reason: 'new number' },
+          { nonsense: true },
+        ],
+      }),
+    );
+    expect(problem.problems).toEqual([
+      { pointer: '/work/0/highlights/1', message: 'new number ("937%")' },
+    ]);
+  });
+
   it('says when to retry a 429 and explains a 503 cell_unavailable in plain words', () => {
     const limited = problemFromResponse(
       new Response(null, { status: 429, headers: { 'retry-after': '7' } }),

@@ -33,11 +33,22 @@ function isErrorBody(value: unknown): value is ErrorBody {
 }
 
 function problemsOf(details: unknown): FieldProblem[] {
-  const problems = (details as { problems?: unknown } | null | undefined)?.problems;
-  if (!Array.isArray(problems)) return [];
-  return problems.filter(
-    (p): p is FieldProblem => typeof p?.pointer === 'string' && typeof p?.message === 'string',
-  );
+  const { problems, violations } =
+    (details as { problems?: unknown; violations?: unknown } | null | undefined) ?? {};
+  const fields = Array.isArray(problems)
+    ? problems.filter(
+        (p): p is FieldProblem => typeof p?.pointer === 'string' && typeof p?.message === 'string',
+      )
+    : [];
+  // A refused edit (`verification_failed`): each violation at the text it is in, with its words.
+  if (Array.isArray(violations)) {
+    for (const v of violations as { pointer?: unknown; reason?: unknown; value?: unknown }[]) {
+      if (typeof v?.pointer !== 'string' || typeof v?.reason !== 'string') continue;
+      const words = typeof v.value === 'string' && v.value !== '' ? ` ("${v.value}")` : '';
+      fields.push({ pointer: v.pointer, message: `${v.reason}${words}` });
+    }
+  }
+  return fields;
 }
 
 const FRIENDLY: Record<string, string> = {

@@ -1,13 +1,17 @@
 /**
- * What the user can do with an application now: approve it (review mode),
+ * What the user can do with an application now: approve it (review mode) as
+ * it is or with the wording edited (variant-editor.tsx),
  * say whether a submission of unknown outcome reached the employer, or record
  * the employer's answer.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import type { components } from '../../api/schema.gen.ts';
 import { ErrorNotice } from '../../ui/error-notice.tsx';
 import { isOutcome, OUTCOMES, STATUS_LABELS, WORKING } from '../applications/statuses.ts';
+import type { Draft } from '../profile/draft.ts';
+import { VariantEditor } from './variant-editor.tsx';
 
 type Application = components['schemas']['Application'];
 type State = components['schemas']['ApplicationState'];
@@ -34,6 +38,7 @@ export function ApplicationActions(props: { app: Application }) {
   const outcome = useAction((body: { status: (typeof OUTCOMES)[number]; note?: string }) =>
     call(api.POST('/v1/applications/{id}/outcome', { ...path, body })),
   );
+  const [editing, setEditing] = useState(false);
   const canApprove =
     app.mode === 'review' &&
     app.approvedAt === null &&
@@ -56,8 +61,20 @@ export function ApplicationActions(props: { app: Application }) {
             disabled={approve.isPending}
           >
             Approve
-          </button>
+          </button>{' '}
+          {app.variant && !editing && (
+            <button type="button" class="secondary" onClick={() => setEditing(true)}>
+              Edit, then approve…
+            </button>
+          )}
         </div>
+      )}
+      {canApprove && app.variant && editing && (
+        <VariantEditor
+          id={app.id}
+          resume={app.variant.resume as Draft}
+          onClose={() => setEditing(false)}
+        />
       )}
       {app.approvedAt && <p class="muted">Approved {new Date(app.approvedAt).toLocaleString()}.</p>}
       {unknown && (
