@@ -8,7 +8,7 @@
  * is replaced by the embedded letter, verified the same way. What is stored,
  * shown, rendered and sent is only ever the verified letter.
  */
-import { request } from 'undici';
+
 import {
   type CoverLetter,
   coverLetterResponseSchema,
@@ -22,6 +22,7 @@ import { writeCoverLetter } from '../../../lib/ai/embedded/index.ts';
 import { JOB_ITEM_PREFIX } from '../../../lib/ai/job-items.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import { ClaimChecker, type ClaimRule } from './claim-verifier.ts';
+import { postOptimizerTask } from './tailoring.ts';
 
 export type LetterSource = 'optimizer' | 'embedded';
 
@@ -57,22 +58,12 @@ export class HttpCoverLetterWriter implements CoverLetterWriter {
   }
 
   async write(input: LetterInput, context: { userId: string }): Promise<WrittenLetter> {
-    const timeoutMs = this.options.timeoutMs ?? 20_000;
-    const res = await request(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-cell-id': this.options.cellId,
-        'x-user-id': context.userId,
-      },
-      body: JSON.stringify(input),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
+    const answer = await postOptimizerTask(this.url, input, {
+      cellId: this.options.cellId,
+      userId: context.userId,
+      timeoutMs: this.options.timeoutMs,
     });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`AI optimizer answered ${res.statusCode}`);
-    const parsed = coverLetterResponseSchema.parse(JSON.parse(text));
+    const parsed = coverLetterResponseSchema.parse(answer);
     return { letter: parsed.letter, source: 'optimizer' };
   }
 }

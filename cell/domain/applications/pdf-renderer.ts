@@ -118,99 +118,122 @@ export interface HttpPdfRendererOptions {
   timeoutMs?: number;
 }
 
+type PdfServiceAnswer = Awaited<ReturnType<typeof request>>;
+
+/**
+ * Posts one JSON body to a PDF service route; a 200 answer is returned with
+ * its body unread. Unreachable, 429, 503 or 504: {@link PdfUnavailableError}
+ * (wait and retry). 400 or 413: {@link PdfRejectedError} (the document's
+ * fault). Anything else: {@link PdfServiceError}.
+ */
+export async function postToPdfService(
+  url: string,
+  body: unknown,
+  timeoutMs = 15_000,
+): Promise<PdfServiceAnswer> {
+  let res: PdfServiceAnswer;
+  try {
+    res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (UNAVAILABLE_CODES.has(code)) {
+      throw new PdfUnavailableError(`PDF service unreachable (${code})`, 1_000);
+    }
+    throw error;
+  }
+  if (res.statusCode === 429 || res.statusCode === 503 || res.statusCode === 504) {
+    await res.body.dump();
+    const seconds = Number(res.headers['retry-after']);
+    throw new PdfUnavailableError(
+      `PDF service answered ${res.statusCode}`,
+      Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 1_000,
+    );
+  }
+  if (res.statusCode === 400) throw rejection(await res.body.text());
+  if (res.statusCode === 413) {
+    await res.body.dump();
+    throw new PdfRejectedError('PDF service refused the document: too large', [
+      { pointer: '', message: 'is larger than the PDF service renders' },
+    ]);
+  }
+  if (res.statusCode !== 200) {
+    const text = await res.body.text();
+    throw new PdfServiceError(`PDF service answered ${res.statusCode}: ${text.slice(0, 500)}`);
+  }
+  return res;
+}
+
+/** A rendered PDF from a 200 answer: its bytes, digest, pages and text-layer stamp. */
+export async function readRenderedPdf(res: PdfServiceAnswer): Promise<RenderedPdf> {
+  const pdf = Buffer.from(await res.body.arrayBuffer());
+  const header = res.headers['x-content-sha256'];
+  const pages = Number(res.headers['x-pdf-pages']);
+  const textLayer = Number(res.headers['x-pdf-text-layer']);
+  return {
+    pdf,
+    sha256: typeof header === 'string' ? header : createHash('sha256').update(pdf).digest('hex'),
+    pages: Number.isFinite(pages) ? pages : null,
+    textLayer: Number.isInteger(textLayer) && textLayer > 0 ? textLayer : null,
+  };
+}
+
+/** A DOCX or plain-text rendering from a 200 answer. */
+export async function readRenderedFile(res: PdfServiceAnswer): Promise<RenderedFile> {
+  const bytes = Buffer.from(await res.body.arrayBuffer());
+  const header = res.headers['x-content-sha256'];
+  const contentType = res.headers['content-type'];
+  return {
+    bytes,
+    sha256: typeof header === 'string' ? header : createHash('sha256').update(bytes).digest('hex'),
+    contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
+  };
+}
+
 export class HttpPdfRenderer implements PdfRenderer {
   private readonly url: string;
   constructor(private readonly options: HttpPdfRendererOptions) {
     this.url = new URL('/v1/render', options.baseUrl).toString();
   }
 
-  /** Posts one render; a 200 response is returned with its body unread, anything else throws. */
-  private async post(
-    input: RenderInput,
-    format: 'pdf' | DownloadFormat,
-  ): Promise<Awaited<ReturnType<typeof request>>> {
-    const timeoutMs = this.options.timeoutMs ?? 15_000;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          resume: input.resume,
-          template: input.template,
-          ...(input.emphasize && input.emphasize.length > 0
-            ? { emphasize: input.emphasize.slice(0, 200) }
-            : {}),
-          ...(format === 'pdf' ? {} : { format }),
-        }),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      if (UNAVAILABLE_CODES.has(code)) {
-        throw new PdfUnavailableError(`PDF service unreachable (${code})`, 1_000);
-      }
-      throw error;
-    }
-    if (res.statusCode === 429 || res.statusCode === 503 || res.statusCode === 504) {
-      await res.body.dump();
-      const seconds = Number(res.headers['retry-after']);
-      throw new PdfUnavailableError(
-        `PDF service answered ${res.statusCode}`,
-        Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 1_000,
-      );
-    }
-    if (res.statusCode === 400) throw rejection(await res.body.text());
-    if (res.statusCode === 413) {
-      await res.body.dump();
-      throw new PdfRejectedError('PDF service refused the document: too large', [
-        { pointer: '', message: 'is larger than the PDF service renders' },
-      ]);
-    }
-    if (res.statusCode !== 200) {
-      const text = await res.body.text();
-      throw new PdfServiceError(`PDF service answered ${res.statusCode}: ${text.slice(0, 500)}`);
-    }
-    return res;
+  private post(input: RenderInput, format: 'pdf' | DownloadFormat): Promise<PdfServiceAnswer> {
+    return postToPdfService(
+      this.url,
+      {
+        resume: input.resume,
+        template: input.template,
+        ...(input.emphasize && input.emphasize.length > 0
+          ? { emphasize: input.emphasize.slice(0, 200) }
+          : {}),
+        ...(format === 'pdf' ? {} : { format }),
+      },
+      this.options.timeoutMs,
+    );
   }
 
   async renderAs(input: RenderInput, format: DownloadFormat): Promise<RenderedFile> {
-    const res = await this.post(input, format);
-    const bytes = Buffer.from(await res.body.arrayBuffer());
-    const header = res.headers['x-content-sha256'];
-    const contentType = res.headers['content-type'];
-    return {
-      bytes,
-      sha256:
-        typeof header === 'string' ? header : createHash('sha256').update(bytes).digest('hex'),
-      contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
-    };
+    return readRenderedFile(await this.post(input, format));
   }
 
   async render(input: RenderInput): Promise<RenderedPdf> {
     const res = await this.post(input, 'pdf');
-    const pdf = Buffer.from(await res.body.arrayBuffer());
-    const header = res.headers['x-content-sha256'];
-    const pages = Number(res.headers['x-pdf-pages']);
-    const textLayer = Number(res.headers['x-pdf-text-layer']);
+    const rendered = await readRenderedPdf(res);
+    if (!res.headers['x-pdf-uncovered-count']) return rendered;
     return {
-      pdf,
-      sha256: typeof header === 'string' ? header : createHash('sha256').update(pdf).digest('hex'),
-      pages: Number.isFinite(pages) ? pages : null,
-      textLayer: Number.isInteger(textLayer) && textLayer > 0 ? textLayer : null,
-      ...(res.headers['x-pdf-uncovered-count']
-        ? {
-            missingGlyphs: {
-              count: Number(res.headers['x-pdf-uncovered-count']),
-              chars: headerList(res.headers['x-pdf-uncovered-chars']),
-              // The service names fields of its request; the variant is its `/resume`.
-              fields: headerList(res.headers['x-pdf-uncovered-fields']).map((field) =>
-                field.replace(/^\/resume/, ''),
-              ),
-            },
-          }
-        : {}),
+      ...rendered,
+      missingGlyphs: {
+        count: Number(res.headers['x-pdf-uncovered-count']),
+        chars: headerList(res.headers['x-pdf-uncovered-chars']),
+        // The service names fields of its request; the variant is its `/resume`.
+        fields: headerList(res.headers['x-pdf-uncovered-fields']).map((field) =>
+          field.replace(/^\/resume/, ''),
+        ),
+      },
     };
   }
 }

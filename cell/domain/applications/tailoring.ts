@@ -56,6 +56,33 @@ export interface HttpResumeTailorOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Posts one task to the AI optimizer for a user of this cell and returns its
+ * parsed JSON answer; throws on a network failure, a timeout or any status but 200.
+ */
+export async function postOptimizerTask(
+  url: string,
+  input: unknown,
+  context: { cellId: string; userId: string; timeoutMs?: number },
+): Promise<unknown> {
+  const timeoutMs = context.timeoutMs ?? 20_000;
+  const res = await request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-cell-id': context.cellId,
+      'x-user-id': context.userId,
+    },
+    body: JSON.stringify(input),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`AI optimizer answered ${res.statusCode}`);
+  return JSON.parse(text);
+}
+
 /** `POST {AI_OPTIMIZER_URL}/v1/tasks/tailor-resume`; throws on any failure. */
 export class HttpResumeTailor implements ResumeTailor {
   private readonly url: string;
@@ -64,24 +91,14 @@ export class HttpResumeTailor implements ResumeTailor {
   }
 
   async tailor(input: TailorInput, context: { userId: string }): Promise<TailoredVariant> {
-    const timeoutMs = this.options.timeoutMs ?? 20_000;
-    const res = await request(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-cell-id': this.options.cellId,
-        'x-user-id': context.userId,
-      },
-      body: JSON.stringify(input),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
+    const answer = await postOptimizerTask(this.url, input, {
+      cellId: this.options.cellId,
+      userId: context.userId,
+      timeoutMs: this.options.timeoutMs,
     });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`AI optimizer answered ${res.statusCode}`);
     const parsed = tailorResumeResponseSchema
       .pick({ variant: true, citations: true })
-      .parse(JSON.parse(text));
+      .parse(answer);
     return { variant: parsed.variant, citations: parsed.citations, source: 'optimizer' };
   }
 }
