@@ -8,9 +8,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import type { components } from '../../api/schema.gen.ts';
+import type { Draft } from '../../lib/draft.ts';
 import { ErrorNotice } from '../../ui/error-notice.tsx';
 import { isOutcome, OUTCOMES, STATUS_LABELS, WORKING } from '../applications/statuses.ts';
-import type { Draft } from '../profile/draft.ts';
 import { VariantEditor } from './variant-editor.tsx';
 
 type Application = components['schemas']['Application'];

@@ -9,9 +9,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import { ApiProblem } from '../../api/problem.ts';
+import { type Draft, type Json, pointerOf, textAt, withValueAt } from '../../lib/draft.ts';
+import { fieldLabel } from '../../lib/json-pointer.ts';
 import { ErrorNotice } from '../../ui/error-notice.tsx';
-import { type Draft, type Json, pointerOf, textAt, withValueAt } from '../profile/draft.ts';
-import { fieldLabel } from '../profile/json-pointer.ts';
 
 /** The pointers of the variant's prose, in reading order. */
 export function prosePointers(resume: Draft): string[] {

@@ -7,8 +7,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import { ApiProblem } from '../../api/problem.ts';
+import { fieldLabel, valueAt } from '../../lib/json-pointer.ts';
 import { ErrorNotice } from '../../ui/error-notice.tsx';
-import { fieldLabel, valueAt } from './json-pointer.ts';
 
 /** Largest file the panel sends: the router refuses bodies over 1 MiB anyway. */
 const MAX_BYTES = 1024 * 1024;

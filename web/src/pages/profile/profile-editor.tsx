@@ -9,25 +9,21 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import { ApiProblem, type FieldProblem } from '../../api/problem.ts';
-import { ErrorNotice } from '../../ui/error-notice.tsx';
 import {
   addEntry,
-  BASICS,
   type Draft,
   entriesOf,
-  type FieldSpec,
   fromLines,
-  LOCATION,
   linesAt,
   moveEntry,
   pointerOf,
   removeEntry,
-  SECTIONS,
-  type SectionSpec,
   textAt,
   withValueAt,
-} from './draft.ts';
-import { fieldLabel } from './json-pointer.ts';
+} from '../../lib/draft.ts';
+import { fieldLabel } from '../../lib/json-pointer.ts';
+import { ErrorNotice } from '../../ui/error-notice.tsx';
+import { BASICS, type FieldSpec, LOCATION, SECTIONS, type SectionSpec } from './form-fields.ts';
 import './profile-editor.css';
 
 const TEMPLATES = ['modern', 'classic', 'compact'] as const;

@@ -1,6 +1,6 @@
 /** `/profile`: import a JSON Resume, see the stored one and its versions, or edit it in the form editor. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Draft } from './draft.ts';
+import type { Draft } from '../../lib/draft.ts';
 import { ImportPanel } from './import-panel.tsx';
 import { ProfileEditor } from './profile-editor.tsx';
 import { ProfileView } from './profile-view.tsx';

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import { ErrorNotice, Loading } from '../../ui/error-notice.tsx';
-import { versionDiff } from './draft.ts';
+import { versionDiff } from './version-diff.ts';
 
 /** A stored version's exact text (parsed as text, so the typed JSON body does not apply). */
 async function versionText(version: number): Promise<string> {

@@ -8,7 +8,6 @@ import {
   pointerOf,
   removeEntry,
   textAt,
-  versionDiff,
   withValueAt,
 } from './draft.ts';
 
@@ -66,26 +65,5 @@ describe('the editor draft', () => {
     const one = removeEntry(stored, 'work', 1);
     expect((one.work as Draft[]).map((w) => w.name)).toEqual(['Acme']);
     expect(removeEntry(one, 'work', 0)).not.toHaveProperty('work');
-  });
-});
-
-describe('versionDiff', () => {
-  it('compares a minified version with a pretty one by content, marking what changed', () => {
-    const older = '{"basics":{"name":"Ada","label":"Engineer"}}';
-    const newer = JSON.stringify({ basics: { name: 'Ada', label: 'Lead engineer' } }, null, 4);
-    const diff = versionDiff(older, newer);
-    expect(diff.filter((l) => l.kind === 'removed').map((l) => l.text)).toEqual([
-      '    "label": "Engineer"',
-    ]);
-    expect(diff.filter((l) => l.kind === 'added').map((l) => l.text)).toEqual([
-      '    "label": "Lead engineer"',
-    ]);
-  });
-
-  it('folds long unchanged runs', () => {
-    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i]));
-    const diff = versionDiff(JSON.stringify(many), JSON.stringify({ ...many, k29: 'x' }));
-    expect(diff.some((l) => l.text.startsWith('⋯'))).toBe(true);
-    expect(diff.length).toBeLessThan(15);
   });
 });
