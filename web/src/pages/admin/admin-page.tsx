@@ -76,46 +76,35 @@ function CellsPanel(props: { ask(pending: Pending): void }) {
   if (cells.isPending) return <Loading label="Loading the cells" />;
   if (cells.error) return <ErrorNotice error={cells.error} title="Could not load the cells" />;
   const active = cells.data.cells.filter((c) => c.state === 'active');
+  /** One action on one cell, named alike in the confirmation's title and its button. */
+  const onCell = (verb: string, cell: Cell, detail: string, run: () => Promise<unknown>) =>
+    props.ask({ title: `${verb} ${cell.id}`, detail, confirm: `${verb} ${cell.id}`, run });
+  const path = (cell: Cell) => ({ params: { path: { cellId: cell.id } } });
   const drain = (cell: Cell) =>
-    props.ask({
-      title: `Drain ${cell.id}`,
-      detail:
-        cell.users === 0
-          ? `${cell.id} has no users: it will be drained at once.`
-          : `${users(cell.users)} of ${cell.id} will move to their ring owners among ${active.filter((c) => c.id !== cell.id).length} other active cells, one at a time; each user's writes pause for about a second during their own move.`,
-      confirm: `Drain ${cell.id}`,
-      run: () =>
-        call(
-          adminApi.POST('/admin/v1/cells/{cellId}/drain', {
-            params: { path: { cellId: cell.id } },
-          }),
-        ),
-    });
+    onCell(
+      'Drain',
+      cell,
+      cell.users === 0
+        ? `${cell.id} has no users: it will be drained at once.`
+        : `${users(cell.users)} of ${cell.id} will move to their ring owners among ${active.filter((c) => c.id !== cell.id).length} other active cells, one at a time; each user's writes pause for about a second during their own move.`,
+      () => call(adminApi.POST('/admin/v1/cells/{cellId}/drain', path(cell))),
+    );
   const activate = (cell: Cell) =>
-    props.ask({
-      title: `Activate ${cell.id}`,
-      detail: `${cell.id} takes new users again. No one moves until you rebalance.`,
-      confirm: `Activate ${cell.id}`,
-      run: () =>
-        call(
-          adminApi.POST('/admin/v1/cells/{cellId}/activate', {
-            params: { path: { cellId: cell.id } },
-          }),
-        ),
-    });
+    onCell(
+      'Activate',
+      cell,
+      `${cell.id} takes new users again. No one moves until you rebalance.`,
+      () => call(adminApi.POST('/admin/v1/cells/{cellId}/activate', path(cell))),
+    );
   const remove = (cell: Cell) =>
-    props.ask({
-      title: `Remove ${cell.id}`,
-      detail:
-        cell.users === 0
-          ? `${cell.id} has no users: it is unregistered. Its processes are stopped by the operator's tooling (make remove-cell).`
-          : `${cell.id} still has ${users(cell.users)}: the router will refuse. Drain it first.`,
-      confirm: `Remove ${cell.id}`,
-      run: () =>
-        call(
-          adminApi.DELETE('/admin/v1/cells/{cellId}', { params: { path: { cellId: cell.id } } }),
-        ),
-    });
+    onCell(
+      'Remove',
+      cell,
+      cell.users === 0
+        ? `${cell.id} has no users: it is unregistered. Its processes are stopped by the operator's tooling (make remove-cell).`
+        : `${cell.id} still has ${users(cell.users)}: the router will refuse. Drain it first.`,
+      () => call(adminApi.DELETE('/admin/v1/cells/{cellId}', path(cell))),
+    );
   return (
     <table class="cells">
       <caption>Cells (refreshed every 2 seconds)</caption>
