@@ -4,6 +4,7 @@
  * interval, as hand-drawn SVG charts, each with its figures in a table.
  */
 import { useQuery } from '@tanstack/react-query';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { api, call } from '../../api/client.ts';
 import type { components } from '../../api/schema.gen.ts';
@@ -32,30 +33,53 @@ const LABEL_W = 110;
 const CHART_W = 560;
 const ROW_H = 34;
 
+/** A chart's drawing: an image named by its `<title>`, which says in words what it shows. */
+function ChartSvg(props: {
+  id: string;
+  title: ComponentChildren;
+  height: number;
+  children: ComponentChildren;
+}) {
+  return (
+    <svg
+      viewBox={`0 0 ${CHART_W} ${props.height}`}
+      role="img"
+      aria-labelledby={props.id}
+      class="chart-svg"
+    >
+      <title id={props.id}>{props.title}</title>
+      {props.children}
+    </svg>
+  );
+}
+
+/** A row's name on the chart's left axis, right-aligned against the bars. */
+function RowLabel(props: { y: number; children: ComponentChildren }) {
+  return (
+    <text x={LABEL_W - 8} y={props.y} text-anchor="end" dominant-baseline="middle">
+      {props.children}
+    </text>
+  );
+}
+
 function Funnel(props: { funnel: Analytics['funnel'] }) {
   const max = Math.max(1, ...STAGES.map((s) => props.funnel[s.key]));
   const barW = CHART_W - LABEL_W - 60;
   const height = STAGES.length * ROW_H + 8;
   return (
     <figure class="chart">
-      <svg
-        viewBox={`0 0 ${CHART_W} ${height}`}
-        role="img"
-        aria-labelledby="funnel-title"
-        class="chart-svg"
+      <ChartSvg
+        id="funnel-title"
+        height={height}
+        title={`Funnel: ${STAGES.map((s) => `${s.label.toLowerCase()} ${props.funnel[s.key]}`).join(', ')}`}
       >
-        <title id="funnel-title">
-          Funnel: {STAGES.map((s) => `${s.label.toLowerCase()} ${props.funnel[s.key]}`).join(', ')}
-        </title>
         {STAGES.map((stage, i) => {
           const value = props.funnel[stage.key];
           const w = (value / max) * barW;
           const y = i * ROW_H + 4;
           return (
             <g key={stage.key}>
-              <text x={LABEL_W - 8} y={y + ROW_H / 2} text-anchor="end" dominant-baseline="middle">
-                {stage.label}
-              </text>
+              <RowLabel y={y + ROW_H / 2}>{stage.label}</RowLabel>
               <rect
                 x={LABEL_W}
                 y={y + 4}
@@ -70,7 +94,7 @@ function Funnel(props: { funnel: Analytics['funnel'] }) {
             </g>
           );
         })}
-      </svg>
+      </ChartSvg>
       <table class="table" aria-label="Funnel">
         <thead>
           <tr>
@@ -101,21 +125,16 @@ function Strategies(props: { strategies: Analytics['strategies'] }) {
   const level = strategies[0]?.interval.level ?? 0.95;
   return (
     <figure class="chart">
-      <svg
-        viewBox={`0 0 ${CHART_W} ${height}`}
-        role="img"
-        aria-labelledby="strategies-title"
-        class="chart-svg"
+      <ChartSvg
+        id="strategies-title"
+        height={height}
+        title={`Response rate by strategy: ${strategies
+          .map(
+            (s) =>
+              `${STRATEGY_NAMES[s.strategy] ?? s.strategy} ${percent(s.responseRate)} (${percent(s.interval.lower)} to ${percent(s.interval.upper)})`,
+          )
+          .join(', ')}`}
       >
-        <title id="strategies-title">
-          Response rate by strategy:{' '}
-          {strategies
-            .map(
-              (s) =>
-                `${STRATEGY_NAMES[s.strategy] ?? s.strategy} ${percent(s.responseRate)} (${percent(s.interval.lower)} to ${percent(s.interval.upper)})`,
-            )
-            .join(', ')}
-        </title>
         {[0, 0.25, 0.5, 0.75, 1].map((tick) => (
           <g key={tick}>
             <line x1={x(tick)} x2={x(tick)} y1={0} y2={height - 22} class="grid" />
@@ -128,9 +147,7 @@ function Strategies(props: { strategies: Analytics['strategies'] }) {
           const y = i * ROW_H + ROW_H / 2 + 2;
           return (
             <g key={s.strategy}>
-              <text x={LABEL_W - 8} y={y} text-anchor="end" dominant-baseline="middle">
-                {STRATEGY_NAMES[s.strategy] ?? s.strategy}
-              </text>
+              <RowLabel y={y}>{STRATEGY_NAMES[s.strategy] ?? s.strategy}</RowLabel>
               <line
                 x1={x(s.interval.lower)}
                 x2={x(s.interval.upper)}
@@ -156,7 +173,7 @@ function Strategies(props: { strategies: Analytics['strategies'] }) {
             </g>
           );
         })}
-      </svg>
+      </ChartSvg>
       <figcaption class="muted">
         The dot is the estimated response rate; the line its {percent(level)} credible interval.
         With few applications the interval is wide: the estimate leans on the prior.
