@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startRedis, waitForPort } from '../../deploy/local/native-servers.ts';
 import { newId } from '../../lib/ids.ts';
 import { IDENTITY_HEADERS, signIdentity } from '../../lib/router-signature.ts';
 import { createTestCell, type TestCell } from '../../test/harness/cell.ts';
@@ -140,6 +145,41 @@ describe('cell API with its Postgres down', () => {
       expect(body.checks.redis.ok).toBe(true);
     } finally {
       await cell.close();
+    }
+  });
+});
+
+describe('cell API whose Redis dies', () => {
+  it('answers /health/ready at once with 503 naming redis, from the connection state', async () => {
+    // A Redis of its own, killed under the connected cell: the client is then
+    // reconnecting, and a PING would wait for that attempt.
+    const dir = await mkdtemp(path.join(tmpdir(), 'cell-redis-'));
+    const port = await freePort();
+    const pid = startRedis({ dir, port, logFile: path.join(dir, 'redis.log'), appendOnly: false });
+    await waitForPort(port);
+    const cell = await createTestCell({ redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      expect((await cell.app.request('/health/ready')).status).toBe(200);
+      process.kill(pid, 'SIGKILL');
+      await sleep(300);
+      for (let i = 0; i < 5; i++) {
+        const res = await cell.app.request('/health/ready');
+        expect(res.status).toBe(503);
+        const body = await jsonOf(res);
+        expect(body.failing).toEqual(['redis']);
+        expect(body.checks.postgres.ok).toBe(true);
+        // Said from the connection's state, not after a PING waits out a reconnect
+        // attempt: the router's check gives up after 800 ms, and a timeout is
+        // forgiven while the cell's other answers are good.
+        expect(body.checks.redis.error).toMatch(/^connection lost/);
+        await sleep(150);
+      }
+    } finally {
+      await cell.close();
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -37,6 +37,8 @@ export interface TestCell {
 export interface TestCellOptions {
   cellId?: string;
   databaseUrl?: string;
+  /** @defaultValue the harness's Redis */
+  redisUrl?: string;
   /** Discovery and workflow settings, e.g. job-board base URLs pointing at local fakes. */
   config?: Partial<CellDiscoveryConfig & CellWorkflowConfig> &
     Partial<Pick<CellBaseConfig, 'SECRETS_KEY' | 'PDF_SERVICE_URL' | 'GREENHOUSE_API_URL'>>;
@@ -50,7 +52,7 @@ export interface TestCellOptions {
 export async function createTestCell(options: TestCellOptions = {}): Promise<TestCell> {
   const cellId = options.cellId ?? 'cell-test';
   const db = await createTestDatabase(migrateCell);
-  const redisUrl = testRedisUrl();
+  const redisUrl = options.redisUrl ?? testRedisUrl();
   const queuePrefix = uniquePrefix('q');
   const logger = createLogger({ service: 'cell-test', level: 'silent' });
   const services = buildCellServices(

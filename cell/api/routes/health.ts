@@ -4,14 +4,29 @@ import { runChecks } from '../../../lib/health.ts';
 import { readHeartbeat } from '../../workers/heartbeat.ts';
 import type { CellEnv } from '../env.ts';
 
+/** Each readiness check's bound: below the router's HEALTH_CHECK_TIMEOUT_MS. */
+const READINESS_TIMEOUT_MS = 500;
+/** ioredis states of a connection that was lost (not one still being made at start). */
+const LOST = new Set(['reconnecting', 'close', 'end']);
+
 export const healthRoutes = new Hono<CellEnv>()
   .get('/live', (c) => c.json({ status: 'live', cellId: c.get('services').cellId }))
   .get('/ready', async (c) => {
     const { sql, redis, cellId } = c.get('services');
-    const readiness = await runChecks({
-      postgres: () => sql`select 1`,
-      redis: () => redis.ping(),
-    });
+    // Bounded below the router's health-check timeout (800 ms by default), and a
+    // Redis that is not connected fails at once instead of waiting out a reconnect
+    // attempt: the router must hear "not ready: redis", not time out, because a
+    // timed-out check is forgiven while the cell's other answers are good.
+    const readiness = await runChecks(
+      {
+        postgres: () => sql`select 1`,
+        redis: () =>
+          LOST.has(redis.status)
+            ? Promise.reject(new Error(`connection lost (${redis.status})`))
+            : redis.ping(),
+      },
+      READINESS_TIMEOUT_MS,
+    );
     // The worker is reported, not required: a dead worker delays jobs but must
     // not take the cell's API out of rotation.
     const beat = readiness.checks.redis?.ok
