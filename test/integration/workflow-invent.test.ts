@@ -32,13 +32,6 @@ import {
 import { entryFacts, profileItems } from '../../lib/ai/profile-items.ts';
 import { pdfToText } from '../../shared-services/pdf/test-support/poppler.ts';
 
-/** The text of a DOCX the cell serves (mammoth reads what Word would show). */
-async function docxTextOf(res: Response): Promise<string> {
-  expect(res.status).toBe(200);
-  const { value } = await mammoth.extractRawText({ buffer: Buffer.from(await res.arrayBuffer()) });
-  return value.replace(/\s+/g, ' ');
-}
-
 import { startFakeGreenhouse } from '../fakes/greenhouse-board.ts';
 import type { FakeApplicationApi } from '../fakes/http-fake.ts';
 import type { Json } from '../harness/http.ts';
@@ -197,6 +190,25 @@ let pdf: PdfService;
 let board: FakeApplicationApi;
 let cell: WorkflowCell;
 
+/** The text of a DOCX the cell serves (mammoth reads what Word would show). */
+async function docxTextOf(res: Response): Promise<string> {
+  expect(res.status).toBe(200);
+  const { value } = await mammoth.extractRawText({ buffer: Buffer.from(await res.arrayBuffer()) });
+  return value.replace(/\s+/g, ' ');
+}
+
+/** The application's tailored resume and cover letter as Word files, read back as text. */
+async function docxTextsOf(
+  userId: string,
+  applicationId: string,
+): Promise<{ resume: string; letter: string }> {
+  const base = `/v1/applications/${applicationId}`;
+  return {
+    resume: await docxTextOf(await cell.request(userId, 'GET', `${base}/resume.docx`)),
+    letter: await docxTextOf(await cell.request(userId, 'GET', `${base}/cover-letter.docx`)),
+  };
+}
+
 beforeAll(async () => {
   pdf = await startPdfService();
   board = await startFakeGreenhouse({ apiKey: 'gh-key' });
@@ -301,19 +313,9 @@ describe('never invent', () => {
           );
           const text = await pdfToText(new Uint8Array(await rendered.arrayBuffer()));
           expect(text).toContain(profile.work[0]?.name ?? '');
-          const docx = await docxTextOf(
-            await cell.request(
-              userId,
-              'GET',
-              `/v1/applications/${created.applicationId}/resume.docx`,
-            ),
-          );
-          const letterDocx = await docxTextOf(
-            await cell.request(
-              userId,
-              'GET',
-              `/v1/applications/${created.applicationId}/cover-letter.docx`,
-            ),
+          const { resume: docx, letter: letterDocx } = await docxTextsOf(
+            userId,
+            created.applicationId,
           );
           // The DOCX has the resume's facts (so the absences below mean something).
           expect(docx).toContain(profile.work[0]?.name ?? '');
@@ -412,19 +414,9 @@ describe('grounded rewriting against an adversarial provider', () => {
           /\s+/g,
           ' ',
         );
-        const docx = await docxTextOf(
-          await cell.request(
-            userId,
-            'GET',
-            `/v1/applications/${created.applicationId}/resume.docx`,
-          ),
-        );
-        const letterDocx = await docxTextOf(
-          await cell.request(
-            userId,
-            'GET',
-            `/v1/applications/${created.applicationId}/cover-letter.docx`,
-          ),
+        const { resume: docx, letter: letterDocx } = await docxTextsOf(
+          userId,
+          created.applicationId,
         );
         expect(docx).toContain((resume as { work: { name: string }[] }).work[0]?.name ?? '');
         expect(letterDocx.length).toBeGreaterThan(100);
