@@ -153,6 +153,60 @@ export async function loadUserDataCatalog(
   return buildCatalog({ tables, columns, constraints, indexes });
 }
 
+/**
+ * A fingerprint of the current schema's definition: every relation, column,
+ * constraint, index and table comment, by oid and the transaction that last
+ * wrote it (`xmin`). Any DDL (a migration, a `create table`, a comment) writes
+ * one of those catalog rows, so the fingerprint changes with it. One cheap
+ * statement, where reading the catalog itself is four joins over it.
+ */
+async function schemaFingerprint(sql: postgres.Sql | postgres.TransactionSql): Promise<string> {
+  const [row] = await sql<{ fingerprint: string }[]>`
+    with rel as (
+      select c.oid, c.xmin from pg_class c
+      where c.relnamespace = current_schema()::regnamespace
+    )
+    select current_database() || '.' || current_schema() || ':' || md5(string_agg(x, ',' order by x))
+      as fingerprint
+    from (
+      select 'c' || rel.oid || '.' || rel.xmin from rel
+      union all
+      select 'a' || a.attrelid || '.' || a.attnum || '.' || a.xmin
+      from pg_attribute a join rel on rel.oid = a.attrelid
+      union all
+      select 'k' || k.oid || '.' || k.xmin from pg_constraint k
+      where k.connamespace = current_schema()::regnamespace
+      union all
+      select 'i' || i.indexrelid || '.' || i.xmin from pg_index i join rel on rel.oid = i.indrelid
+      union all
+      select 'd' || d.objoid || '.' || d.objsubid || '.' || d.xmin
+      from pg_description d join rel on rel.oid = d.objoid
+      where d.classoid = 'pg_class'::regclass
+    ) s(x)`;
+  return row?.fingerprint ?? '';
+}
+
+const CACHED_CATALOGS = 16;
+const catalogs = new Map<string, UserDataCatalog>();
+
+/**
+ * `loadUserDataCatalog`, read again only when the schema changed since: every
+ * dump, load, checksum and state change of a migration needs the catalog, and
+ * reading it cost more than most of them. Read in the caller's snapshot like
+ * the catalog itself, so a dump still sees the catalog of its own rows.
+ */
+export async function userDataCatalog(
+  sql: postgres.Sql | postgres.TransactionSql,
+): Promise<UserDataCatalog> {
+  const fingerprint = await schemaFingerprint(sql);
+  const cached = catalogs.get(fingerprint);
+  if (cached) return cached;
+  const catalog = await loadUserDataCatalog(sql);
+  if (catalogs.size >= CACHED_CATALOGS) catalogs.delete(catalogs.keys().next().value as string);
+  catalogs.set(fingerprint, catalog);
+  return catalog;
+}
+
 function encodingOf(baseType: string): CatalogColumn['encoding'] {
   if (baseType === 'bytea') return 'base64';
   if (baseType === 'int8' || baseType === 'numeric' || baseType === 'money') return 'text';

@@ -11,7 +11,7 @@ import { zodProblems } from '../../../lib/validation.ts';
 import { JOBS_CLUSTER_LOCK } from '../discovery/discovery.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { canonicalJson, type JsonValue, type Row, type TableChecksum } from './canonical.ts';
-import { type CatalogTable, loadUserDataCatalog, type UserDataCatalog } from './catalog.ts';
+import { type CatalogTable, type UserDataCatalog, userDataCatalog } from './catalog.ts';
 import { userChecksums } from './checksums.ts';
 import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
 import {
@@ -102,7 +102,7 @@ export class UserDataService {
     tx: postgres.TransactionSql,
     userId: string,
   ): Promise<{ catalog: UserDataCatalog; collected: CollectedRows }> {
-    const catalog = await loadUserDataCatalog(tx);
+    const catalog = await userDataCatalog(tx);
     const collected = await collectUserRows(tx, catalog, userId);
     if ((collected.get(catalog.root.name)?.rows.length ?? 0) === 0) {
       throw new NotFoundError('No such user in this cell');
@@ -133,7 +133,7 @@ export class UserDataService {
 
   /** Whether this cell holds a row of the user. */
   async exists(userId: string): Promise<boolean> {
-    const catalog = await loadUserDataCatalog(this.sql);
+    const catalog = await userDataCatalog(this.sql);
     const key = catalog.root.primaryKey[0] as string;
     const rows = await this.sql.unsafe(`select 1 from "${catalog.root.name}" where "${key}" = $1`, [
       userId,
@@ -219,7 +219,7 @@ export class UserDataService {
    * (the caller's state change).
    */
   async load(userId: string, input: unknown, hooks: LoadHooks = {}): Promise<LoadOutcome> {
-    const catalog = await loadUserDataCatalog(this.sql);
+    const catalog = await userDataCatalog(this.sql);
     const { dump, rows } = this.#parse(userId, input, catalog);
     const shared = hasSharedRows(rows)
       ? await this.sql.begin(async (tx) => {
@@ -264,7 +264,7 @@ export class UserDataService {
     return this.sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
       await tx`select set_config('cell.purging_user', ${userId}, true)`;
-      const catalog = await loadUserDataCatalog(tx);
+      const catalog = await userDataCatalog(tx);
       const collected = await collectUserRows(tx, catalog, userId);
       const deleted = await deleteOwnedRows(tx, catalog, collected);
       await beforeCommit?.(tx, deleted);
