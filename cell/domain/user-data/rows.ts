@@ -1,6 +1,6 @@
 /**
  * Reading and writing catalog tables as JSON rows. Values cross the wire the
- * way Postgres prints them as JSON (`to_jsonb`, with the session in UTC so
+ * way Postgres prints them as JSON (`json_agg`, with the session in UTC so
  * timestamps keep their microseconds), except bytea (base64) and int8/numeric
  * (strings, so no float rounds them). Writing goes back through
  * `jsonb_to_recordset`, which parses each value with its column's type.
@@ -58,6 +58,13 @@ export function keyOf(row: Row, columns: readonly string[]): string | null {
   return canonicalJson(values);
 }
 
+/**
+ * Statements built from the catalog are the same text for every user, so
+ * they are prepared once per connection (postgres.js keys them by text), not
+ * parsed, described and planned again on each call.
+ */
+const PREPARED = { prepare: true } as const;
+
 /** Allocates the next bind parameter of a statement for `value` and returns its `$n`. */
 export type Param = (value: postgres.ParameterOrJSON<never>) => string;
 
@@ -69,7 +76,8 @@ export interface RowQuery {
 
 /**
  * Runs several reads as **one statement**: each read is a scalar subquery
- * returning its rows as one JSON array, so a round of reads costs one round
+ * returning its rows as one JSON array (`json_agg`: the rows' text as is,
+ * where `jsonb_agg` built a binary document first only to print it again), so a round of reads costs one round
  * trip and one plan, whatever the number of tables. Results in query order.
  */
 export async function selectBatch(tx: Sql, queries: readonly RowQuery[]): Promise<Row[][]> {
@@ -81,9 +89,13 @@ export async function selectBatch(tx: Sql, queries: readonly RowQuery[]): Promis
   };
   const columns = queries.map(({ table, where }, i) => {
     const list = table.columns.map((c) => selectExpression(c, 't')).join(', ');
-    return `(select coalesce(jsonb_agg(r), '[]')::text from (select ${list} from ${ident(table.name)} t where ${where(param)}) r) as q${i}`;
+    return `(select coalesce(json_agg(r), '[]')::text from (select ${list} from ${ident(table.name)} t where ${where(param)}) r) as q${i}`;
   });
-  const [row] = await tx.unsafe<Record<string, string>[]>(`select ${columns.join(', ')}`, params);
+  const [row] = await tx.unsafe<Record<string, string>[]>(
+    `select ${columns.join(', ')}`,
+    params,
+    PREPARED,
+  );
   return queries.map((_, i) => JSON.parse(row?.[`q${i}`] ?? '[]') as Row[]);
 }
 
@@ -163,6 +175,7 @@ export async function writeRows(
         `insert into ${ident(table.name)} (${names})${table.hasIdentity ? ' overriding system value' : ''}
        select ${values} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(table.columns)}${conflict}`,
         [tx.json(chunk as unknown as postgres.JSONValue)],
+        PREPARED,
       ),
     );
   }
@@ -186,6 +199,7 @@ export async function deleteRows(
     `delete from ${ident(table.name)} where (${left}) in
        (select ${right} from jsonb_to_recordset($1::jsonb) as ${recordsetDefinition(keyColumns)})`,
     [tx.json(keys as unknown as postgres.JSONValue)],
+    PREPARED,
   );
   return result.count;
 }
