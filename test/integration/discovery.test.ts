@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type FakeJobBoards,
+  type FakePosting,
   jobBoardSettings,
   startFakeJobBoards,
   uniqueBoard,
@@ -95,6 +96,32 @@ describe('discovery of a 500-posting Greenhouse board', () => {
       expect(row.description.length).toBeGreaterThan(2_000);
     }
   });
+  it.each(['greenhouse', 'lever', 'ashby'] as const)(
+    'stores a %s posting whose text holds U+0000 or a lone surrogate, which Postgres cannot store as is',
+    async (provider) => {
+      const board = uniqueBoard('nul');
+      const [plain, odd] = fakePostings(2) as [FakePosting, FakePosting];
+      boards.setBoard(provider, board, [
+        plain,
+        {
+          ...odd,
+          title: 'Backend\u0000 Engineer \ud800',
+          location: 'Ber\u0000lin',
+          descriptionHtml: `${odd.descriptionHtml}<p>NUL\u0000 here \udfff</p>`,
+        },
+      ]);
+      const userId = await cell.createUser();
+      await follow(userId, provider, board);
+      const synced = await cell.services.discovery.syncBoard(provider, board);
+      expect(synced).toMatchObject({ status: 'synced', fetched: 2, created: 2 });
+      const rows = await cell.db.sql<{ title: string; location: string; description: string }[]>`
+        select title, location, description from postings where title like 'Backend%'`;
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.title).toBe('Backend Engineer \ufffd');
+      expect(rows[0]?.location).toBe('Berlin');
+      expect(rows[0]?.description).toMatch(/NUL here \ufffd/);
+    },
+  );
 });
 
 describe('discovery changes', () => {

@@ -117,6 +117,30 @@ export interface BoardPostingsSpec<T> {
 }
 
 /**
+ * Text as Postgres can store it: a board's JSON may carry U+0000 (which no
+ * Postgres text or jsonb value holds) or a lone surrogate (not UTF-8). NULs are
+ * dropped and lone surrogates become U+FFFD, so one odd posting neither fails
+ * its whole board nor reaches the database as an error.
+ */
+function storableText(text: string): string {
+  return text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storablePosting(posting: NormalizedPosting): NormalizedPosting {
+  return {
+    ...posting,
+    externalId: storableText(posting.externalId),
+    title: storableText(posting.title),
+    company: storableText(posting.company),
+    location: posting.location === null ? null : storableText(posting.location),
+    description: storableText(posting.description),
+    url: posting.url === null ? null : storableText(posting.url),
+  };
+}
+
+/**
  * Fetches one board (conditionally) and maps its entries to postings: the part
  * every provider adapter shares, so each adapter only says where its list is
  * and how one entry reads.
@@ -135,7 +159,7 @@ export async function fetchBoardPostings<T>(spec: BoardPostingsSpec<T>): Promise
       continue;
     }
     const posting = spec.toPosting(parsed.data);
-    if (posting) postings.push(posting);
+    if (posting) postings.push(storablePosting(posting));
   }
   return { status: 'ok', postings, validators: result.validators, skipped };
 }
