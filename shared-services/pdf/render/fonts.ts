@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as fontkit from 'fontkit';
+import { installTtfSubsetFastPath } from './ttf-subset-fast-path.ts';
 
 export type FontStyle = 'regular' | 'bold' | 'italic';
 export type FontFiles = Record<FontStyle, string>;
@@ -96,6 +97,7 @@ export function prepareFont(font: fontkit.Font): fontkit.Font {
   const layout = font.layout.bind(font);
   font.layout = (text, features) => layout(text, features ?? FONT_FEATURES);
   memoizeGlyphDecoding(font);
+  installTtfSubsetFastPath(font);
   return font;
 }
 
