@@ -69,6 +69,21 @@ export async function hasText(locator: Locator, text: string | RegExp) {
   else await expect.poll(read, WAIT).toMatch(text);
 }
 
+/**
+ * Drags `source` onto `target` with the mouse, as Chromium's own input (trusted
+ * drag events): pressed on the source, moved in steps, released over the
+ * target. Both are scrolled into view before the press and nothing scrolls
+ * after it: Chromium never starts a drag when the page scrolls between the
+ * press and the first move, which `dragTo` does by itself when the target is
+ * out of view (a wide board). Fails if either cannot be reached unscrolled.
+ */
+export async function dragWithMouse(source: Locator, target: Locator) {
+  const nearest = { block: 'nearest', inline: 'nearest' } as const;
+  await target.evaluate((element, options) => element.scrollIntoView(options), nearest);
+  await source.evaluate((element, options) => element.scrollIntoView(options), nearest);
+  await source.dragTo(target, { scroll: 'none', steps: 10, ...WAIT });
+}
+
 export async function invalid(locator: Locator) {
   await expect.poll(() => locator.getAttribute('aria-invalid'), WAIT).toBe('true');
 }

@@ -18,6 +18,7 @@ import {
 import { fakePosting } from '../fakes/job-boards/postings.ts';
 import {
   buildWebApp,
+  dragWithMouse,
   expectAccessible,
   hasText,
   invalid,
@@ -61,6 +62,20 @@ afterAll(async () => {
 
 async function atUrl(page: Page, pattern: RegExp) {
   await expect.poll(() => page.url(), WAIT).toMatch(pattern);
+}
+
+/** An application's status as the API answers it now, asked in a session of its own. */
+async function applicationStatus(email: string, id: string): Promise<unknown> {
+  const login = await fetch(`${platform.routerUrl}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'correct horse battery' }),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const answer = await fetch(`${platform.routerUrl}/v1/applications/${id}`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  return ((await answer.json()) as { status: unknown }).status;
 }
 
 /** Drops a file on the element as a user dragging it from their desktop would. */
@@ -331,7 +346,8 @@ describe('web app: a job seeker in Chromium', () => {
 
     await page.goto(`${platform.routerUrl}/signup`);
     await page.getByLabel('Name').fill('Erlich Bachman');
-    await page.getByLabel('Email').fill(`erlich-${newId()}@example.com`);
+    const email = `erlich-${newId()}@example.com`;
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await visible(page.getByRole('heading', { name: 'Your profile' }));
@@ -474,15 +490,25 @@ describe('web app: a job seeker in Chromium', () => {
       body: 0,
     });
 
-    // And on to "Offer" by drag and drop.
-    // The drag's events as Chromium fires them, carrying one DataTransfer from card to column.
-    const drag = await page.evaluateHandle('new DataTransfer()');
-    await card('Interview').dispatchEvent('dragstart', { dataTransfer: drag });
-    await column('Offer').dispatchEvent('dragover', { dataTransfer: drag });
-    await column('Offer').dispatchEvent('drop', { dataTransfer: drag });
-    await card('Interview').dispatchEvent('dragend', { dataTransfer: drag });
+    // And on to "Offer" by drag and drop with the mouse, grabbing the card by its text: the
+    // drag's events are Chromium's own (trusted), and the server records the outcome.
+    const trusted = await page.evaluateHandle(`(() => {
+      const seen = [];
+      for (const type of ['dragstart', 'drop']) {
+        document.addEventListener(type, (event) => seen.push(type + ':' + event.isTrusted), true);
+      }
+      return seen;
+    })()`);
+    const href = await card('Interview').getByRole('link').getAttribute('href');
+    const applicationId = href?.split('/').pop() ?? '';
+    expect(await applicationStatus(email, applicationId)).toBe('interview');
+    await dragWithMouse(card('Interview').getByText(/· review via manual$/), column('Offer'));
     await card('Offer').waitFor({ state: 'visible', ...WAIT });
     await visible(page.getByRole('heading', { name: 'Offer 1', level: 2 }));
+    expect(await trusted.jsonValue()).toEqual(['dragstart:true', 'drop:true']);
+    // The drop recorded the outcome on the server, not only on the board.
+    expect(await applicationStatus(email, applicationId)).toBe('offer');
+    await hasText(page.getByRole('status').filter({ hasText: 'Moved' }), 'to Offer');
 
     // The funnel counts the application, its interview and its offer.
     await page.getByRole('link', { name: 'Analytics' }).click();
