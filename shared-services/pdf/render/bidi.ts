@@ -28,6 +28,20 @@ export function hasRightToLeft(text: string): boolean {
 /** The base direction of a paragraph: that of its first strong character (rules P2–P3). */
 export function paragraphDirection(text: string): Direction {
   if (!hasRightToLeft(text)) return 'ltr';
+  // bidi-js's own P2–P3 walk (its code units, its character types) without resolving the
+  // levels of the whole text; an isolate, whose content P2 skips, takes the full algorithm.
+  for (let i = 0; i < text.length; i += 1) {
+    const type = bidi.getBidiCharTypeName(text[i] as string);
+    if (type === 'R' || type === 'AL') return 'rtl';
+    if (type === 'L' || type === 'B') return 'ltr';
+    if (type === 'LRI' || type === 'RLI' || type === 'FSI') return fullParagraphDirection(text);
+  }
+  return 'ltr';
+}
+
+/** The same from the first paragraph's level as bidi-js resolves it (P1–P3 over the whole text). */
+export function fullParagraphDirection(text: string): Direction {
+  if (!hasRightToLeft(text)) return 'ltr';
   const [paragraph] = bidi.getEmbeddingLevels(text).paragraphs;
   return paragraph && paragraph.level % 2 === 1 ? 'rtl' : 'ltr';
 }

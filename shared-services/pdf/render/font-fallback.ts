@@ -13,7 +13,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { installCffIndexFastPath } from './cff-index-fast-path.ts';
-import { type FontFiles, type FontSet, type FontStyle, loadFontSet, prepareFont } from './fonts.ts';
+import {
+  type FontFiles,
+  type FontSet,
+  type FontStyle,
+  loadFontSet,
+  prepareFont,
+  unitWidth,
+} from './fonts.ts';
 
 /** A concrete font a run of text is drawn with. */
 export interface Face {
@@ -89,7 +96,8 @@ const FAMILIES: readonly Family[] = [
 ];
 
 const files = new Map<string, Buffer | null>();
-const loaded = new Map<string, Face | null>();
+/** Each family's loaded faces by weight (null: its file is not installed). */
+const loaded = new Map<Family, Record<'regular' | 'bold', Face | null | undefined>>();
 
 function readFontFile(file: string): Buffer | null {
   let buffer = files.get(file);
@@ -143,9 +151,14 @@ function shareUnusedSubroutines(font: fontkit.Font): void {
 installCffIndexFastPath();
 
 function loadFace(family: Family, weight: 'regular' | 'bold'): Face | undefined {
-  const key = `noto-${family.name}-${weight}`;
-  let face = loaded.get(key);
+  let faces = loaded.get(family);
+  if (!faces) {
+    faces = { regular: undefined, bold: undefined };
+    loaded.set(family, faces);
+  }
+  let face = faces[weight];
   if (face === undefined) {
+    const key = `noto-${family.name}-${weight}`;
     const { file, postscriptName } = family[weight];
     const buffer = readFontFile(file);
     const font = buffer ? prepareFont(fontkit.create(buffer, postscriptName)) : undefined;
@@ -157,7 +170,7 @@ function loadFace(family: Family, weight: 'regular' | 'bold'): Face | undefined 
           shapesClusters: family.shapesClusters === true,
         }
       : null;
-    loaded.set(key, face);
+    faces[weight] = face;
   }
   return face ?? undefined;
 }
@@ -196,18 +209,50 @@ export class FaceSet {
    * or undefined when no font has a glyph for it.
    */
   faceFor(char: string, style: FontStyle, context = char): Face | undefined {
+    const cache = this.faces[style];
+    const known = cache.get(char);
+    if (known !== undefined) return known ?? undefined;
     const codePoint = char.codePointAt(0) ?? 0;
     const primary = this.primary[style];
     const neutral = NEUTRAL.test(char);
-    if (neutral && primary.font.hasGlyphForCodePoint(codePoint)) return primary;
+    if (neutral && primary.font.hasGlyphForCodePoint(codePoint))
+      return this.remember(cache, char, primary);
+    // Whether the answer depended on `context` (a CJK family chosen by the run's language).
+    let byContext = false;
     for (const family of FAMILIES) {
       if (!neutral && !family.script.test(char)) continue;
-      if (family.prefers && !family.prefers.test(context)) continue;
+      if (family.prefers) {
+        byContext = true;
+        if (!family.prefers.test(context)) continue;
+      }
       const face = this.fallback(family, style);
-      if (face?.font.hasGlyphForCodePoint(codePoint)) return face;
+      if (face?.font.hasGlyphForCodePoint(codePoint)) {
+        return byContext ? face : this.remember(cache, char, face);
+      }
     }
-    if (!neutral && primary.font.hasGlyphForCodePoint(codePoint)) return primary;
-    return undefined;
+    const face = !neutral && primary.font.hasGlyphForCodePoint(codePoint) ? primary : undefined;
+    return byContext ? face : this.remember(cache, char, face);
+  }
+
+  /**
+   * Per style, the face of each character whose face does not depend on the
+   * run it sits in (all but Han and its neighbours): a function of the
+   * character and the installed fonts only, so it is shared by every document.
+   */
+  private readonly faces: Record<FontStyle, Map<string, Face | null>> = {
+    regular: new Map(),
+    bold: new Map(),
+    italic: new Map(),
+  };
+
+  private remember(
+    cache: Map<string, Face | null>,
+    char: string,
+    face: Face | undefined,
+  ): Face | undefined {
+    if (cache.size >= FACE_CACHE_LIMIT) cache.clear();
+    cache.set(char, face ?? null);
+    return face;
   }
 
   private readonly coverage = new Map<string, boolean>();
@@ -223,6 +268,26 @@ export class FaceSet {
       this.coverage.set(char, covered);
     }
     return covered;
+  }
+
+  /** Per style, the width of each measured text at 1 pt (words repeat within and across resumes). */
+  private readonly widths: Record<FontStyle, Map<string, number>> = {
+    regular: new Map(),
+    bold: new Map(),
+    italic: new Map(),
+  };
+
+  /** Width of `text` at 1 pt in `style`, each run in the face that draws it. */
+  widthOf(text: string, style: FontStyle): number {
+    const cache = this.widths[style];
+    let width = cache.get(text);
+    if (width === undefined) {
+      width = 0;
+      for (const run of this.itemize(text, style)) width += unitWidth(run.face.font, run.text);
+      if (cache.size >= WIDTH_CACHE_LIMIT) cache.clear();
+      cache.set(text, width);
+    }
+    return width;
   }
 
   /**
@@ -254,6 +319,10 @@ export class FaceSet {
     return runs;
   }
 }
+
+/** Bounds the per-style character caches (a fuzzed resume may use any code point). */
+const FACE_CACHE_LIMIT = 20_000;
+const WIDTH_CACHE_LIMIT = 50_000;
 
 /** Printable ASCII (cleaned text has no control characters): always the template's own face. */
 const ASCII = /^[\u0020-\u007e]*$/;

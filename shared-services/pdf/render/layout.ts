@@ -63,9 +63,7 @@ const BULLET = '•';
 
 /** Width of `text` at 1 pt in `style`, each run in the face that draws it. */
 function measureText(faces: FaceSet, text: string, style: FontStyle): number {
-  let width = 0;
-  for (const run of faces.itemize(text, style)) width += unitWidth(run.face.font, run.text);
-  return width;
+  return faces.widthOf(text, style);
 }
 
 /** Scripts written without spaces between words: lines break between the words Intl.Segmenter finds. */
