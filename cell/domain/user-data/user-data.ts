@@ -93,7 +93,7 @@ export class UserDataService {
   /** Reads in one snapshot, with timestamps printed in UTC. */
   private snapshot<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
     return this.sql.begin('isolation level repeatable read read only', async (tx) => {
-      await tx`set local timezone = 'UTC'`;
+      await sessionForRows(tx);
       return fn(tx);
     }) as Promise<T>;
   }
@@ -143,13 +143,14 @@ export class UserDataService {
 
   /** Parses and checks a dump for `userId` against this cell's catalog; `ValidationError` otherwise. */
   parseDump(userId: string, input: unknown, catalog: UserDataCatalog): UserDump {
-    return this.#parse(userId, input, catalog).dump;
+    return this.#parse(userId, input, catalog, { checksums: true }).dump;
   }
 
   #parse(
     userId: string,
     input: unknown,
     catalog: UserDataCatalog,
+    options: { checksums: boolean },
   ): { dump: UserDump; rows: CollectedRows } {
     const parsed = dumpSchema.safeParse(input);
     if (!parsed.success) {
@@ -191,16 +192,8 @@ export class UserDataService {
       problems.length === 0
         ? classifyRows(catalog, userId, new Map(Object.entries(dump.tables)))
         : new Map();
-    if (problems.length === 0) {
-      const actual = userChecksums(catalog, rows);
-      for (const name of new Set([...Object.keys(actual), ...Object.keys(dump.checksums)])) {
-        if (
-          canonicalJson((actual[name] as unknown as JsonValue) ?? null) !==
-          canonicalJson((dump.checksums[name] as unknown as JsonValue) ?? null)
-        ) {
-          problems.push({ pointer: `/checksums/${name}`, message: 'does not match the rows' });
-        }
-      }
+    if (problems.length === 0 && options.checksums) {
+      problems.push(...checksumProblems(catalog, rows, dump.checksums));
     }
     if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
     return { dump, rows };
@@ -220,10 +213,12 @@ export class UserDataService {
    */
   async load(userId: string, input: unknown, hooks: LoadHooks = {}): Promise<LoadOutcome> {
     const catalog = await userDataCatalog(this.sql);
-    const { dump, rows } = this.#parse(userId, input, catalog);
+    // The dump's checksums are checked against its own rows only when this cell's read-back
+    // differs from them (below): equal checksums after the load prove both at once.
+    const { dump, rows } = this.#parse(userId, input, catalog, { checksums: false });
     const shared = hasSharedRows(rows)
       ? await this.sql.begin(async (tx) => {
-          await tx`set local timezone = 'UTC'`;
+          await sessionForRows(tx);
           await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
           await hooks.check?.(tx);
           // Shared rows are matched against what discovery holds: discovery clusters under this lock.
@@ -232,9 +227,9 @@ export class UserDataService {
         })
       : { remapped: {}, ids: new Map<string, string>() };
     return this.sql.begin(async (tx) => {
-      await tx`set local timezone = 'UTC'`;
-      await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
-      await tx`select set_config('cell.purging_user', ${userId}, true)`;
+      await sessionForRows(tx);
+      await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`})),
+                      set_config('cell.purging_user', ${userId}, true)`;
       await hooks.check?.(tx);
       await hooks.beforeLoad?.(tx);
       await rejectedAsInvalid(() => replaceOwnedRows(tx, catalog, userId, rows, shared.ids));
@@ -243,6 +238,12 @@ export class UserDataService {
       const matchesDump =
         canonicalJson(checksums as unknown as JsonValue) ===
         canonicalJson(dump.checksums as unknown as JsonValue);
+      if (!matchesDump) {
+        // A dump whose checksums do not describe its own rows is refused, and nothing of the
+        // user's rows is kept (this transaction rolls back).
+        const problems = checksumProblems(catalog, rows, dump.checksums);
+        if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
+      }
       // Equal checksums already prove the owned rows arrived byte for byte; otherwise they are
       // compared row by row, and a missing one is named.
       verifyLoaded(catalog, userId, new Map(Object.entries(dump.tables)), after, shared.remapped, {
@@ -273,6 +274,17 @@ export class UserDataService {
   }
 }
 
+/**
+ * The transaction's settings for reading and writing rows as JSON: timestamps
+ * printed in UTC, and generic plans for the catalog-built statements, which
+ * are the same for every user (an equality on a user id, keys from a
+ * recordset): planned once per connection instead of on every call.
+ */
+async function sessionForRows(tx: postgres.TransactionSql): Promise<void> {
+  await tx`select set_config('timezone', 'UTC', true),
+                  set_config('plan_cache_mode', 'force_generic_plan', true)`;
+}
+
 /** A table's rows Postgres refused (a bad value, a broken reference) are the dump's fault: 400. */
 async function rejectedAsInvalid<T>(write: () => Promise<T>): Promise<T> {
   try {
@@ -283,6 +295,22 @@ async function rejectedAsInvalid<T>(write: () => Promise<T>): Promise<T> {
       { pointer: `/tables/${error.table}`, message: error.message },
     ]);
   }
+}
+
+/** Tables whose checksums in the dump differ from those of the dump's own rows. */
+function checksumProblems(
+  catalog: UserDataCatalog,
+  rows: CollectedRows,
+  claimed: Checksums,
+): { pointer: string; message: string }[] {
+  const actual = userChecksums(catalog, rows);
+  return [...new Set([...Object.keys(actual), ...Object.keys(claimed)])]
+    .filter(
+      (name) =>
+        canonicalJson((actual[name] as unknown as JsonValue) ?? null) !==
+        canonicalJson((claimed[name] as unknown as JsonValue) ?? null),
+    )
+    .map((name) => ({ pointer: `/checksums/${name}`, message: 'does not match the rows' }));
 }
 
 function rowProblems(table: CatalogTable, rows: Row[]): { pointer: string; message: string }[] {
