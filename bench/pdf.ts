@@ -4,9 +4,9 @@
  *     embedded fonts, after warm-up;
  *  2. service throughput in PDFs/s through the HTTP service and its worker
  *     pool, driven by undici with a bounded number of requests and seconds;
- *  3. where Debian's `chromium` and `puppeteer-core` are installed, the same
- *     resume as HTML printed by a warm headless Chromium, as the baseline the
- *     ratio is reported against;
+ *  3. where Debian's `chromium` is installed, the same resume as HTML printed
+ *     by a warm headless Chromium (driven by playwright-core, as the browser
+ *     tests drive it), as the baseline the ratio is reported against;
  *  4. DOCX and plain text of the one-page resume, in process, each render
  *     alternated with a PDF render so the ratio to PDF comes from one loop;
  *  5. each script's corpus resume (CJK, Arabic, Hebrew, Indic, Thai…), per
@@ -30,7 +30,7 @@ import {
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import puppeteer from 'puppeteer-core';
+import { chromium as playwrightChromium } from 'playwright-core';
 import { Pool } from 'undici';
 import { parseConfig } from '../lib/config.ts';
 import { listen } from '../lib/http-server.ts';
@@ -389,8 +389,8 @@ async function chromiumBaseline(runs: number): Promise<Record<string, unknown>> 
   if (!executablePath) {
     return { skipped: 'Debian chromium is not installed (apt-get install chromium)' };
   }
-  // puppeteer-core drives the system browser; it never downloads one.
-  const browser = await puppeteer.launch({
+  // playwright-core drives the system browser; it never downloads one.
+  const browser = await playwrightChromium.launch({
     executablePath,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu'],
@@ -400,7 +400,7 @@ async function chromiumBaseline(runs: number): Promise<Record<string, unknown>> 
     const html = resumeHtml(ONE_PAGE);
     const print = async () => {
       await page.setContent(html, { waitUntil: 'load' });
-      return page.pdf({ format: 'letter', printBackground: true });
+      return page.pdf({ format: 'Letter', printBackground: true });
     };
     for (let i = 0; i < 10; i += 1) await print();
     const times: number[] = [];
@@ -413,7 +413,7 @@ async function chromiumBaseline(runs: number): Promise<Record<string, unknown>> 
     times.sort((a, b) => a - b);
     return {
       executablePath,
-      version: await browser.version(),
+      version: browser.version(),
       runs,
       bytes,
       medianMs: round(quantile(times, 0.5)),
