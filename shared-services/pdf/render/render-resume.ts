@@ -112,12 +112,12 @@ function drawText(
   fragment: Pick<Fragment, 'text' | 'face' | 'direction'>,
   x: number,
   y: number,
-  options: PDFKit.Mixins.TextOptions,
+  options: { link?: string },
 ): void {
   const mode = fragment.face.shapesClusters ? 'reordered' : fragment.direction;
   state.textLayer.drawing(fragment.text, mode);
   if (mode !== 'reordered') {
-    doc.text(fragment.text, x, y, options);
+    drawLine(doc, fragment.text, x, y, options);
     return;
   }
   // pdfkit draws inside `q … BT … ET Q`; the span must open and close inside the text
@@ -131,10 +131,103 @@ function drawText(
     return this;
   };
   try {
-    doc.text(fragment.text, x, y, options);
+    drawLine(doc, fragment.text, x, y, options);
   } finally {
     doc.addContent = addContent;
   }
+}
+
+/** pdfkit's text drawing below `text()`: one line at a position, as `text()` draws it. */
+interface PdfTextInternals {
+  _fragment(text: string, x: number, y: number, options: Record<string, unknown>): void;
+}
+
+/**
+ * Draws one line of text at (x, y) as `doc.text(text, x, y, {lineBreak: false,
+ * link})` does, without `text()`'s measuring: its option merging and the advance
+ * of `doc.x` past the text, which nothing here reads. Without a link the text's
+ * width (used only for a link's box) is not measured either.
+ */
+function drawLine(
+  doc: PdfDoc,
+  text: string,
+  x: number,
+  y: number,
+  options: { link?: string },
+): void {
+  if (text.includes('\n')) {
+    // `text()` draws each line of it on the same baseline, one after the other.
+    doc.text(text, x, y, { ...options, lineBreak: false });
+    return;
+  }
+  doc.x = x;
+  doc.y = y;
+  (doc as unknown as PdfTextInternals)._fragment(
+    text,
+    x,
+    y,
+    options.link === undefined
+      ? { lineBreak: false, textWidth: 0, wordCount: 0 }
+      : { lineBreak: false, link: options.link },
+  );
+}
+
+/** A font's vertical metrics at 1 pt: fontkit reads them from its tables on every access. */
+interface FontMetrics {
+  ascent: number;
+  /** Ascent minus descent. */
+  height: number;
+}
+const fontMetrics = new WeakMap<Font, FontMetrics>();
+
+function metricsOf(font: Font): FontMetrics {
+  let metrics = fontMetrics.get(font);
+  if (!metrics) {
+    metrics = {
+      ascent: font.ascent / font.unitsPerEm,
+      height: (font.ascent - font.descent) / font.unitsPerEm,
+    };
+    fontMetrics.set(font, metrics);
+  }
+  return metrics;
+}
+
+/** The parts of pdfkit's PDFReference (a page's content stream) that `batchContent` wraps. */
+interface ContentStream {
+  write(chunk: string | Uint8Array): void;
+  end(chunk?: string | Uint8Array): void;
+}
+
+/**
+ * pdfkit turns every operator written to a page into its own byte array and
+ * joins them when the page ends. This collects a page's operators as text and
+ * writes them as one array of the same bytes (each character's low byte, as
+ * pdfkit converts them) before anything else is written or the page ends.
+ */
+function batchContent(doc: PdfDoc): void {
+  const content = (doc as unknown as { page: { content: ContentStream } }).page.content;
+  const write = content.write.bind(content);
+  const end = content.end.bind(content);
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const bytes = Buffer.from(pending.join(''), 'latin1');
+    pending = [];
+    write(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  };
+  content.write = (chunk) => {
+    if (typeof chunk === 'string') {
+      pending.push(chunk, '\n');
+      return;
+    }
+    flush();
+    write(chunk);
+  };
+  content.end = (chunk) => {
+    if (chunk !== undefined) content.write(chunk);
+    flush();
+    end();
+  };
 }
 
 function drawPages(
@@ -146,26 +239,25 @@ function drawPages(
 ): void {
   const { faces } = state;
   const total = layout.pages.length;
-  const fontHeight = (font: Font) => (font.ascent - font.descent) / font.unitsPerEm;
   layout.pages.forEach((lines, index) => {
     doc.addPage({ size: [page.width, page.height], margin: 0 });
+    batchContent(doc);
+    // A page's content starts with the default fill colour: set it only when it changes.
+    let fill: string | undefined;
+    const fillColor = (color: string) => {
+      if (color !== fill) doc.fillColor(color);
+      fill = color;
+    };
     for (const { line, y } of lines) {
       for (const fragment of line.fragments) {
         // Every face of a line shares the baseline of the style's own font.
-        const own = faces.primaryFace(fragment.style).font;
+        const own = metricsOf(faces.primaryFace(fragment.style).font);
         const baseline =
-          y +
-          (line.height - fragment.size * fontHeight(own)) / 2 +
-          (fragment.size * own.ascent) / own.unitsPerEm;
-        const top =
-          baseline - (fragment.size * fragment.face.font.ascent) / fragment.face.font.unitsPerEm;
-        useFace(doc, state, fragment.face)
-          .fontSize(fragment.size)
-          .fillColor(template.colors[fragment.tone]);
-        drawText(doc, state, fragment, page.margin + fragment.x, top, {
-          lineBreak: false,
-          link: fragment.link,
-        });
+          y + (line.height - fragment.size * own.height) / 2 + fragment.size * own.ascent;
+        const top = baseline - fragment.size * metricsOf(fragment.face.font).ascent;
+        useFace(doc, state, fragment.face).fontSize(fragment.size);
+        fillColor(template.colors[fragment.tone]);
+        drawText(doc, state, fragment, page.margin + fragment.x, top, { link: fragment.link });
       }
       if (line.rule) {
         const ruleY = y + line.height - 2.5;
@@ -182,14 +274,14 @@ function drawPages(
       const size = template.footerSize;
       const face = faces.primaryFace('regular');
       const width = useFace(doc, state, face).fontSize(size).widthOfString(label);
-      doc.fillColor(template.colors.muted);
+      fillColor(template.colors.muted);
       drawText(
         doc,
         state,
         { text: label, face, direction: 'ltr' },
         (page.width - width) / 2,
         page.height - page.margin / 2 - size,
-        { lineBreak: false },
+        {},
       );
     }
   });
