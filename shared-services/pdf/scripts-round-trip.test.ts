@@ -29,12 +29,13 @@ const load = (language: string): Resume =>
 
 /**
  * Not yet exact through plain `pdftotext` (its reading order, not the text
- * layer, which the self-check verified): right-to-left resumes in these
- * templates mix the order of a line's facts. Each is expected to fail, so the
- * day it passes the entry must go. (Indic and Thai left this list when their
- * runs got an ActualText span: render-resume.ts `drawText`.)
+ * layer, which the self-check verified). Each is expected to fail, so the day
+ * it passes the entry must go. Empty: Indic and Thai left this list when their
+ * runs got an ActualText span (render-resume.ts `drawText`), Arabic and Hebrew
+ * when punctuation inside right-to-left words got a right-to-left mark
+ * (text-layer.ts `rightToLeftText`).
  */
-const KNOWN_GAPS = new Set(['ar/modern', 'ar/compact', 'he/classic', 'he/modern', 'he/compact']);
+const KNOWN_GAPS = new Set<string>([]);
 
 const withoutBidiControls = (text: string) => text.replace(/[\u200e\u200f\u202a-\u202e]/g, '');
 

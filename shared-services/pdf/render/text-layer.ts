@@ -10,8 +10,9 @@
  * when it stands for other text than its first use. It also records what each
  * draw asked for, and `verify()` checks, in memory and before the PDF leaves
  * the service, that every CID used maps in the ToUnicode map to exactly the
- * code points it was drawn for and that the glyphs of each draw spell its
- * text. A mismatch is a {@link TextLayerError}, never a silent bad document.
+ * code points it was drawn for (in a right-to-left word, as `rightToLeftText`
+ * writes them) and that the glyphs of each draw spell its text. A mismatch is
+ * a {@link TextLayerError}, never a silent bad document.
  */
 import type { Glyph } from 'fontkit';
 
@@ -174,6 +175,36 @@ function firstDifference(asked: string, encoded: string): TextLayerMismatch {
   };
 }
 
+const RIGHT_TO_LEFT_MARK = 0x200f;
+
+/**
+ * Punctuation and symbols: neutral in the Unicode bidi algorithm, so inside a
+ * right-to-left word they read right to left, but poppler's text extraction
+ * (pdftotext) classes most of them as left-to-right. In a right-to-left line
+ * it then keeps such a character together with the space before the next word
+ * as a left-to-right piece, and `word1. word2` extracts as `word1 .word2`.
+ */
+const NEUTRAL_READ_AS_LTR = /^[\p{P}\p{S}]$/u;
+
+/**
+ * The text a glyph of a right-to-left word maps to, in visual order (what an
+ * extractor reverses): a ligature's characters reversed (lam-alef → alef,
+ * lam), and a neutral punctuation mark or symbol with a right-to-left mark
+ * (U+200F, invisible) on its left, which, read back into logical order,
+ * follows it: the mark is a right-to-left character, so the neutral stands
+ * alone between two right-to-left ones and poppler keeps it in place.
+ * Extractors that apply the bidi algorithm read the mark as what it is; an ATS
+ * ignores it like the embedding marks pdftotext itself adds.
+ */
+function rightToLeftText(codePoints: readonly number[]): readonly number[] {
+  if (codePoints.length > 1) return [...codePoints].reverse();
+  const [only] = codePoints;
+  if (only !== undefined && NEUTRAL_READ_AS_LTR.test(String.fromCodePoint(only))) {
+    return [RIGHT_TO_LEFT_MARK, only];
+  }
+  return codePoints;
+}
+
 /** Guards one document's use of one font. */
 class FontTextLayer {
   /** CIDs this document added for a glyph already mapped to other text, by `glyph:codePoints`. */
@@ -192,18 +223,15 @@ class FontTextLayer {
   }
 
   /**
-   * The CID of `glyph` as drawn for its code points. In a right-to-left word a
-   * ligature's text is mapped in visual order (lam-alef → alef, lam):
-   * extractors put right-to-left lines back into logical order by reversing
-   * their characters, a glyph's mapped text included.
+   * The CID of `glyph` as drawn for its code points. In a right-to-left word
+   * its text is mapped in visual order (`rightToLeftText`): extractors put
+   * right-to-left lines back into logical order by reversing their
+   * characters, a glyph's mapped text included.
    */
   private cidFor(glyph: Glyph, rightToLeft: boolean, clusterText?: readonly number[]): number {
     const { subset, unicode, widths, scale } = this.font;
     const codePoints =
-      clusterText ??
-      (rightToLeft && glyph.codePoints.length > 1
-        ? [...glyph.codePoints].reverse()
-        : glyph.codePoints);
+      clusterText ?? (rightToLeft ? rightToLeftText(glyph.codePoints) : glyph.codePoints);
     let cid = subset.includeGlyph(glyph.id);
     const mapped = unicode[cid];
     if (mapped !== undefined && !sameCodePoints(mapped, codePoints)) {
