@@ -116,6 +116,11 @@ export const cellApiConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** Longest a `/v1` request may take before a clean `503 service_unavailable`. */
   REQUEST_TIMEOUT_MS: configFields.durationMs.default(5_000),
+  /**
+   * Longest `GET /v1/export` may take: a whole account (every PDF as base64) is a bulk
+   * download, not an interactive answer. Below the router's 30 s wait for a cell's headers.
+   */
+  EXPORT_TIMEOUT_MS: configFields.durationMs.default(25_000),
   ...cellDiscoveryFields,
   ...cellWorkflowFields,
 });

@@ -183,3 +183,17 @@ describe('cell API whose Redis dies', () => {
     }
   });
 });
+
+describe('cell API deadlines', () => {
+  it('gives the account export its own deadline, not the interactive one', async () => {
+    // An interactive deadline nothing can meet: the export, a bulk download, still answers.
+    const cell = await createTestCell({ requestTimeoutMs: 1 });
+    try {
+      const userId = await cell.createUser('Export Deadline');
+      const res = await cell.app.request('/v1/export', { headers: cell.signedHeaders(userId) });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    } finally {
+      await cell.close();
+    }
+  });
+});

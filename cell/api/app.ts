@@ -70,7 +70,12 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   });
   app.use('/v1/*', breakerGate);
   app.use('/internal/*', breakerGate);
-  app.use('/v1/*', requestDeadline(options.requestTimeoutMs ?? 5_000));
+  // Interactive answers get REQUEST_TIMEOUT_MS; the account export, a bulk download, its own.
+  const interactiveDeadline = requestDeadline(options.requestTimeoutMs ?? 5_000);
+  const exportDeadline = requestDeadline(options.exportTimeoutMs ?? 25_000);
+  app.use('/v1/*', (c, next) =>
+    c.req.path === '/v1/export' ? exportDeadline(c, next) : interactiveDeadline(c, next),
+  );
   app.use('/v1/*', perUserRateLimit({ limit: options.rateLimitPerMinute ?? 120 }));
   app.use('/v1/*', enforceUserState({ writeTtlMs: (options.requestTimeoutMs ?? 5_000) + 5_000 }));
   // Every successful GET carries an ETag (its own, or a hash of the body); a request whose

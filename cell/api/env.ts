@@ -12,6 +12,8 @@ export interface CellApiOptions {
   rateLimitPerMinute?: number;
   /** Deadline of a `/v1` request. @defaultValue 5_000 */
   requestTimeoutMs?: number;
+  /** Deadline of `GET /v1/export`. @defaultValue 25_000 */
+  exportTimeoutMs?: number;
 }
 
 export interface CellEnv {

@@ -31,6 +31,7 @@ const app = createApp(services, {
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+  exportTimeoutMs: config.EXPORT_TIMEOUT_MS,
 });
 const server = await listen(app, { port: config.PORT, host: config.HOST });
 shutdown.add('http', () => server.close());

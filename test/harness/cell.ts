@@ -45,6 +45,8 @@ export interface TestCellOptions {
   overrides?: CellServiceOverrides;
   /** @defaultValue 120 */
   rateLimitPerMinute?: number;
+  /** The `/v1` deadline. @defaultValue 5000 */
+  requestTimeoutMs?: number;
   /** @defaultValue 'http://127.0.0.1:9' (nothing listens: the embedded analyzer answers) */
   aiOptimizerUrl?: string;
 }
@@ -79,6 +81,7 @@ export async function createTestCell(options: TestCellOptions = {}): Promise<Tes
     signatureMaxAgeMs: 30_000,
     bodyLimitBytes: 1_048_576,
     rateLimitPerMinute: options.rateLimitPerMinute,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
   const signedHeaders = (userId: string, extra: Record<string, string> = {}) => {
     const requestId = newId();
