@@ -252,6 +252,25 @@ describe('discovery changes', () => {
     expect(await count('events', `type = 'job.discovered' and user_id = '${late}'`)).toBe(4);
   });
 
+  it('links a user who follows the board while the cell is fetching it', async () => {
+    const board = uniqueBoard('racing');
+    boards.setBoard('greenhouse', board, fakePostings(4, 20));
+    const first = await cell.createUser();
+    await follow(first, 'greenhouse', board);
+    const held = boards.holdNext('greenhouse', board);
+    const syncing = cell.services.discovery.syncBoard('greenhouse', board);
+    await held.arrived;
+    // The cell has asked the board and has no postings yet: the follow links nothing now…
+    const late = await cell.createUser();
+    expect((await follow(late, 'greenhouse', board)).linked).toBe(0);
+    held.release();
+    await syncing;
+    // …and the sync that was in flight links the late follower too, not only the followers it
+    // saw before it asked the board.
+    expect(await count('user_jobs', `user_id = '${first}'`)).toBe(4);
+    expect(await count('user_jobs', `user_id = '${late}'`)).toBe(4);
+  });
+
   it('fails a missing board without retry and a failing one with a retryable error', async () => {
     const userId = await cell.createUser();
     const missing = uniqueBoard('missing');

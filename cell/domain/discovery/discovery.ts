@@ -72,6 +72,19 @@ interface ExistingPosting {
   unindexed: boolean;
 }
 
+/**
+ * The board's reconciliation lock, for the rest of the transaction: a sync
+ * holds it while it stores postings and links followers, a follow while it
+ * links the postings already stored.
+ */
+export async function lockBoard(
+  tx: postgres.TransactionSql,
+  provider: Provider,
+  board: string,
+): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtext(${`board:${provider}:${board}`}))`;
+}
+
 export class DiscoveryService {
   constructor(
     private readonly sql: postgres.Sql,
@@ -80,8 +93,12 @@ export class DiscoveryService {
     private readonly logger: Logger,
   ) {}
 
-  async followersOf(provider: Provider, board: string): Promise<Follower[]> {
-    const rows = await this.sql<{ user_id: string; filters: SourceFilters }[]>`
+  async followersOf(
+    provider: Provider,
+    board: string,
+    sql: postgres.Sql | postgres.TransactionSql = this.sql,
+  ): Promise<Follower[]> {
+    const rows = await sql<{ user_id: string; filters: SourceFilters }[]>`
       select user_id, filters from job_sources where provider = ${provider} and board = ${board}`;
     return rows.map((row) => ({ userId: row.user_id, filters: row.filters }));
   }
@@ -101,8 +118,9 @@ export class DiscoveryService {
       closed: 0,
       linked: 0,
     };
-    const followers = await this.followersOf(provider, board);
-    if (followers.length === 0) return { ...summary, status: 'no_followers' };
+    if ((await this.followersOf(provider, board)).length === 0) {
+      return { ...summary, status: 'no_followers' };
+    }
 
     await this.sql`
       insert into boards (provider, board) values (${provider}, ${board}) on conflict do nothing`;
@@ -152,8 +170,11 @@ export class DiscoveryService {
 
     const toAnalyze = new Set<string>();
     const newLinks = await this.sql.begin(async (tx) => {
-      // One board reconciles at a time, even if a retry overlaps a slow run.
-      await tx`select pg_advisory_xact_lock(hashtext(${`board:${provider}:${board}`}))`;
+      // One board reconciles at a time, even if a retry overlaps a slow run; a
+      // follow takes the same lock, so its user is either a follower read here
+      // or sees the postings this run stores.
+      await lockBoard(tx, provider, board);
+      const followers = await this.followersOf(provider, board, tx);
       const existingRows = await tx<ExistingPosting[]>`
         select id, job_id, external_id, content_hash, status, board,
           minhash is null as unindexed

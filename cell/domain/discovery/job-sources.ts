@@ -10,6 +10,7 @@ import type { DiscoveryScheduler, FollowUpQueue } from '../../infra/queues.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { appendEvent } from '../events.ts';
 import { type JobLink, linkJobsToUsers } from '../jobs/user-jobs.ts';
+import { lockBoard } from './discovery.ts';
 import { passesFilters, type SourceFilters } from './source-filters.ts';
 
 /**
@@ -59,6 +60,8 @@ export class JobSourcesService {
   ): Promise<{ source: JobSource; linked: number }> {
     const id = newId();
     const { source, links } = await this.sql.begin(async (tx) => {
+      // A sync of this board in flight either saw this follower or stored its postings first.
+      await lockBoard(tx, input.provider, input.board);
       const [row] = await tx<JobSource[]>`
         insert into job_sources (id, user_id, provider, board, filters)
         values (${id}, ${userId}, ${input.provider}, ${input.board},

@@ -47,6 +47,11 @@ export interface FakeJobBoards {
   conditional: boolean;
   /** Answer this status instead of the board (e.g. 503) while set. */
   failWith: number | null;
+  /**
+   * Holds the board's next request until `release()`: `arrived` resolves once
+   * it is waiting, so a test can act while a cell's fetch is in flight.
+   */
+  holdNext(provider: FakeProvider, board: string): { arrived: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -173,8 +178,9 @@ export async function startFakeJobBoards(): Promise<FakeJobBoards> {
   const versions = new Map<string, number>();
   const counts = new Map<string, number>();
   const state = { conditional: true, failWith: null as number | null };
+  const holds = new Map<string, { arrive(): void; released: Promise<void> }>();
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     // One Greenhouse job, with its form's questions when asked (`?questions=true`).
     const job = /^\/greenhouse\/v1\/boards\/([^/]+)\/jobs\/([^/]+)$/.exec(url.pathname);
@@ -205,6 +211,12 @@ export async function startFakeJobBoards(): Promise<FakeJobBoards> {
     }
     const key = `${route.provider}/${board}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    const hold = holds.get(key);
+    if (hold) {
+      holds.delete(key);
+      hold.arrive();
+      await hold.released;
+    }
     if (state.failWith) {
       res
         .writeHead(state.failWith, { 'content-type': 'application/json' })
@@ -269,6 +281,18 @@ export async function startFakeJobBoards(): Promise<FakeJobBoards> {
     },
     set failWith(value: number | null) {
       state.failWith = value;
+    },
+    holdNext(provider, board) {
+      let arrive = () => {};
+      let release = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        arrive = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.set(`${provider}/${board}`, { arrive, released });
+      return { arrived, release };
     },
     close: () =>
       new Promise<void>((resolve) => {
