@@ -271,6 +271,26 @@ describe('discovery changes', () => {
     expect(await count('user_jobs', `user_id = '${late}'`)).toBe(4);
   });
 
+  it('catches a frozen follower up on what the board gained while it was frozen, once it is let go', async () => {
+    const board = uniqueBoard('frozen');
+    boards.setBoard('lever', board, fakePostings(2, 30));
+    const userId = await cell.createUser();
+    await follow(userId, 'lever', board);
+    await cell.services.discovery.syncBoard('lever', board);
+    expect(await count('user_jobs', `user_id = '${userId}'`)).toBe(2);
+    // A migration freezes the user; the sync meanwhile passes them by…
+    await cell.services.lifecycle.freeze(userId, 1_000);
+    boards.setBoard('lever', board, fakePostings(3, 30));
+    await cell.services.discovery.syncBoard('lever', board);
+    expect(await count('user_jobs', `user_id = '${userId}'`)).toBe(2);
+    // …and when it rolls back, the user gets the new posting without waiting for the board to
+    // change again (the next fetch is a 304 that links nobody).
+    await cell.services.lifecycle.unfreeze(userId);
+    expect(await count('user_jobs', `user_id = '${userId}'`)).toBe(3);
+    expect(await count('events', `type = 'job.discovered' and user_id = '${userId}'`)).toBe(3);
+    expect(await cell.services.jobSources.catchUp(userId)).toBe(0);
+  });
+
   it('fails a missing board without retry and a failing one with a retryable error', async () => {
     const userId = await cell.createUser();
     const missing = uniqueBoard('missing');

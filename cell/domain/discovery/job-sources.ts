@@ -78,38 +78,37 @@ export class JobSourcesService {
         userId,
         data: { sourceId: id, provider: input.provider, board: input.board },
       });
-      const open = await tx<
-        {
-          job_id: string;
-          external_id: string;
-          title: string;
-          description: string;
-          location: string | null;
-          remote: boolean | null;
-        }[]
-      >`
-        select job_id, external_id, title, description, location, remote from postings
-        where provider = ${input.provider} and board = ${input.board} and status = 'open'`;
-      const candidates: JobLink[] = open
-        .filter((posting) => passesFilters(input.filters, posting))
-        .map((posting) => ({
-          userId,
-          jobId: posting.job_id,
-          data: {
-            provider: input.provider,
-            board: input.board,
-            externalId: posting.external_id,
-            title: posting.title,
-          },
-        }));
-      const unique = [...new Map(candidates.map((link) => [link.jobId, link])).values()];
-      return { source: row, links: await linkJobsToUsers(tx, unique) };
+      return { source: row, links: await linkOpenPostings(tx, userId, input) };
     });
     await this.scheduler.ensureBoard(input.provider, input.board);
     if (links.length > 0) {
       await this.followUp.enqueueMatch({ userId, jobIds: links.map((link) => link.jobId) });
     }
     return { source, linked: links.length };
+  }
+
+  /**
+   * Links the open postings this cell already has on every board the user
+   * follows, as a follow does. A sync links only active followers, so a user
+   * who arrives by a move (`activate`) or is let go after a freeze
+   * (`unfreeze`) catches up on what the cell found meanwhile. Idempotent;
+   * returns how many links it made.
+   */
+  async catchUp(userId: string): Promise<number> {
+    const sources = await this.sql<
+      { provider: Provider; board: string; filters: SourceFilters }[]
+    >`select provider, board, filters from job_sources where user_id = ${userId}
+      order by provider, board`;
+    const jobIds: string[] = [];
+    for (const source of sources) {
+      const links = await this.sql.begin(async (tx) => {
+        await lockBoard(tx, source.provider, source.board);
+        return linkOpenPostings(tx, userId, source);
+      });
+      jobIds.push(...links.map((link) => link.jobId));
+    }
+    if (jobIds.length > 0) await this.followUp.enqueueMatch({ userId, jobIds });
+    return jobIds.length;
   }
 
   async list(userId: string): Promise<FollowedSource[]> {
@@ -188,4 +187,38 @@ export class JobSourcesService {
     }
     return { ensured, removed };
   }
+}
+
+/** Links the board's open postings that pass the source's filters to the user, once each. */
+async function linkOpenPostings(
+  tx: postgres.TransactionSql,
+  userId: string,
+  source: { provider: Provider; board: string; filters: SourceFilters },
+): Promise<JobLink[]> {
+  const open = await tx<
+    {
+      job_id: string;
+      external_id: string;
+      title: string;
+      description: string;
+      location: string | null;
+      remote: boolean | null;
+    }[]
+  >`
+    select job_id, external_id, title, description, location, remote from postings
+    where provider = ${source.provider} and board = ${source.board} and status = 'open'`;
+  const candidates: JobLink[] = open
+    .filter((posting) => passesFilters(source.filters, posting))
+    .map((posting) => ({
+      userId,
+      jobId: posting.job_id,
+      data: {
+        provider: source.provider,
+        board: source.board,
+        externalId: posting.external_id,
+        title: posting.title,
+      },
+    }));
+  const unique = [...new Map(candidates.map((link) => [link.jobId, link])).values()];
+  return linkJobsToUsers(tx, unique);
 }

@@ -98,6 +98,8 @@ export class UserLifecycleService {
     else if (current.state !== 'active') {
       throw new InvalidStateError(`The user is ${current.state} here, not frozen`);
     }
+    // Syncs during the freeze passed the user by.
+    await this.deps.jobSources.catchUp(userId);
     await this.ensureSchedules(userId);
     return { state: 'active', movedTo: null };
   }
@@ -162,6 +164,8 @@ export class UserLifecycleService {
     else if (current.state !== 'active') {
       throw new InvalidStateError(`The user is ${current.state} here, not incoming`);
     }
+    // Syncs here passed the user by while incoming: what the cell found meanwhile is linked now.
+    await this.deps.jobSources.catchUp(userId);
     const boards = await this.ensureSchedules(userId);
     const open = await this.deps.sql<{ id: string; status: string; revision: number }[]>`
       select id, status, revision from applications
