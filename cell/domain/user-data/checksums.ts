@@ -19,7 +19,8 @@
  * points at exist in the target is checked by the load itself (foreign keys,
  * and the read-back in `UserDataService.load`).
  */
-import { checksumTables, type Row, sortRows, type TableChecksum } from './canonical.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { type Row, sortRows, type TableChecksum, tableChecksum } from './canonical.ts';
 import type { CatalogTable, UserDataCatalog } from './catalog.ts';
 import type { CollectedRows } from './collect.ts';
 import { remapRow } from './load.ts';
@@ -34,11 +35,17 @@ export function naturalKeyOf(table: CatalogTable, row: Row): string {
   return `${table.name}(${table.primaryKey.join(',')})=${keyOf(row, table.primaryKey)}`;
 }
 
-/** The user's checksums per catalog table, from rows already classified (`classifyRows`). */
-export function userChecksums(
+/**
+ * The user's checksums per catalog table, from rows already classified
+ * (`classifyRows`), keyed in name order like `checksumTables`. One table at a
+ * time, letting the event loop run in between: a cell serves its other users
+ * while it checksums a moving one (a whole user at once held it for tens of
+ * milliseconds).
+ */
+export async function userChecksums(
   catalog: UserDataCatalog,
   collected: CollectedRows,
-): Record<string, TableChecksum> {
+): Promise<Record<string, TableChecksum>> {
   const names = new Map<string, string>();
   for (const { table, rows, owned } of collected.values()) {
     if (table.primaryKey.length !== 1) continue;
@@ -49,16 +56,20 @@ export function userChecksums(
       names.set(id, naturalKeyOf(table, row));
     }
   }
-  const tables: Record<string, Row[]> = {};
+  const checksums = new Map<string, TableChecksum>();
   for (const table of catalog.tables) {
+    await yieldToEventLoop();
     const entry = collected.get(table.name);
     // Sorted again: a natural key in a primary key (user_jobs' job) changes the order.
-    tables[table.name] = sortRows(
+    const rows = sortRows(
       (entry?.rows ?? [])
         .filter((row) => entry?.owned.has(keyOf(row, table.primaryKey) as string))
         .map((row) => remapRow(table, row, names)),
       table.primaryKey,
     );
+    checksums.set(table.name, tableChecksum(rows));
   }
-  return checksumTables(tables);
+  return Object.fromEntries(
+    [...checksums.keys()].sort().map((name) => [name, checksums.get(name) as TableChecksum]),
+  );
 }

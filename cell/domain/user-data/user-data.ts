@@ -119,7 +119,7 @@ export class UserDataService {
         userId,
         cellId: this.cellId,
         tables: rowsOf(collected),
-        checksums: userChecksums(catalog, collected),
+        checksums: await userChecksums(catalog, collected),
       };
     });
   }
@@ -127,7 +127,7 @@ export class UserDataService {
   async checksums(userId: string): Promise<Checksums> {
     return this.snapshot(async (tx) => {
       const { catalog, collected } = await this.collectExisting(tx, userId);
-      return userChecksums(catalog, collected);
+      return await userChecksums(catalog, collected);
     });
   }
 
@@ -141,16 +141,15 @@ export class UserDataService {
     return rows.length > 0;
   }
 
-  /** Parses and checks a dump for `userId` against this cell's catalog; `ValidationError` otherwise. */
-  parseDump(userId: string, input: unknown, catalog: UserDataCatalog): UserDump {
-    return this.#parse(userId, input, catalog, { checksums: true }).dump;
-  }
-
+  /**
+   * Parses and checks a dump's shape for `userId` against this cell's catalog;
+   * `ValidationError` otherwise. Its checksums are checked by `load`, against
+   * the rows as stored.
+   */
   #parse(
     userId: string,
     input: unknown,
     catalog: UserDataCatalog,
-    options: { checksums: boolean },
   ): { dump: UserDump; rows: CollectedRows } {
     const parsed = dumpSchema.safeParse(input);
     if (!parsed.success) {
@@ -192,9 +191,6 @@ export class UserDataService {
       problems.length === 0
         ? classifyRows(catalog, userId, new Map(Object.entries(dump.tables)))
         : new Map();
-    if (problems.length === 0 && options.checksums) {
-      problems.push(...checksumProblems(catalog, rows, dump.checksums));
-    }
     if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
     return { dump, rows };
   }
@@ -215,7 +211,7 @@ export class UserDataService {
     const catalog = await userDataCatalog(this.sql);
     // The dump's checksums are checked against its own rows only when this cell's read-back
     // differs from them (below): equal checksums after the load prove both at once.
-    const { dump, rows } = this.#parse(userId, input, catalog, { checksums: false });
+    const { dump, rows } = this.#parse(userId, input, catalog);
     const shared = hasSharedRows(rows)
       ? await this.sql.begin(async (tx) => {
           await sessionForRows(tx);
@@ -234,14 +230,14 @@ export class UserDataService {
       await hooks.beforeLoad?.(tx);
       await rejectedAsInvalid(() => replaceOwnedRows(tx, catalog, userId, rows, shared.ids));
       const after = await collectUserRows(tx, catalog, userId);
-      const checksums = userChecksums(catalog, after);
+      const checksums = await userChecksums(catalog, after);
       const matchesDump =
         canonicalJson(checksums as unknown as JsonValue) ===
         canonicalJson(dump.checksums as unknown as JsonValue);
       if (!matchesDump) {
         // A dump whose checksums do not describe its own rows is refused, and nothing of the
         // user's rows is kept (this transaction rolls back).
-        const problems = checksumProblems(catalog, rows, dump.checksums);
+        const problems = await checksumProblems(catalog, rows, dump.checksums);
         if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
       }
       // Equal checksums already prove the owned rows arrived byte for byte; otherwise they are
@@ -298,12 +294,12 @@ async function rejectedAsInvalid<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /** Tables whose checksums in the dump differ from those of the dump's own rows. */
-function checksumProblems(
+async function checksumProblems(
   catalog: UserDataCatalog,
   rows: CollectedRows,
   claimed: Checksums,
-): { pointer: string; message: string }[] {
-  const actual = userChecksums(catalog, rows);
+): Promise<{ pointer: string; message: string }[]> {
+  const actual = await userChecksums(catalog, rows);
   return [...new Set([...Object.keys(actual), ...Object.keys(claimed)])]
     .filter(
       (name) =>
