@@ -7,6 +7,7 @@
  * like a manual job's posting) or **shared** (cell-wide data the user points
  * at, like a board job deduplicated for every follower).
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type postgres from 'postgres';
 import type { Row } from './canonical.ts';
 import { sortRows } from './canonical.ts';
@@ -23,12 +24,16 @@ export interface CollectedTable {
 
 export type CollectedRows = Map<string, CollectedTable>;
 
-/** Marks each row owned or shared; `tables` must hold every catalog table. */
-export function classifyRows(
+/**
+ * Marks each row owned or shared; `tables` must hold every catalog table. One
+ * table at a time, yielding to the event loop in between (the cell serves its
+ * other users meanwhile).
+ */
+export async function classifyRows(
   catalog: UserDataCatalog,
   userId: string,
   tables: Map<string, Row[]>,
-): CollectedRows {
+): Promise<CollectedRows> {
   const collected: CollectedRows = new Map();
   // Per (table, referenced columns): the keys of owned rows, built once.
   const ownedKeys = new Map<string, Set<string>>();
@@ -48,6 +53,7 @@ export function classifyRows(
     return keys;
   };
   for (const table of catalog.tables) {
+    await yieldToEventLoop();
     const rows = sortRows([...(tables.get(table.name) ?? [])], table.primaryKey);
     const owned = new Set<string>();
     for (const row of rows) {

@@ -5,6 +5,7 @@
  * same transaction as the rows, so a table added by a migration is covered
  * without touching this file.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type postgres from 'postgres';
 import { z } from 'zod';
 import { zodProblems } from '../../../lib/validation.ts';
@@ -146,11 +147,11 @@ export class UserDataService {
    * `ValidationError` otherwise. Its checksums are checked by `load`, against
    * the rows as stored.
    */
-  #parse(
+  async #parse(
     userId: string,
     input: unknown,
     catalog: UserDataCatalog,
-  ): { dump: UserDump; rows: CollectedRows } {
+  ): Promise<{ dump: UserDump; rows: CollectedRows }> {
     const parsed = dumpSchema.safeParse(input);
     if (!parsed.success) {
       throw new ValidationError('Invalid user data dump', zodProblems(parsed.error));
@@ -178,6 +179,7 @@ export class UserDataService {
         continue;
       }
       problems.push(...rowProblems(table, rows));
+      await yieldToEventLoop();
     }
     const root = dump.tables[catalog.root.name] ?? [];
     const rootKey = catalog.root.primaryKey[0] as string;
@@ -189,7 +191,7 @@ export class UserDataService {
     }
     const rows =
       problems.length === 0
-        ? classifyRows(catalog, userId, new Map(Object.entries(dump.tables)))
+        ? await classifyRows(catalog, userId, new Map(Object.entries(dump.tables)))
         : new Map();
     if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
     return { dump, rows };
@@ -211,7 +213,7 @@ export class UserDataService {
     const catalog = await userDataCatalog(this.sql);
     // The dump's checksums are checked against its own rows only when this cell's read-back
     // differs from them (below): equal checksums after the load prove both at once.
-    const { dump, rows } = this.#parse(userId, input, catalog);
+    const { dump, rows } = await this.#parse(userId, input, catalog);
     const shared = hasSharedRows(rows)
       ? await this.sql.begin(async (tx) => {
           await sessionForRows(tx);
