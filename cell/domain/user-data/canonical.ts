@@ -4,6 +4,7 @@
  * primary key (numbers numerically, strings by code unit), one row per line.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 export type JsonValue =
   | null
@@ -65,13 +66,18 @@ export function tableChecksum(rows: readonly Row[]): TableChecksum {
   return { count: rows.length, sha256: hash.digest('hex') };
 }
 
-/** Checksums of every table of a dump, keyed like the dump. */
-export function checksumTables(
+/**
+ * Checksums of every table of a dump, keyed like the dump (by name). One table
+ * at a time, yielding to the event loop in between: a cell keeps serving its
+ * other users while it checksums a moving one.
+ */
+export async function checksumTables(
   tables: Readonly<Record<string, readonly Row[]>>,
-): Record<string, TableChecksum> {
-  return Object.fromEntries(
-    Object.keys(tables)
-      .sort()
-      .map((name) => [name, tableChecksum(tables[name] ?? [])]),
-  );
+): Promise<Record<string, TableChecksum>> {
+  const checksums: Record<string, TableChecksum> = {};
+  for (const name of Object.keys(tables).sort()) {
+    await yieldToEventLoop();
+    checksums[name] = tableChecksum(tables[name] ?? []);
+  }
+  return checksums;
 }

@@ -20,7 +20,7 @@
  * and the read-back in `UserDataService.load`).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Row, sortRows, type TableChecksum, tableChecksum } from './canonical.ts';
+import { checksumTables, type Row, sortRows, type TableChecksum } from './canonical.ts';
 import type { CatalogTable, UserDataCatalog } from './catalog.ts';
 import type { CollectedRows } from './collect.ts';
 import { remapRow } from './load.ts';
@@ -37,10 +37,8 @@ export function naturalKeyOf(table: CatalogTable, row: Row): string {
 
 /**
  * The user's checksums per catalog table, from rows already classified
- * (`classifyRows`), keyed in name order like `checksumTables`. One table at a
- * time, letting the event loop run in between: a cell serves its other users
- * while it checksums a moving one (a whole user at once held it for tens of
- * milliseconds).
+ * (`classifyRows`). Table by table, yielding in between (`checksumTables`): a
+ * whole user at once held the cell's event loop for tens of milliseconds.
  */
 export async function userChecksums(
   catalog: UserDataCatalog,
@@ -56,20 +54,17 @@ export async function userChecksums(
       names.set(id, naturalKeyOf(table, row));
     }
   }
-  const checksums = new Map<string, TableChecksum>();
+  const tables: Record<string, Row[]> = {};
   for (const table of catalog.tables) {
     await yieldToEventLoop();
     const entry = collected.get(table.name);
     // Sorted again: a natural key in a primary key (user_jobs' job) changes the order.
-    const rows = sortRows(
+    tables[table.name] = sortRows(
       (entry?.rows ?? [])
         .filter((row) => entry?.owned.has(keyOf(row, table.primaryKey) as string))
         .map((row) => remapRow(table, row, names)),
       table.primaryKey,
     );
-    checksums.set(table.name, tableChecksum(rows));
   }
-  return Object.fromEntries(
-    [...checksums.keys()].sort().map((name) => [name, checksums.get(name) as TableChecksum]),
-  );
+  return checksumTables(tables);
 }

@@ -262,10 +262,10 @@ describe('bad input', () => {
   it('answers a bad dump with 400 in the one error format, never 500', async () => {
     const userId = await source.createUser('Bad Dump');
     const good = (await internalJson(source, userId, 'GET', '/data')).body;
-    const withTables = (tables: Record<string, unknown>) => {
+    const withTables = async (tables: Record<string, unknown>) => {
       const copy = structuredClone(good);
       copy.tables = tables;
-      copy.checksums = checksumTables(tables as never);
+      copy.checksums = await checksumTables(tables as never);
       return copy;
     };
     const { users, ...withoutUsers } = good.tables;
@@ -278,15 +278,15 @@ describe('bad input', () => {
         { ...good, checksums: { ...good.checksums, events: { count: 9, sha256: 'a'.repeat(64) } } },
         '/checksums/events',
       ],
-      ['an unknown table', withTables({ ...good.tables, nope: [] }), '/tables/nope'],
-      ['a missing table', withTables(withoutUsers), '/tables/users'],
+      ['an unknown table', await withTables({ ...good.tables, nope: [] }), '/tables/nope'],
+      ['a missing table', await withTables(withoutUsers), '/tables/users'],
       ['another user', { ...good, userId: newId() }, '/userId'],
       [
         'a row with an unknown column',
-        withTables({ ...good.tables, users: [{ ...users[0], admin: true }] }),
+        await withTables({ ...good.tables, users: [{ ...users[0], admin: true }] }),
         '/tables/users/0',
       ],
-      ['a value of the wrong type', withTables(badTimestamp), '/tables/events'],
+      ['a value of the wrong type', await withTables(badTimestamp), '/tables/events'],
     ];
     for (const [what, body, pointer] of cases) {
       const res = await internal(target, userId, 'PUT', '/data', body);
