@@ -72,9 +72,10 @@ let exportRetries = 0;
 async function exportOf(user: TestUser): Promise<Export> {
   for (let attempt = 1; ; attempt++) {
     const res = await client.request('GET', '/v1/export', { token: user.accessToken });
-    if (res.status === 503 && attempt < 10 && res.headers['retry-after'] !== undefined) {
+    const retryAfter = Number(res.headers['retry-after']);
+    if (res.status === 503 && attempt < 10 && retryAfter > 0) {
       exportRetries++;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1_000));
       continue;
     }
     expect(res.status, JSON.stringify(res.body)).toBe(200);
