@@ -409,8 +409,7 @@ async function main() {
     // The baseline must be the load alone: background work left from the seed (analyses,
     // workflows) in it would be subtracted from the migration's CPU and inflate the p95
     // the rebalance is compared with. Then those figures are not reported.
-    const leftOver = settled ? await openWork(cellDbs) : -1;
-    const baselineClean = settled && leftOver === 0;
+    const baselineClean = settled && (await openWork(cellDbs)) === 0;
     if (!baselineClean) {
       log(
         'the baseline window was not the load alone (background work still open): ' +
@@ -544,6 +543,13 @@ async function main() {
     const freezeP50 = percentile(freeze, 50);
     const freezeP99 = percentile(freeze, 99);
     const ratio = during.p95Ms / baseline.p95Ms;
+    /** CPU seconds per moved user: used during the migrator's run, less the load's own rate. */
+    const migrationCpuPerUser = (used: number, inBaseline: number) =>
+      round(
+        (used - (inBaseline / baselineSeconds) * ((migratorEnded - migratorStarted) / 1000)) /
+          Math.max(1, moves.length),
+        3,
+      );
     const result = {
       benchmark: 'migration',
       machine: {
@@ -601,30 +607,19 @@ async function main() {
          * the same load used per second in the baseline window.
          */
         cpuSecondsPerMovedUser: baselineClean
-          ? round(
-              (sum(cpuDuringMigration) -
-                (sum(baselineCpu) / baselineSeconds) * ((migratorEnded - migratorStarted) / 1000)) /
-                Math.max(1, moves.length),
-              3,
-            )
+          ? migrationCpuPerUser(sum(cpuDuringMigration), sum(baselineCpu))
           : null,
         /** The same per process role (the migrator, which exited, is its own role). */
-        cpuSecondsPerMovedUserByRole: !baselineClean
-          ? null
-          : Object.fromEntries(
+        cpuSecondsPerMovedUserByRole: baselineClean
+          ? Object.fromEntries(
               Object.entries(cpuDuringMigration)
                 .map(([role, seconds]) => [
                   role,
-                  round(
-                    (seconds -
-                      ((baselineCpu[role] ?? 0) / baselineSeconds) *
-                        ((migratorEnded - migratorStarted) / 1000)) /
-                      Math.max(1, moves.length),
-                    3,
-                  ),
+                  migrationCpuPerUser(seconds, baselineCpu[role] ?? 0),
                 ])
                 .filter(([, seconds]) => Math.abs(seconds as number) >= 0.001),
-            ),
+            )
+          : null,
       },
       otherUsers: {
         baseline,
