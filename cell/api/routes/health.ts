@@ -6,8 +6,23 @@ import type { CellEnv } from '../env.ts';
 
 /** Each readiness check's bound: below the router's HEALTH_CHECK_TIMEOUT_MS. */
 const READINESS_TIMEOUT_MS = 500;
-/** ioredis states of a connection that was lost (not one still being made at start). */
+/** ioredis states of a connection that was lost. */
 const LOST = new Set(['reconnecting', 'close', 'end']);
+/**
+ * Clients readiness has seen `ready`. Once it has, any other state is a lost
+ * connection too, including `connecting` during a reconnect attempt (a PING
+ * would wait for that attempt); before it, a `connecting` client is making its
+ * first connection, and the PING waits for it within the bound.
+ */
+const seenReady = new WeakSet<object>();
+
+function redisCheck(redis: { status: string; ping(): Promise<unknown> }): Promise<unknown> {
+  if (redis.status === 'ready') seenReady.add(redis);
+  else if (LOST.has(redis.status) || seenReady.has(redis)) {
+    return Promise.reject(new Error(`connection lost (${redis.status})`));
+  }
+  return redis.ping();
+}
 
 export const healthRoutes = new Hono<CellEnv>()
   .get('/live', (c) => c.json({ status: 'live', cellId: c.get('services').cellId }))
@@ -20,10 +35,7 @@ export const healthRoutes = new Hono<CellEnv>()
     const readiness = await runChecks(
       {
         postgres: () => sql`select 1`,
-        redis: () =>
-          LOST.has(redis.status)
-            ? Promise.reject(new Error(`connection lost (${redis.status})`))
-            : redis.ping(),
+        redis: () => redisCheck(redis),
       },
       READINESS_TIMEOUT_MS,
     );
