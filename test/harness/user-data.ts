@@ -60,7 +60,16 @@ export async function insertBoardJob(
                       analysis_source, analysis_hash, analyzed_at)
     values (${jobId}, ${input.fingerprint}, ${title}, 'Acme',
             'Go, Kubernetes and PostgreSQL at scale.', 'h-board',
-            ${cell.db.sql.json({ title, keywords: ['go', 'kubernetes'], remote: 'remote' })},
+            ${cell.db.sql.json({
+              title,
+              seniority: 'unknown',
+              mustHave: ['go'],
+              niceToHave: [],
+              keywords: ['go', 'kubernetes'],
+              yearsMin: null,
+              location: null,
+              remote: 'remote',
+            })},
             'embedded', 'h-board', now())`;
   await cell.db.sql`
     insert into postings (id, job_id, provider, board, external_id, title, company, description,

@@ -1,8 +1,10 @@
 /** HTML job descriptions to clean text (html-to-text), keeping paragraphs and list items. */
 import { decodeHTML } from 'entities';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 
-const OPTIONS = {
+// Compiled once: `convert` compiles its options (a selector decision tree) on every call,
+// which was most of the time of converting a board's postings.
+const convert = compile({
   wordwrap: false as const,
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
@@ -13,11 +15,11 @@ const OPTIONS = {
     { selector: 'h4', options: { uppercase: false } },
     { selector: 'table', format: 'dataTable' },
   ],
-};
+});
 
 /** Converts HTML to text; collapses runs of blank lines. */
 export function htmlToCleanText(html: string): string {
-  return convert(html, OPTIONS)
+  return convert(html)
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

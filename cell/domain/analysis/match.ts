@@ -6,7 +6,7 @@
  */
 import type postgres from 'postgres';
 import type { JsonResume } from '../../../lib/ai/contract.ts';
-import { scoreMatch } from '../../../lib/ai/embedded/index.ts';
+import { matchScorer, scoreMatch } from '../../../lib/ai/embedded/index.ts';
 import { jsonRows } from '../../infra/json-rows.ts';
 import { lockUserStatesShared } from '../user-lifecycle/user-states.ts';
 import type { JobAnalysis } from './contract.ts';
@@ -37,9 +37,9 @@ export class MatchService {
       select uj.job_id, j.analysis from user_jobs uj join jobs j on j.id = uj.job_id
       where uj.user_id = ${userId} and j.analysis is not null
         ${jobIds ? this.sql`and uj.job_id = any(${jobIds})` : this.sql``}`;
-    const resume = profile ? parseProfile(profile.document) : null;
+    const score = profile ? matchScorer(parseProfile(profile.document)) : null;
     const rows: ScoreRow[] = jobs.map((job) => {
-      if (resume === null) {
+      if (score === null) {
         return {
           user_id: userId,
           job_id: job.job_id,
@@ -49,7 +49,7 @@ export class MatchService {
           version: null,
         };
       }
-      const result = scoreMatch(resume, job.analysis);
+      const result = score(job.analysis);
       return { user_id: userId, job_id: job.job_id, ...result, version: profile?.version ?? null };
     });
     await this.writeScores(rows);

@@ -12,6 +12,7 @@ import {
   analyzeJob,
   htmlToText,
   inventedStrings,
+  matchScorer,
   respell,
   scoreMatch,
   skillMatcher,
@@ -149,6 +150,22 @@ describe('scoreMatch', () => {
   it('penalizes fewer years than the job asks', () => {
     const withYears = scoreMatch(sample, { ...analysis, yearsMin: 10 });
     expect(withYears.score).toBe(Math.round((100 * 8 * 0.85) / 12));
+  });
+
+  it('scores many jobs from one reading of the profile, each as on its own', () => {
+    const jobs: JobAnalysis[] = [
+      analysis,
+      { ...analysis, yearsMin: 10 },
+      { ...analysis, mustHave: ['Rust'], niceToHave: [], keywords: ['Rust', 'HTML'] },
+      { ...analysis, mustHave: [], niceToHave: [], keywords: [] },
+    ];
+    const score = matchScorer(sample);
+    expect(jobs.map((job) => score(job))).toEqual(jobs.map((job) => scoreMatch(sample, job)));
+    expect(score(jobs[2] as JobAnalysis)).toEqual({
+      score: 25,
+      matched: ['HTML'],
+      missing: ['Rust'],
+    });
   });
 });
 

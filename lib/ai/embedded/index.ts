@@ -7,7 +7,7 @@ export { analyzeJob, detectRemote, detectSeniority } from './analyze-job.ts';
 export { writeCoverLetter } from './cover-letter.ts';
 export { collectStrings, inventedStrings } from './profile-text.ts';
 export { respell, tailorResumeWithRewrites } from './rewrite-resume.ts';
-export { scoreMatch, yearsOfExperience } from './score-match.ts';
+export { matchScorer, scoreMatch, yearsOfExperience } from './score-match.ts';
 export { SKILLS_LEXICON } from './skills-lexicon.ts';
 export { tailorResume } from './tailor-resume.ts';
 export { htmlToText, normalizeText, SkillMatcher, skillMatcher } from './text.ts';
