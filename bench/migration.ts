@@ -43,7 +43,7 @@ import { jobBoardSettings, startFakeJobBoards } from '../test/fakes/job-boards/f
 import { fakePosting } from '../test/fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
 import { startPlatform } from '../test/harness/platform.ts';
-import { type CpuSnapshot, cpuBetween, cpuSnapshot } from './process-cpu.ts';
+import { type CpuSnapshot, cpuBetween, cpuSnapshot, EXITED_CHILDREN } from './process-cpu.ts';
 import { percentile } from './stats.ts';
 
 const env = (name: string, fallback: number) => {
@@ -392,6 +392,30 @@ async function main() {
       );
     const placedBefore = await placementsNow();
 
+    const startMigrator = () =>
+      spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          CONTROL_PLANE_DATABASE_URL: postgresUrl(
+            platform.ports.controlPostgres,
+            CONTROL_PLANE_DATABASE,
+          ),
+          ROUTER_SECRET: platform.orchestrator.secrets().ROUTER_SECRET,
+          MIGRATOR_CONCURRENCY: String(CONCURRENCY),
+          // info: one 'user moved' line per user with its step timings, parsed below.
+          LOG_LEVEL: 'info',
+        },
+      });
+    // The migrator's own start and exit (loading its modules takes a few CPU-seconds) are
+    // not a move's cost: measured by a run with nothing to do, and taken off below.
+    const exitedBefore = ownCpu();
+    const idle = startMigrator();
+    idle.stdout?.resume();
+    if ((await closed(idle)) !== 0) throw new Error('the migrator with nothing to do failed');
+    const migratorIdleCpu = cpuBetween(exitedBefore, ownCpu())[EXITED_CHILDREN] ?? 0;
+
     // --- Baseline: the load alone -------------------------------------------------------
     const origin = performance.now();
     await sleep(0);
@@ -431,21 +455,7 @@ async function main() {
     log(`rebalance ${operation.id}: ${operation.users.total} users to move; running the migrator`);
     const migratorStarted = performance.now() - t0;
     const cpuAtStart = ownCpu();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        CONTROL_PLANE_DATABASE_URL: postgresUrl(
-          platform.ports.controlPostgres,
-          CONTROL_PLANE_DATABASE,
-        ),
-        ROUTER_SECRET: platform.orchestrator.secrets().ROUTER_SECRET,
-        MIGRATOR_CONCURRENCY: String(CONCURRENCY),
-        // info: one 'user moved' line per user with its step timings, parsed below.
-        LOG_LEVEL: 'info',
-      },
-    });
+    const child = startMigrator();
     const migratorLog: string[] = [];
     let partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -544,9 +554,11 @@ async function main() {
     const freezeP99 = percentile(freeze, 99);
     const ratio = during.p95Ms / baseline.p95Ms;
     /** CPU seconds per moved user: used during the migrator's run, less the load's own rate. */
-    const migrationCpuPerUser = (used: number, inBaseline: number) =>
+    const migrationCpuPerUser = (used: number, inBaseline: number, startAndExit = 0) =>
       round(
-        (used - (inBaseline / baselineSeconds) * ((migratorEnded - migratorStarted) / 1000)) /
+        (used -
+          startAndExit -
+          (inBaseline / baselineSeconds) * ((migratorEnded - migratorStarted) / 1000)) /
           Math.max(1, moves.length),
         3,
       );
@@ -604,10 +616,12 @@ async function main() {
         cpuSeconds: cpuDuringMigration,
         /**
          * CPU seconds per moved user: all processes during the migrator's run, less what
-         * the same load used per second in the baseline window.
+         * the same load used per second in the baseline window and less the migrator's own
+         * start and exit (`migratorStartAndExitCpuSeconds`).
          */
+        migratorStartAndExitCpuSeconds: round(migratorIdleCpu, 2),
         cpuSecondsPerMovedUser: baselineClean
-          ? migrationCpuPerUser(sum(cpuDuringMigration), sum(baselineCpu))
+          ? migrationCpuPerUser(sum(cpuDuringMigration), sum(baselineCpu), migratorIdleCpu)
           : null,
         /** The same per process role (the migrator, which exited, is its own role). */
         cpuSecondsPerMovedUserByRole: baselineClean
@@ -615,7 +629,11 @@ async function main() {
               Object.entries(cpuDuringMigration)
                 .map(([role, seconds]) => [
                   role,
-                  migrationCpuPerUser(seconds, baselineCpu[role] ?? 0),
+                  migrationCpuPerUser(
+                    seconds,
+                    baselineCpu[role] ?? 0,
+                    role === EXITED_CHILDREN ? migratorIdleCpu : 0,
+                  ),
                 ])
                 .filter(([, seconds]) => Math.abs(seconds as number) >= 0.001),
             )

@@ -8,6 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+/** The role of the CPU time of children this process waited for (`cutime`, `cstime`). */
+export const EXITED_CHILDREN = 'exited children (the migrator)';
+
 export type CpuSnapshot = Map<number, { seconds: number; role: string }>;
 
 function roleOf(cmdline: string): string {
@@ -33,7 +36,7 @@ export function cpuSnapshot(): CpuSnapshot {
     const stat = readFileSync('/proc/self/stat', 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[13]) + Number(fields[14]);
-    snapshot.set(-1, { seconds: ticks / TICKS_PER_SECOND, role: 'exited children (the migrator)' });
+    snapshot.set(-1, { seconds: ticks / TICKS_PER_SECOND, role: EXITED_CHILDREN });
   } catch {
     // Not Linux.
   }
