@@ -79,6 +79,8 @@ export const routerConfigSchema = z.object({
    * @defaultValue 1
    */
   MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** After each user, pause this many times as long as the user took (0: no pause). @defaultValue 0 */
+  MIGRATOR_NICE_RATIO: z.coerce.number().min(0).max(100).default(0),
   /** Grace period before a moved user's source rows are purged. @defaultValue 60000 */
   MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
   /** How long a cell may wait for a user's running jobs when freezing them. @defaultValue 5000 */

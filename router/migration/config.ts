@@ -13,6 +13,8 @@ export const migratorConfigSchema = z.object({
   MIGRATOR_MODE: z.enum(['once', 'watch']).default('once'),
   /** Users migrated in parallel (see router/config.ts). @defaultValue 1 */
   MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** After each user, pause this many times as long as the user took (0: no pause). @defaultValue 0 */
+  MIGRATOR_NICE_RATIO: z.coerce.number().min(0).max(100).default(0),
   /** @defaultValue 60000 */
   MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
   /** Pause after each recorded phase (crash drills only). @defaultValue 0 */

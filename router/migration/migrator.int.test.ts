@@ -53,10 +53,16 @@ async function addCell(id: string): Promise<void> {
 }
 
 function migrator(
-  options: { concurrency?: number; maxAttempts?: number; unreachableGraceMs?: number } = {},
+  options: {
+    concurrency?: number;
+    maxAttempts?: number;
+    unreachableGraceMs?: number;
+    niceRatio?: number;
+  } = {},
 ): Migrator {
   return new Migrator(store, cp, cells, logger, {
     concurrency: options.concurrency ?? 4,
+    niceRatio: options.niceRatio ?? 0,
     purgeGraceMs: 1,
     maxAttempts: options.maxAttempts ?? 3,
     retryDelayMs: 20,
@@ -248,6 +254,32 @@ describe('rebalance', () => {
     expect(
       cells.calls.filter((c) => c.call === 'checksums' && c.userId === userId).length,
     ).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('a nice ratio', () => {
+  it('pauses after each user, once it is unfrozen, for that many times as long as the user took', async () => {
+    await platform(['cell-1', 'cell-2', 'cell-3'], 40);
+    await addCell('cell-4');
+    await service.rebalance({ dryRun: false });
+    // Each move takes at least 30 ms (its load); with a ratio of 2 the next user's copy
+    // starts at least 2 × 30 ms after this user's tombstone, the last call of a move
+    // (lower bounds only: a pause never ends early).
+    const dumps: number[] = [];
+    const tombstones: number[] = [];
+    cells.before = async (call) => {
+      if (call === 'dump') dumps.push(performance.now());
+      if (call === 'tombstone') tombstones.push(performance.now());
+      if (call === 'load') await new Promise((resolve) => setTimeout(resolve, 30));
+    };
+    const status = await migrator({ concurrency: 1, niceRatio: 2 }).runCurrent();
+    expect(status?.state).toBe('completed');
+    expect(dumps.length).toBe(status?.users.moved);
+    expect(dumps.length).toBeGreaterThan(3);
+    for (let i = 1; i < dumps.length; i++) {
+      expect((dumps[i] as number) - (tombstones[i - 1] as number)).toBeGreaterThanOrEqual(2 * 30);
+    }
+    await expectNoUserStranded();
   });
 });
 

@@ -47,6 +47,13 @@ export interface MigratorOptions {
   retryDelayMs?: number;
   /** How often a running operation re-reads its state to notice a cancel. @defaultValue 200 */
   cancelPollMs?: number;
+  /**
+   * After each user, pause this many times as long as that user took (gh-ost's
+   * "nice ratio"): 1 leaves the cells about half the CPU the migrator would
+   * take, for the other users' latency, at half the rate. Never inside a
+   * user's freeze. @defaultValue 0
+   */
+  niceRatio?: number;
   /** A pause after each recorded phase, for crash drills that kill the migrator in a given phase. @defaultValue 0 */
   stepDelayMs?: number;
   /**
@@ -199,10 +206,14 @@ export class Migrator {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     let next = 0;
+    const niceRatio = this.options.niceRatio ?? 0;
     const worker = async () => {
       while (next < moves.length && !signal?.aborted) {
         const move = moves[next++];
-        if (move) await this.#advance(move, cancelling);
+        if (!move) continue;
+        const started = performance.now();
+        await this.#advance(move, cancelling);
+        if (niceRatio > 0) await sleep((performance.now() - started) * niceRatio, signal);
       }
     };
     const width = Math.max(1, this.options.concurrency ?? 1);
