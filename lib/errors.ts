@@ -130,6 +130,30 @@ function codeForHttpStatus(status: number): ErrorCode {
 }
 
 /**
+ * Postgres refused a character of the request's text: U+0000 in text or JSON
+ * (22021, 22P05), or a lone surrogate escaped in JSON (22P02 naming Unicode).
+ * Any route that stores or looks up what it is sent can meet these (a login
+ * whose email holds U+0000, a profile that does); they are the client's
+ * input, never a server fault: `400 validation_failed`.
+ */
+export function unstorableTextError(error: unknown): ApiError | undefined {
+  const { code, message, detail } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    detail?: unknown;
+  };
+  const unstorable =
+    code === '22021' ||
+    code === '22P05' ||
+    (code === '22P02' && /unicode|surrogate/i.test(`${String(message)} ${String(detail)}`));
+  if (!unstorable) return undefined;
+  const problem = 'contains a character that cannot be stored (U+0000 or a lone surrogate)';
+  return new ApiError('validation_failed', `The request ${problem}`, {
+    details: { problems: [{ pointer: '', message: problem }] },
+  });
+}
+
+/**
  * Maps domain errors to `ApiError`. Each process passes its own mapper so that
  * domain errors stay free of HTTP knowledge.
  */

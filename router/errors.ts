@@ -3,7 +3,7 @@
  * The domain classes know nothing of HTTP; `mapRouterError` is the only place
  * that turns them into `ApiError`s.
  */
-import { ApiError, type DomainErrorMapper } from '../lib/errors.ts';
+import { ApiError, type DomainErrorMapper, unstorableTextError } from '../lib/errors.ts';
 
 export class InvalidCredentialsError extends Error {
   override name = 'InvalidCredentialsError';
@@ -93,6 +93,8 @@ export class InvalidInputError extends Error {
 export function createRouterErrorMapper(retryAfterSeconds: number): DomainErrorMapper {
   const retryAfter = { 'retry-after': String(retryAfterSeconds) };
   return (error) => {
+    const unstorable = unstorableTextError(error);
+    if (unstorable) return unstorable;
     if (error instanceof InvalidCredentialsError) {
       return new ApiError('unauthorized', 'Invalid email or password');
     }

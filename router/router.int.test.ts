@@ -360,6 +360,18 @@ describe('security', () => {
     expect(notJson.status).toBe(415);
     const badRefresh = await post(r.url, '/v1/auth/refresh', { refreshToken: 'unknown' });
     expect(badRefresh.status).toBe(401);
+    // U+0000 cannot be stored or looked up in Postgres: the client's input, a 400 (found by the
+    // API fuzz: a login whose email was "\u0000" answered 500).
+    for (const [path, body] of [
+      ['/v1/auth/login', { email: '\u0000', password: 'long enough password' }],
+      ['/v1/auth/signup', { email: 'nul@example.com', password: 'long enough', name: 'A\u0000' }],
+    ] as const) {
+      const nul = await post(r.url, path, body);
+      expect(nul.status, path).toBe(400);
+      expect(((await nul.json()) as { error: { code: string } }).error.code).toBe(
+        'validation_failed',
+      );
+    }
     expect((await fetch(`${r.url}/admin/v1/cells`)).status).toBe(401);
     expect(
       (await fetch(`${r.url}/admin/v1/cells`, { headers: authed('x'.repeat(40)) })).status,

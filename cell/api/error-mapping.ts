@@ -1,5 +1,5 @@
 /** Maps the cell's domain errors to the one API error contract. */
-import { ApiError } from '../../lib/errors.ts';
+import { ApiError, unstorableTextError } from '../../lib/errors.ts';
 import { DEPENDENCY_DOWN_HEADER } from '../../lib/http-headers.ts';
 import {
   AlreadyAppliedError,
@@ -26,29 +26,9 @@ import {
 } from '../domain/user-lifecycle/errors.ts';
 import { isDependencyUnavailable } from '../infra/dependency-errors.ts';
 
-/**
- * Postgres refused a character of the request's text: U+0000 in text or JSON
- * (22021, 22P05), or a lone surrogate escaped in JSON (22P02 naming Unicode).
- * Any route that stores what it is sent can meet these; they are the
- * client's input, never a server fault.
- */
-function unstorableText(error: unknown): boolean {
-  const { code, message, detail } = error as {
-    code?: unknown;
-    message?: unknown;
-    detail?: unknown;
-  };
-  if (code === '22021' || code === '22P05') return true;
-  return code === '22P02' && /unicode|surrogate/i.test(`${String(message)} ${String(detail)}`);
-}
-
 export function mapCellDomainError(error: unknown): ApiError | undefined {
-  if (unstorableText(error)) {
-    const message = 'contains a character that cannot be stored (U+0000 or a lone surrogate)';
-    return new ApiError('validation_failed', `The request ${message}`, {
-      details: { problems: [{ pointer: '', message }] },
-    });
-  }
+  const unstorable = unstorableTextError(error);
+  if (unstorable) return unstorable;
   if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
   if (error instanceof ConflictError)
     return new ApiError('conflict', error.message, { details: error.details });
