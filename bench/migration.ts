@@ -33,7 +33,7 @@
  * one board each), BENCH_MIGRATION_LOG_LEVEL (error; the platform's processes).
  * The migrator's own log goes to bench/results/migration-migrator.log.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -395,22 +395,15 @@ async function main() {
     const placedBefore = await placementsNow();
 
     const startMigrator = () =>
-      spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: {
-          ...process.env,
-          CONTROL_PLANE_DATABASE_URL: postgresUrl(
-            platform.ports.controlPostgres,
-            CONTROL_PLANE_DATABASE,
-          ),
-          ROUTER_SECRET: platform.orchestrator.secrets().ROUTER_SECRET,
+      platform.startMigrator(
+        {
           MIGRATOR_CONCURRENCY: String(CONCURRENCY),
           MIGRATOR_NICE_RATIO: String(NICE_RATIO),
           // info: one 'user moved' line per user with its step timings, parsed below.
           LOG_LEVEL: 'info',
         },
-      });
+        'pipe',
+      );
     // The migrator's own start and exit (loading its modules takes a few CPU-seconds) are
     // not a move's cost: measured by a run with nothing to do, and taken off below.
     const exitedBefore = ownCpu();

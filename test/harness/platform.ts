@@ -4,13 +4,21 @@
  * started by the same orchestrator as `make dev-cells`, on shifted ports and
  * in a temporary directory so it never collides with a developer's platform.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Orchestrator } from '../../deploy/local/orchestrator.ts';
-import { type CellPart, cellId, type PortPlan, portPlan } from '../../deploy/local/topology.ts';
+import {
+  type CellPart,
+  CONTROL_PLANE_DATABASE,
+  cellId,
+  type PortPlan,
+  portPlan,
+  postgresUrl,
+} from '../../deploy/local/topology.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,6 +44,11 @@ export interface Platform {
   restartRouter(): Promise<void>;
   /** SIGKILLs the router (no graceful stop), then starts it again and waits until it is healthy. */
   killRouter(): Promise<void>;
+  /**
+   * Starts the standalone migrator (`router/migration/main.ts`) on this
+   * platform's control plane; `env` adds to or overrides its environment.
+   */
+  startMigrator(env: Record<string, string>, stdout: 'pipe' | 'inherit'): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -103,6 +116,17 @@ export async function startPlatform(options: {
     adminToken: orchestrator.secrets().ADMIN_TOKEN,
     orchestrator,
     cellUrl: (k) => `http://127.0.0.1:${ports.cellApi(k)}`,
+    startMigrator: (env, stdout) =>
+      spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
+        cwd: repoRoot,
+        stdio: ['ignore', stdout, 'inherit'],
+        env: {
+          ...process.env,
+          CONTROL_PLANE_DATABASE_URL: postgresUrl(ports.controlPostgres, CONTROL_PLANE_DATABASE),
+          ROUTER_SECRET: orchestrator.secrets().ROUTER_SECRET,
+          ...env,
+        },
+      }),
     async kill(cell, part) {
       await orchestrator.kill(cell, part);
     },

@@ -12,7 +12,7 @@
  * users who did not move saw no error, moved users saw only
  * `503 user_migrating`, and only on writes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,21 +155,10 @@ function admin(method: string, route: string, body?: unknown) {
 }
 
 function migrator(env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'router/migration/main.ts'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      CONTROL_PLANE_DATABASE_URL: postgresUrl(
-        platform.ports.controlPostgres,
-        CONTROL_PLANE_DATABASE,
-      ),
-      ROUTER_SECRET: platform.orchestrator.secrets().ROUTER_SECRET,
-      LOG_LEVEL: 'warn',
-      MIGRATION_PURGE_GRACE_MS: '500',
-      ...env,
-    },
-  });
+  return platform.startMigrator(
+    { LOG_LEVEL: 'warn', MIGRATION_PURGE_GRACE_MS: '500', ...env },
+    'inherit',
+  );
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
