@@ -47,6 +47,8 @@ async function platform(cellIds: string[], userCount: number): Promise<void> {
   }
 }
 
+// A test that adds cell-2 to one cell moves each user with probability 1/2: 20 users leave none
+// to move once in a million runs (6 users did in one CI run, and the test found no operation).
 async function addCell(id: string): Promise<void> {
   cells.addCell(id);
   await db.sql`insert into cells (id, url, weight) values (${id}, ${`http://127.0.0.1:9/${id}`}, 1)`;
@@ -225,7 +227,7 @@ describe('rebalance', () => {
   });
 
   it('reads both cells back when it resumes a frozen user after a crash, and copies again what differs', async () => {
-    await platform(['cell-1'], 12);
+    await platform(['cell-1'], 20);
     await addCell('cell-2');
     await service.rebalance({ dryRun: false });
     const dead = new AbortController();
@@ -286,7 +288,7 @@ describe('a nice ratio', () => {
 
 describe('a cell that is unreachable for a while', () => {
   it('is waited for with backoff: its users move once it is back, none fails', async () => {
-    await platform(['cell-1'], 8);
+    await platform(['cell-1'], 20);
     await addCell('cell-2');
     await service.rebalance({ dryRun: false });
     const downUntil = Date.now() + 500;
@@ -311,7 +313,7 @@ describe('a cell that is unreachable for a while', () => {
   });
 
   it('fails its users after the grace period, leaving them served where they were', async () => {
-    await platform(['cell-1'], 6);
+    await platform(['cell-1'], 20);
     await addCell('cell-2');
     await service.rebalance({ dryRun: false });
     cells.before = (_call, cellId) => {
@@ -394,7 +396,7 @@ describe('cancel', () => {
 
 describe('a user whose jobs keep running', () => {
   it('is rolled back and reported failed after the freeze keeps answering user_busy', async () => {
-    await platform(['cell-1'], 12);
+    await platform(['cell-1'], 20);
     await addCell('cell-2');
     await service.rebalance({ dryRun: false });
     const moving = (await store.unfinishedMoves((await store.current())?.id ?? '')).map(
