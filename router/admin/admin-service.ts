@@ -65,7 +65,7 @@ export class AdminService {
       cellId: placement.cell.id,
       reason: placement.reason,
       frozen: placement.frozen,
-      ringCellId: placement.ringCellId ?? null,
+      ringCellId: this.directory.ringCell(userId) ?? null,
       cellState: placement.cell.state,
       cellHealth: this.health.isUp(placement.cell.id) ? 'up' : 'down',
     };

@@ -16,8 +16,6 @@ export interface Placement {
   /** `ring`, `fallback`, or a pin reason. */
   reason: string;
   frozen: boolean;
-  /** Where the planning ring would put the user now. */
-  ringCellId: string | undefined;
 }
 
 interface StoredPlacement {
@@ -132,11 +130,8 @@ export class PlacementDirectory {
     if (!stored) return undefined;
     const cell = this.#cells.get(stored.cellId);
     if (!cell) return undefined;
-    return {
-      cell,
-      reason: stored.reason,
-      frozen: stored.frozen,
-      ringCellId: this.#ring.lookup(userId),
-    };
+    // No ring lookup here: this runs for every proxied request, and only the admin API's
+    // `where` asks where the ring would put the user (`ringCell`).
+    return { cell, reason: stored.reason, frozen: stored.frozen };
   }
 }
