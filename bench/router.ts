@@ -1,11 +1,15 @@
 /**
  * Router benchmark (`make bench-router`): the same upstream cells and the same
- * load generator, four ways in (five with BENCH_ROUTER_BASELINE_DIR):
+ * load generator, several ways in:
  *   1. direct to a cell,
  *   2. through nginx with `hash $http_x_user_id consistent` (the industry baseline),
- *   3. through a bare node:http + undici proxy (the floor any Node proxy starts from),
- *   4. through our router (real process: JWT check, placement, signing, streaming proxy),
- *   5. optionally through an earlier version of the router, from another checkout.
+ *   3. through a Node TCP relay that pipes bytes without parsing HTTP (what any Node
+ *      process pays to move them: the floor under every Node proxy),
+ *   4. through a bare node:http + undici proxy (the floor any Node HTTP proxy starts from),
+ *   5. through our router (real process: JWT check, placement, signing, streaming proxy),
+ *      as one process and as two behind node:cluster,
+ *   6. optionally through an earlier version of the router, from another checkout
+ *      (BENCH_ROUTER_BASELINE_DIR).
  * For each: saturation throughput and p50/p99 (closed loop), then p50/p99 at
  * half of nginx's saturation rate (open loop), and the CPU time the proxy process
  * spent per request. Ratios come both as ratios of medians and as medians of
@@ -111,7 +115,7 @@ async function main() {
   // Three live cells in one upstream process, plus one registered dead cell.
   const cellPorts = [await freePort(), await freePort(), await freePort()];
   const deadPort = await freePort();
-  startChild(process.execPath, [
+  const upstream = startChild(process.execPath, [
     '--import',
     'tsx',
     'bench/router-upstream.ts',
@@ -175,16 +179,22 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   ]);
   await waitForPort(nginxPort);
 
-  // The floor: a bare node:http + undici proxy with the same ring.
-  const rawPort = await freePort();
-  const rawProcess = startChild(process.execPath, [
-    '--import',
-    'tsx',
-    'bench/router-raw-proxy.ts',
-    String(rawPort),
-    ...cellPorts.map(String),
-  ]);
-  await waitForPort(rawPort);
+  // The floors: a bare node:http + undici proxy with the same ring, and below it a TCP relay
+  // that moves the same bytes without parsing HTTP.
+  const startFloor = async (script: string) => {
+    const port = await freePort();
+    const child = startChild(process.execPath, [
+      '--import',
+      'tsx',
+      script,
+      String(port),
+      ...cellPorts.map(String),
+    ]);
+    await waitForPort(port);
+    return { port, pid: child.pid };
+  };
+  const rawProxy = await startFloor('bench/router-raw-proxy.ts');
+  const tcpRelay = await startFloor('bench/router-tcp-relay.ts');
 
   // Our router, as a real process (and optionally an earlier version of it, from another checkout).
   const extraNodeArgs = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -267,15 +277,20 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
   const allTargets = {
     direct: `http://127.0.0.1:${cellPorts[0]}`,
     nginx: `http://127.0.0.1:${nginxPort}`,
-    nodeRawProxy: `http://127.0.0.1:${rawPort}`,
+    nodeTcpRelay: `http://127.0.0.1:${tcpRelay.port}`,
+    nodeRawProxy: `http://127.0.0.1:${rawProxy.port}`,
     router: `http://127.0.0.1:${routerProcess.port}`,
     router2Processes: `http://127.0.0.1:${clusterProcess.port}`,
     ...(baselineProcess ? { routerBaseline: `http://127.0.0.1:${baselineProcess.port}` } : {}),
   };
-  // The process tree whose CPU time each proxied request costs (none for direct).
+  // The process tree whose CPU time each proxied request costs.
+  // For direct, the upstream's own: what a node:http server spends to answer (the server half
+  // of every Node proxy).
   const proxyPids: Record<string, number | undefined> = {
+    direct: upstream.pid,
     nginx: nginxProcess.pid,
-    nodeRawProxy: rawProcess.pid,
+    nodeTcpRelay: tcpRelay.pid,
+    nodeRawProxy: rawProxy.pid,
     router: routerProcess.pid,
     router2Processes: clusterProcess.pid,
     routerBaseline: baselineProcess?.pid,
@@ -346,14 +361,19 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     durationMs: 3_000,
   });
 
-  const ratio = (a = 0, b = 1) => Math.round((a / b) * 1000) / 1000;
+  // Undefined when either side did not run (BENCH_TARGETS, no baseline), never a made-up figure.
+  const ratio = (a?: number, b?: number) =>
+    a === undefined || !b ? undefined : Math.round((a / b) * 1000) / 1000;
   // Paired per round: both targets ran back to back in the same round, so their ratio shares
   // that round's machine load; the median of these is steadier than a ratio of medians.
   const pairedRatio = (a: string, b: string, field: 'rps' | 'proxyCpuUsPerRequest' = 'rps') => {
     const runsA = satRuns[a];
     const runsB = satRuns[b];
     if (!runsA || !runsB) return undefined;
-    return median(runsA.map((run, i) => ratio(run[field], runsB[i]?.[field])));
+    const ratios = runsA
+      .map((run, i) => ratio(run[field], runsB[i]?.[field]))
+      .filter((r) => r !== undefined);
+    return ratios.length > 0 ? median(ratios) : undefined;
   };
   const pairedAddedP99 = (name: string) => {
     const runs = halfRuns[name];
@@ -369,6 +389,8 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     setup: {
       upstream: '3 cells in one node process, small JSON answer',
       nginx: 'worker_processes 1, hash $http_x_user_id consistent, keepalive 128',
+      nodeTcpRelay:
+        'one node process piping each client connection to one cell connection: no HTTP parsing, no routing',
       nodeRawProxy: 'one node process: node:http + undici pool + pipe, same ring, nothing else',
       router: 'one node process: JWT verify, placement, HMAC signing, undici keep-alive pool',
       router2Processes: 'the same router as 2 worker processes behind node:cluster (round-robin)',
@@ -378,6 +400,8 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       durationMs: DURATION,
       rounds: ROUNDS,
       aggregation: 'median of interleaved rounds',
+      proxyCpuUsPerRequest:
+        'user + system CPU of the proxy process tree per request (for direct: the upstream process)',
     },
     saturation,
     halfNginxRate: { rate, ...halfRate },
@@ -404,6 +428,14 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
         saturation.router?.proxyCpuUsPerRequest,
         saturation.nginx?.proxyCpuUsPerRequest,
       ),
+      nodeRawProxyToNginxCpuPerRequest: ratio(
+        saturation.nodeRawProxy?.proxyCpuUsPerRequest,
+        saturation.nginx?.proxyCpuUsPerRequest,
+      ),
+      nodeTcpRelayToNginxCpuPerRequest: ratio(
+        saturation.nodeTcpRelay?.proxyCpuUsPerRequest,
+        saturation.nginx?.proxyCpuUsPerRequest,
+      ),
       routerToRouterBaselineCpuPerRequest: ratio(
         saturation.router?.proxyCpuUsPerRequest,
         saturation.routerBaseline?.proxyCpuUsPerRequest,
@@ -416,6 +448,17 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       nodeRawProxyToNginxThroughput: pairedRatio('nodeRawProxy', 'nginx'),
       routerToRouterBaselineThroughput: pairedRatio('router', 'routerBaseline'),
       routerToNginxCpuPerRequest: pairedRatio('router', 'nginx', 'proxyCpuUsPerRequest'),
+      nodeRawProxyToNginxCpuPerRequest: pairedRatio(
+        'nodeRawProxy',
+        'nginx',
+        'proxyCpuUsPerRequest',
+      ),
+      nodeTcpRelayToNginxCpuPerRequest: pairedRatio(
+        'nodeTcpRelay',
+        'nginx',
+        'proxyCpuUsPerRequest',
+      ),
+      nodeTcpRelayToNginxThroughput: pairedRatio('nodeTcpRelay', 'nginx'),
       routerToRouterBaselineCpuPerRequest: pairedRatio(
         'router',
         'routerBaseline',
@@ -440,7 +483,12 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
         Math.round(((halfRate.router?.p50Ms ?? 0) - (halfRate.direct?.p50Ms ?? 0)) * 1000) / 1000,
     },
     deadCell503: deadCell,
-    targets: { routerToNginxThroughput: 0.5, addedP99Ms: 1, deadCell503P99Ms: 50 },
+    targets: {
+      routerToNginxThroughput: 0.85,
+      routerToNginxCpuPerRequest: 2.5,
+      addedP99Ms: 1,
+      deadCell503P99Ms: 50,
+    },
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/router.json', `${JSON.stringify(result, null, 2)}\n`);
