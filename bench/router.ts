@@ -383,6 +383,13 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       runs.map((run, i) => Math.round((run.p99Ms - (direct[i]?.p99Ms ?? 0)) * 1000) / 1000),
     );
   };
+  // A target's latency over direct in the half-rate runs (medians), when both ran.
+  const overDirect = (name: string, field: 'p50Ms' | 'p99Ms' = 'p99Ms') => {
+    const target = halfRate[name]?.[field];
+    const direct = halfRate.direct?.[field];
+    if (target === undefined || direct === undefined) return undefined;
+    return Math.round((target - direct) * 1000) / 1000;
+  };
   const result = {
     benchmark: 'router',
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -469,18 +476,12 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
       routerBaselineAddedP99AtHalfNginxRateMs: pairedAddedP99('routerBaseline'),
     },
     addedLatencyAtHalfNginxRate: {
-      routerP99OverDirectMs:
-        Math.round(((halfRate.router?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) / 1000,
-      nginxP99OverDirectMs:
-        Math.round(((halfRate.nginx?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) / 1000,
-      nodeRawProxyP99OverDirectMs:
-        Math.round(((halfRate.nodeRawProxy?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) /
-        1000,
-      routerBaselineP99OverDirectMs:
-        Math.round(((halfRate.routerBaseline?.p99Ms ?? 0) - (halfRate.direct?.p99Ms ?? 0)) * 1000) /
-        1000,
-      routerP50OverDirectMs:
-        Math.round(((halfRate.router?.p50Ms ?? 0) - (halfRate.direct?.p50Ms ?? 0)) * 1000) / 1000,
+      routerP99OverDirectMs: overDirect('router'),
+      nginxP99OverDirectMs: overDirect('nginx'),
+      nodeTcpRelayP99OverDirectMs: overDirect('nodeTcpRelay'),
+      nodeRawProxyP99OverDirectMs: overDirect('nodeRawProxy'),
+      routerBaselineP99OverDirectMs: overDirect('routerBaseline'),
+      routerP50OverDirectMs: overDirect('router', 'p50Ms'),
     },
     deadCell503: deadCell,
     targets: {
