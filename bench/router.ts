@@ -379,9 +379,11 @@ ${cellPorts.map((port) => `    server 127.0.0.1:${port};`).join('\n')}
     const runs = halfRuns[name];
     const direct = halfRuns.direct;
     if (!runs || !direct) return undefined;
-    return median(
-      runs.map((run, i) => Math.round((run.p99Ms - (direct[i]?.p99Ms ?? 0)) * 1000) / 1000),
-    );
+    const added = runs.flatMap((run, i) => {
+      const base = direct[i]?.p99Ms;
+      return base === undefined ? [] : [Math.round((run.p99Ms - base) * 1000) / 1000];
+    });
+    return added.length > 0 ? median(added) : undefined;
   };
   // A target's latency over direct in the half-rate runs (medians), when both ran.
   const overDirect = (name: string, field: 'p50Ms' | 'p99Ms' = 'p99Ms') => {

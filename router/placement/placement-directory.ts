@@ -131,7 +131,7 @@ export class PlacementDirectory {
     const cell = this.#cells.get(stored.cellId);
     if (!cell) return undefined;
     // No ring lookup here: this runs for every proxied request, and only the admin API's
-    // `where` asks where the ring would put the user (`ringCell`).
+    // placement view (`GET /admin/v1/placements/:user`, `cellctl where`) asks `ringCell`.
     return { cell, reason: stored.reason, frozen: stored.frozen };
   }
 }
