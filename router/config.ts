@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configFields, parseConfig } from '../lib/config.ts';
+import { migratorTuningFields } from './migration/config.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -72,21 +73,7 @@ export const routerConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: configFields.durationMs.default(10_000),
   /** Run the migrator in this process (one replica at a time holds its lock). @defaultValue true */
   MIGRATOR_ENABLED: configFields.boolean.default(true),
-  /**
-   * Users migrated in parallel. 1: on 2 shared cores, 2 and 4 barely add
-   * throughput (a move is CPU-bound) and triple the freeze and the other users'
-   * p95 (docs/reference/operations.md). Raise it where cells have cores to spare.
-   * @defaultValue 1
-   */
-  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
-  /** After each user, pause this many times as long as the user took (0: no pause). @defaultValue 0 */
-  MIGRATOR_NICE_RATIO: z.coerce.number().min(0).max(100).default(0),
-  /** Grace period before a moved user's source rows are purged. @defaultValue 60000 */
-  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
-  /** How long a cell may wait for a user's running jobs when freezing them. @defaultValue 5000 */
-  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
-  /** How long a cell may stay unreachable before a move's failures count as attempts. @defaultValue 60000 */
-  MIGRATION_UNREACHABLE_GRACE_MS: configFields.durationMs.default(60_000),
+  ...migratorTuningFields,
   /**
    * The built web app the router serves at `/` (`make web`). Missing: `/` answers
    * 404 saying so; the API is unaffected.

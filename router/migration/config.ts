@@ -6,22 +6,35 @@
 import { z } from 'zod';
 import { configFields } from '../../lib/config.ts';
 
+/**
+ * The migrator's tuning, the same wherever it runs: in a router replica
+ * (router/config.ts, `MIGRATOR_ENABLED`) or as the standalone Job below.
+ */
+export const migratorTuningFields = {
+  /**
+   * Users migrated in parallel. 1: on 2 shared cores, 2 and 4 barely add
+   * throughput (a move is CPU-bound) and triple the freeze and the other users'
+   * p95 (docs/reference/operations.md). Raise it where cells have cores to spare.
+   * @defaultValue 1
+   */
+  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** After each user, pause this many times as long as the user took (0: no pause). @defaultValue 0 */
+  MIGRATOR_NICE_RATIO: z.coerce.number().min(0).max(100).default(0),
+  /** Grace period before a moved user's source rows are purged. @defaultValue 60000 */
+  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
+  /** How long a cell may wait for a user's running jobs when freezing them. @defaultValue 5000 */
+  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
+  /** How long a cell may stay unreachable before a move's failures count as attempts. @defaultValue 60000 */
+  MIGRATION_UNREACHABLE_GRACE_MS: configFields.durationMs.default(60_000),
+};
+
 export const migratorConfigSchema = z.object({
   CONTROL_PLANE_DATABASE_URL: configFields.postgresUrl,
   ROUTER_SECRET: configFields.secret,
   /** `once`: finish the running operation and exit; `watch`: keep running. @defaultValue once */
   MIGRATOR_MODE: z.enum(['once', 'watch']).default('once'),
-  /** Users migrated in parallel (see router/config.ts). @defaultValue 1 */
-  MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
-  /** After each user, pause this many times as long as the user took (0: no pause). @defaultValue 0 */
-  MIGRATOR_NICE_RATIO: z.coerce.number().min(0).max(100).default(0),
-  /** @defaultValue 60000 */
-  MIGRATION_PURGE_GRACE_MS: configFields.durationMs.default(60_000),
+  ...migratorTuningFields,
   /** Pause after each recorded phase (crash drills only). @defaultValue 0 */
   MIGRATION_STEP_DELAY_MS: z.coerce.number().int().min(0).default(0),
-  /** @defaultValue 5000 */
-  MIGRATION_FREEZE_WAIT_MS: configFields.durationMs.default(5_000),
-  /** How long a cell may stay unreachable before a move's failures count as attempts. @defaultValue 60000 */
-  MIGRATION_UNREACHABLE_GRACE_MS: configFields.durationMs.default(60_000),
   LOG_LEVEL: configFields.logLevel,
 });
