@@ -45,7 +45,7 @@ import { fakePosting } from '../test/fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
 import { startPlatform } from '../test/harness/platform.ts';
 import { type CpuSnapshot, cpuBetween, cpuSnapshot, EXITED_CHILDREN } from './process-cpu.ts';
-import { percentile } from './stats.ts';
+import { bootstrapPercentileRatio, percentile } from './stats.ts';
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -549,6 +549,14 @@ async function main() {
     const freezeP50 = percentile(freeze, 50);
     const freezeP99 = percentile(freeze, 99);
     const ratio = during.p95Ms / baseline.p95Ms;
+    const interval = bootstrapPercentileRatio(
+      others(baselineSamples).map((s) => s.ms),
+      others(rebalanceSamples)
+        .filter((s) => s.at >= start && s.at <= end)
+        .map((s) => s.ms),
+      { p: 95 },
+    );
+    const ratioInterval = interval && { low: round(interval.low), high: round(interval.high) };
     /** CPU seconds per moved user: used during the migrator's run, less the load's own rate. */
     const migrationCpuPerUser = (used: number, inBaseline: number, startAndExit = 0) =>
       round(
@@ -641,6 +649,11 @@ async function main() {
         duringRebalance: during,
         whileCell4Starts: cellStart,
         p95Ratio: baselineClean ? round(ratio) : null,
+        /**
+         * 90% bootstrap interval of that ratio: the during-window holds a few hundred requests,
+         * so its p95 rests on a dozen or so of them, and the ratio varies a lot between runs.
+         */
+        p95RatioInterval90: baselineClean ? ratioInterval : null,
         /** Whether the baseline window held the load alone (no seed work left running). */
         baselineClean,
         /** CPU seconds per process role in the baseline window (the load alone). */
@@ -673,6 +686,9 @@ async function main() {
     };
     for (const [name, t] of Object.entries(result.targets)) {
       log(`${name}: ${t.value} (target ${t.target}): ${t.met ? 'met' : 'NOT met'}`);
+    }
+    if (baselineClean && ratioInterval) {
+      log(`otherUsersP95Ratio 90% interval: ${ratioInterval.low}–${ratioInterval.high}`);
     }
     mkdirSync(path.join(repoRoot, 'bench', 'results'), { recursive: true });
     writeFileSync(
