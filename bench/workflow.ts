@@ -85,7 +85,7 @@ try {
         'x-user-id': userId,
         'x-cell-id': CELL_ID,
         'x-request-id': requestId,
-        'x-router-signature': signIdentity(SECRET, { userId, requestId, cellId: CELL_ID }),
+        'x-router-signature': signIdentity(SECRET, { userId, cellId: CELL_ID }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined

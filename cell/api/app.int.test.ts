@@ -60,7 +60,6 @@ describe('cell API', () => {
           [IDENTITY_HEADERS.requestId]: requestId,
           [IDENTITY_HEADERS.signature]: signIdentity('x'.repeat(40), {
             userId,
-            requestId,
             cellId: 'cell-7',
           }),
         },
@@ -86,7 +85,7 @@ describe('cell API', () => {
           [IDENTITY_HEADERS.requestId]: requestId,
           [IDENTITY_HEADERS.signature]: signIdentity(
             'test-router-secret-0123456789abcdef-0123',
-            { userId, requestId, cellId: 'cell-7' },
+            { userId, cellId: 'cell-7' },
             Date.now() - 120_000,
           ),
         },

@@ -78,7 +78,6 @@ export class HttpCellDataClient implements CellDataClient {
           [IDENTITY_HEADERS.cellId]: cellId,
           [IDENTITY_HEADERS.signature]: signIdentity(this.options.routerSecret, {
             userId,
-            requestId,
             cellId,
           }),
         },

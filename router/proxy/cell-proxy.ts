@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { type Dispatcher, errors } from 'undici';
 import { ApiError } from '../../lib/errors.ts';
 import { DEPENDENCY_DOWN_HEADER } from '../../lib/http-headers.ts';
-import { signIdentity } from '../../lib/router-signature.ts';
+import { IdentitySigner } from '../../lib/router-signature.ts';
 import { CellUnavailableError } from '../errors.ts';
 import type { HealthMonitor } from '../health/health-monitor.ts';
 import { isConnectionRefused } from '../health/health-monitor.ts';
@@ -183,13 +183,15 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 
 export class CellProxy {
   readonly #limit: number;
+  readonly #signer: IdentitySigner;
 
   constructor(
     private readonly pools: CellPools,
     private readonly health: HealthMonitor,
-    private readonly options: CellProxyOptions,
+    options: CellProxyOptions,
   ) {
     this.#limit = options.bodyLimitBytes ?? 1_048_576;
+    this.#signer = new IdentitySigner(options.routerSecret);
   }
 
   /**
@@ -224,7 +226,7 @@ export class CellProxy {
       'x-cell-id',
       target.cellId,
       'x-router-signature',
-      signIdentity(this.options.routerSecret, target),
+      this.#signer.sign(target),
     );
     const body = hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null;
     // A read that reaches a cell the user just left (this replica had not seen the flip

@@ -42,7 +42,6 @@ export class UserProvisioner {
           'x-cell-id': cellId,
           'x-router-signature': signIdentity(this.options.routerSecret, {
             userId: user.id,
-            requestId,
             cellId,
           }),
         },

@@ -89,7 +89,7 @@ export async function createTestCell(options: TestCellOptions = {}): Promise<Tes
       [IDENTITY_HEADERS.userId]: userId,
       [IDENTITY_HEADERS.cellId]: cellId,
       [IDENTITY_HEADERS.requestId]: requestId,
-      [IDENTITY_HEADERS.signature]: signIdentity(TEST_ROUTER_SECRET, { userId, requestId, cellId }),
+      [IDENTITY_HEADERS.signature]: signIdentity(TEST_ROUTER_SECRET, { userId, cellId }),
       ...extra,
     };
   };
