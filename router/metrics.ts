@@ -5,7 +5,7 @@
  * operation's users by state read from the control plane at scrape time, so
  * every replica shows it wherever the migrator runs).
  */
-import { type Counter, Gauge, type Histogram } from 'prom-client';
+import { Counter, Gauge, type Histogram } from 'prom-client';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 
 export interface RouterMetrics {
@@ -28,23 +28,30 @@ export interface MigrationProgress {
   users: Record<string, number>;
 }
 
-interface BoundSeries {
-  inc(): void;
-  observe(seconds: number): void;
-}
-
 export function createRouterMetrics(): RouterMetrics {
   const base = createMetrics({ service: 'router' });
-  const proxyRequests = base.counter(
-    'router_proxy_requests_total',
-    'Requests for a cell answered by the router, by cell and status',
-    ['cell', 'status'],
-  );
   const proxyDuration = base.histogram(
     'router_proxy_request_duration_seconds',
     'Time from request to response headers of requests for a cell, by cell and status',
     ['cell', 'status'],
   );
+  // The same count as the histogram's `_count`, read from it at scrape time: the hot path
+  // records each request once (the histogram), not twice.
+  const proxyRequests = new Counter({
+    name: 'router_proxy_requests_total',
+    help: 'Requests for a cell answered by the router, by cell and status',
+    labelNames: ['cell', 'status'] as const,
+    registers: [base.registry],
+    async collect() {
+      const counts = (await proxyDuration.get()).values.filter(
+        (value) => value.metricName === 'router_proxy_request_duration_seconds_count',
+      );
+      this.reset();
+      for (const { labels, value } of counts) {
+        this.inc({ cell: String(labels.cell), status: String(labels.status) }, value);
+      }
+    },
+  });
   const cellUp = base.gauge('cell_up', '1 when the cell passes its health checks', ['cell']);
   const overrides = base.gauge(
     'router_placement_overrides',
@@ -84,21 +91,20 @@ export function createRouterMetrics(): RouterMetrics {
 
   // Children bound once per (cell, status): the hot path builds no label object and no
   // status string per request (prom-client still hashes the bound labels on each call).
-  const bound = new Map<string, Map<number, BoundSeries>>();
-  const series = (cell: string, status: number): BoundSeries => {
+  const bound = new Map<string, Map<number, (seconds: number) => void>>();
+  const series = (cell: string, status: number): ((seconds: number) => void) => {
     let byStatus = bound.get(cell);
     if (!byStatus) {
       byStatus = new Map();
       bound.set(cell, byStatus);
     }
-    let entry = byStatus.get(status);
-    if (!entry) {
-      const counter = proxyRequests.labels(cell, String(status));
+    let observe = byStatus.get(status);
+    if (!observe) {
       const histogram = proxyDuration.labels(cell, String(status));
-      entry = { inc: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
-      byStatus.set(status, entry);
+      observe = (seconds) => histogram.observe(seconds);
+      byStatus.set(status, observe);
     }
-    return entry;
+    return observe;
   };
   return {
     base,
@@ -113,9 +119,7 @@ export function createRouterMetrics(): RouterMetrics {
       readProgress = read;
     },
     observe(cell, status, seconds) {
-      const entry = series(cell, status);
-      entry.inc();
-      entry.observe(seconds);
+      series(cell, status)(seconds);
     },
   };
 }
