@@ -30,7 +30,9 @@ describe('access tokens', () => {
   it('round-trips the user id and remembers the verdict', async () => {
     const userId = newId();
     const token = await tokens.issue(userId);
+    expect(tokens.cachedSubject(token)).toBeUndefined();
     expect(await tokens.verify(token)).toBe(userId);
+    expect(tokens.cachedSubject(token)).toBe(userId);
     expect(await tokens.verify(token)).toBe(userId);
   });
 
@@ -63,6 +65,7 @@ describe('access tokens', () => {
     const token = await short.issue(newId());
     await short.verify(token);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(short.cachedSubject(token)).toBeUndefined();
     await expect(short.verify(token)).rejects.toThrow(/expired/);
   });
 

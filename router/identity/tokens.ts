@@ -43,6 +43,16 @@ export class AccessTokens {
       .sign(this.#key);
   }
 
+  /**
+   * The user id of a token verified before and not expired yet, synchronously;
+   * undefined otherwise (then {@link verify} decides). The proxy's hot path
+   * takes this first, so a known token costs no promise.
+   */
+  cachedSubject(token: string): string | undefined {
+    const cached = this.#verified.get(token);
+    return cached && cached.expMs > Date.now() ? cached.sub : undefined;
+  }
+
   /** The user id of a valid token; throws {@link InvalidTokenError} saying why not. */
   async verify(token: string): Promise<string> {
     const cached = this.#verified.get(token);
