@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import type { JobAnalysis, JobInput, JsonResume } from '../lib/ai/contract.ts';
 import { analyzeJob, skillMatcher } from '../lib/ai/embedded/index.ts';
-import { generateJob, prng } from '../shared-services/ai-optimizer/test-support/job-corpus.ts';
+import { createRng } from '../lib/random.ts';
+import { generateJob } from '../shared-services/ai-optimizer/test-support/job-corpus.ts';
 
 export interface ParaphraseSource {
   source: string;
@@ -57,7 +58,7 @@ export function buildHonestyCorpus(count = 60): HonestyPair[] {
   const skillsOf = sources.map((s) => [...matcher.find(s.source).keys()]);
   const pairs: HonestyPair[] = [];
   for (let id = 0; id < count; id += 1) {
-    const rng = prng(7_000 + id);
+    const rng = createRng(7_000 + id);
     const job = generateJob(1_000 + id);
     const analysis = analyzeJob(job);
     const wanted = new Set([...analysis.mustHave, ...analysis.niceToHave]);

@@ -1,5 +1,7 @@
 /** Statistics shared by the benchmarks: percentiles and medians of samples. */
 
+import { createRng, type Rng } from '../lib/random.ts';
+
 /** The p-th percentile (0..100) of ascending-sorted samples, nearest-rank. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -14,20 +16,8 @@ export function median(samples: readonly number[]): number {
   );
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same interval on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The p-th percentile of a resample (with replacement) of `samples`. */
-function resampledPercentile(samples: readonly number[], p: number, random: () => number): number {
+function resampledPercentile(samples: readonly number[], p: number, random: Rng): number {
   const drawn = new Array<number>(samples.length);
   for (let i = 0; i < samples.length; i++) {
     drawn[i] = samples[Math.floor(random() * samples.length)] as number;
@@ -51,7 +41,7 @@ export function bootstrapPercentileRatio(
   options: { p: number; level?: number; rounds?: number; seed?: number },
 ): { low: number; high: number } | undefined {
   if (before.length === 0 || after.length === 0) return undefined;
-  const random = mulberry32(options.seed ?? 1);
+  const random = createRng(options.seed ?? 1);
   const rounds = options.rounds ?? 2_000;
   const ratios: number[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../lib/random.ts';
 import {
   betaCdf,
   betaQuantile,
   chooseStrategy,
-  createRng,
   posteriorOf,
   type Strategy,
   type StrategyStats,

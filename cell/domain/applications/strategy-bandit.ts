@@ -9,6 +9,7 @@
  *   s = min(shrink, maxPriorWeight / (cellSuccesses + cellFailures)).
  * Everything random goes through a seeded generator, so runs are reproducible.
  */
+import type { Rng } from '../../../lib/random.ts';
 
 export const STRATEGIES = ['keyword-first', 'impact-first', 'concise'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -34,21 +35,6 @@ export interface BanditOptions {
   maxPriorWeight?: number;
   /** Strategies to choose among. @defaultValue STRATEGIES */
   strategies?: readonly Strategy[];
-}
-
-/** A uniform generator on [0, 1). */
-export type Rng = () => number;
-
-/** mulberry32: a small, fast, well-distributed 32-bit seeded generator. */
-export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Standard normal by the Marsaglia polar method. */

@@ -26,6 +26,7 @@ import type {
 import { jobAnalysisSchema } from '../../../lib/ai/contract.ts';
 import { tailorResumeWithRewrites } from '../../../lib/ai/embedded/index.ts';
 import type { Logger } from '../../../lib/logger.ts';
+import { createRng } from '../../../lib/random.ts';
 import type { FormQuestionsSource } from '../../adapters/job-boards/greenhouse-questions.ts';
 import type { SubmissionChannels } from '../../adapters/submission/registry.ts';
 import type { JobTarget } from '../../adapters/submission/types.ts';
@@ -45,7 +46,7 @@ import {
 import { insertNotification } from './notifications.ts';
 import { type PdfRenderer, PdfUnavailableError } from './pdf-renderer.ts';
 import { answersOf, type DraftedAnswer, draftAnswers, unansweredRequired } from './screening.ts';
-import { chooseStrategy, createRng, STRATEGIES, type Strategy } from './strategy-bandit.ts';
+import { chooseStrategy, STRATEGIES, type Strategy } from './strategy-bandit.ts';
 import type { StrategyStatsReader } from './strategy-stats.ts';
 import type { SubmissionRecord, SubmissionService } from './submission.ts';
 import type { ResumeTailor } from './tailoring.ts';

@@ -5,17 +5,7 @@
  * date line) of earlier postings.
  */
 import type { JobInput } from '../../../lib/ai/contract.ts';
-
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '../../../lib/random.ts';
 
 const COMPANIES = [
   ['Northwind Logistics', 'freight visibility software for mid-size shippers'],
@@ -213,7 +203,7 @@ function sample<T>(rand: () => number, items: readonly T[], n: number): T[] {
 
 /** One posting; `seed` decides everything, so the corpus is reproducible. */
 export function generateJob(seed: number): JobInput {
-  const rand = prng(seed);
+  const rand = createRng(seed);
   const [company, pitch] = pick(rand, COMPANIES);
   const role = pick(rand, ROLES);
   const level = pick(rand, LEVELS);
@@ -275,7 +265,7 @@ export function generateJob(seed: number): JobInput {
  * benefit, a typo fix, or two responsibility bullets swapped.
  */
 export function lightlyEdit(job: JobInput, seed: number): JobInput {
-  const rand = prng(seed);
+  const rand = createRng(seed);
   const kind = Math.floor(rand() * 4);
   let description = job.description;
   if (kind === 0)
@@ -307,7 +297,7 @@ export interface WorkloadItem {
 
 /** `count` requests: 70% new postings, 30% reposts (a third) or light edits of earlier ones. */
 export function buildWorkload(count: number, seed = 42): WorkloadItem[] {
-  const rand = prng(seed);
+  const rand = createRng(seed);
   const items: WorkloadItem[] = [];
   const originals: number[] = [];
   for (let i = 0; i < count; i++) {
