@@ -531,10 +531,10 @@ async function main() {
       .sort((a, b) => a - b);
 
     const others = (samples: Sample[]) => samples.filter((s) => !moved.has(s.userId));
-    const baseline = latencySummary(others(baselineSamples));
-    const during = latencySummary(
-      others(rebalanceSamples).filter((s) => s.at >= start && s.at <= end),
-    );
+    const baselineOthers = others(baselineSamples);
+    const duringOthers = others(rebalanceSamples).filter((s) => s.at >= start && s.at <= end);
+    const baseline = latencySummary(baselineOthers);
+    const during = latencySummary(duringOthers);
     const cellStart = latencySummary(
       others(rebalanceSamples).filter((s) => s.at >= addStarted && s.at <= addEnded),
     );
@@ -550,10 +550,8 @@ async function main() {
     const freezeP99 = percentile(freeze, 99);
     const ratio = during.p95Ms / baseline.p95Ms;
     const interval = bootstrapPercentileRatio(
-      others(baselineSamples).map((s) => s.ms),
-      others(rebalanceSamples)
-        .filter((s) => s.at >= start && s.at <= end)
-        .map((s) => s.ms),
+      baselineOthers.map((s) => s.ms),
+      duringOthers.map((s) => s.ms),
       { p: 95 },
     );
     const ratioInterval = interval && { low: round(interval.low), high: round(interval.high) };
