@@ -111,3 +111,14 @@ export async function watchedPage(context: BrowserContext) {
   });
   return { page, problems };
 }
+
+/**
+ * Waits until the page has moved focus to its `<h1>` (pages do once mounted, for screen
+ * readers). A key pressed before that move can lose its focus to the heading: a page drawn
+ * at once from cached data shows its buttons before the move happens.
+ */
+export async function headingFocused(page: Page, name: string) {
+  // A string: evaluated in the page (this project's types have no DOM).
+  const focused = `document.activeElement?.tagName === 'H1' && document.activeElement.textContent.trim() === ${JSON.stringify(name)}`;
+  await page.waitForFunction(focused, undefined, WAIT);
+}

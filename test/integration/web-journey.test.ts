@@ -21,6 +21,7 @@ import {
   dragWithMouse,
   expectAccessible,
   hasText,
+  headingFocused,
   invalid,
   launchChromium,
   screenshot,
@@ -327,6 +328,7 @@ describe('web app: a job seeker in Chromium', () => {
 
     // Unfollow, with the keyboard: the board leaves the list.
     await page.getByRole('link', { name: 'Job sources' }).click();
+    await headingFocused(page, 'Job sources');
     await page.getByRole('button', { name: `Unfollow Greenhouse ${board}` }).press('Enter');
     await visible(page.getByText('You follow no boards yet'));
 
