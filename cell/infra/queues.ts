@@ -91,9 +91,20 @@ export const DISCOVERY_JOB_OPTIONS = {
   removeOnFail: 200,
 } as const;
 
+/** How {@link DiscoveryScheduler.ensureBoard} starts a board that has no schedule yet. */
+export interface EnsureBoardOptions {
+  /**
+   * `now` (the default): fetched at once, what a user who follows a board expects.
+   * `spread`: first fetched at a random time within one interval, and a board already
+   * scheduled is left as it is. For boards whose jobs arrived with a migrated user: a
+   * rebalance then does not send every moved user's boards to the job boards at once.
+   */
+  firstFetch?: 'now' | 'spread';
+}
+
 /** Creates and removes the per-board discovery schedules. */
 export interface DiscoveryScheduler {
-  ensureBoard(provider: Provider, board: string): Promise<void>;
+  ensureBoard(provider: Provider, board: string, options?: EnsureBoardOptions): Promise<void>;
   removeBoard(provider: Provider, board: string): Promise<void>;
   /** The ids of every board schedule that exists, per provider. */
   listBoards(): Promise<DiscoveryJobData[]>;
@@ -140,10 +151,23 @@ export class CellQueues implements DiscoveryScheduler, FollowUpQueue, WorkflowQu
     return queue;
   }
 
-  async ensureBoard(provider: Provider, board: string): Promise<void> {
-    await this.queue(DISCOVERY_QUEUES[provider]).upsertJobScheduler(
-      boardSchedulerId(provider, board),
-      { every: this.intervalMs },
+  async ensureBoard(
+    provider: Provider,
+    board: string,
+    options: EnsureBoardOptions = {},
+  ): Promise<void> {
+    const queue = this.queue(DISCOVERY_QUEUES[provider]);
+    const id = boardSchedulerId(provider, board);
+    let startDate: number | undefined;
+    if (options.firstFetch === 'spread') {
+      if (await queue.getJobScheduler(id)) return;
+      // Jitter only: any spread over the interval will do.
+      startDate = Date.now() + 1 + Math.floor(Math.random() * this.intervalMs);
+    }
+    // An `every` schedule without a start date runs its first job at once.
+    await queue.upsertJobScheduler(
+      id,
+      { every: this.intervalMs, ...(startDate ? { startDate } : {}) },
       { name: 'fetch-board', data: { provider, board }, opts: DISCOVERY_JOB_OPTIONS },
     );
   }

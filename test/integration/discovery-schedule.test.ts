@@ -4,7 +4,7 @@
  * twenty; the schedule goes away with the last follower.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DISCOVERY_QUEUES } from '../../cell/infra/queues.ts';
+import { boardSchedulerId, DISCOVERY_QUEUES } from '../../cell/infra/queues.ts';
 import { startCellWorkers } from '../../cell/workers/workers.ts';
 import {
   type FakeJobBoards,
@@ -114,5 +114,37 @@ describe('scheduled discovery in the worker', () => {
     } finally {
       await workers.close();
     }
+  });
+
+  it('starts a migrated board within one interval, not at once, and leaves a scheduled board alone', async () => {
+    const { queues } = cell.services;
+    const queue = queues.queue(DISCOVERY_QUEUES.lever);
+    const immediate = async (board: string) =>
+      (await queue.getJobs(['waiting', 'active', 'completed'])).filter(
+        (job) => job.repeatJobKey === boardSchedulerId('lever', board),
+      ).length;
+
+    // A board new to the cell: no fetch now, the first one within the interval.
+    const before = Date.now();
+    await queues.ensureBoard('lever', 'arrived-with-a-user', { firstFetch: 'spread' });
+    const spread = await queue.getJobScheduler(boardSchedulerId('lever', 'arrived-with-a-user'));
+    expect(spread?.next).toBeGreaterThan(before);
+    expect(spread?.next).toBeLessThanOrEqual(Date.now() + INTERVAL_MS);
+    expect(await immediate('arrived-with-a-user')).toBe(0);
+
+    // The default: followed by a user here, fetched at once.
+    await queues.ensureBoard('lever', 'followed-here');
+    expect(await immediate('followed-here')).toBe(1);
+
+    // Already scheduled: a spread ensure leaves its schedule as it was.
+    const scheduled = await queue.getJobScheduler(boardSchedulerId('lever', 'followed-here'));
+    await queues.ensureBoard('lever', 'followed-here', { firstFetch: 'spread' });
+    expect(await queue.getJobScheduler(boardSchedulerId('lever', 'followed-here'))).toEqual(
+      scheduled,
+    );
+    expect(await immediate('followed-here')).toBe(1);
+
+    await queues.removeBoard('lever', 'arrived-with-a-user');
+    await queues.removeBoard('lever', 'followed-here');
   });
 });

@@ -15,7 +15,12 @@ import {
   startPdfService,
   type WorkflowCell,
 } from '../../../test/harness/workflow.ts';
-import { WORKFLOW_QUEUES, workflowJobId } from '../../infra/queues.ts';
+import {
+  boardSchedulerId,
+  DISCOVERY_QUEUES,
+  WORKFLOW_QUEUES,
+  workflowJobId,
+} from '../../infra/queues.ts';
 
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 let pdf: PdfService;
@@ -255,6 +260,20 @@ describe('moving in', () => {
       body: { userId, state: 'active', requeued: 1, boards: 1 },
     });
     expect((await target.services.queues.listBoards()).map((b) => b.board)).toContain('movers');
+    // Its jobs came with the user: the board's first fetch here is spread over the interval,
+    // so its one job is still to run (not run, waiting or retrying).
+    const boardJobs = (
+      await target.services.queues
+        .queue(DISCOVERY_QUEUES.greenhouse)
+        .getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])
+    ).filter((job) => job.repeatJobKey === boardSchedulerId('greenhouse', 'movers'));
+    const now = Date.now();
+    expect(
+      boardJobs.map((job) => ({
+        runsLater: job.timestamp + job.delay > now,
+        processed: job.processedOn !== undefined,
+      })),
+    ).toEqual([{ runsLater: true, processed: false }]);
     const app = await target.waitForStatus(userId, applicationId, ['submitted']);
     expect(app.submission).toMatchObject({ state: 'submitted', attempts: 1 });
     const received = () =>

@@ -14,7 +14,12 @@
 import type postgres from 'postgres';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Provider } from '../../adapters/job-boards/types.ts';
-import type { DiscoveryScheduler, FollowUpQueue, WorkflowQueue } from '../../infra/queues.ts';
+import type {
+  DiscoveryScheduler,
+  EnsureBoardOptions,
+  FollowUpQueue,
+  WorkflowQueue,
+} from '../../infra/queues.ts';
 import { ACTIVE_STATUSES, stepOfStatus } from '../applications/workflow.ts';
 import type { JobSourcesService } from '../discovery/job-sources.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
@@ -153,7 +158,9 @@ export class UserLifecycleService {
   }
 
   /**
-   * Incoming → active: follows the user's boards here, re-queues every
+   * Incoming → active: follows the user's boards here (a board new to this
+   * cell is first fetched within one discovery interval, not at once: its jobs
+   * came with the user), re-queues every
    * workflow step that was not finished (the copied submission row and its
    * idempotency key keep the submission exactly-once), and rescores the
    * user's jobs. Idempotent.
@@ -166,7 +173,7 @@ export class UserLifecycleService {
     }
     // Syncs here passed the user by while incoming: what the cell found meanwhile is linked now.
     await this.deps.jobSources.catchUp(userId);
-    const boards = await this.ensureSchedules(userId);
+    const boards = await this.ensureSchedules(userId, { firstFetch: 'spread' });
     const open = await this.deps.sql<{ id: string; status: string; revision: number }[]>`
       select id, status, revision from applications
       where user_id = ${userId} and status in ${this.deps.sql(ACTIVE_STATUSES as unknown as string[])}
@@ -239,10 +246,10 @@ export class UserLifecycleService {
       order by provider, board`;
   }
 
-  private async ensureSchedules(userId: string): Promise<number> {
+  private async ensureSchedules(userId: string, options?: EnsureBoardOptions): Promise<number> {
     const boards = await this.boardsOf(userId);
     for (const { provider, board } of boards)
-      await this.deps.scheduler.ensureBoard(provider, board);
+      await this.deps.scheduler.ensureBoard(provider, board, options);
     return boards.length;
   }
 
