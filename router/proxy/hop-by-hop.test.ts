@@ -29,6 +29,21 @@ describe('requestHeadersForCell', () => {
       '12',
     ]);
   });
+
+  it('drops a header named in Connection beside keep-alive or close, in any case and spacing', () => {
+    const headers = { 'x-hop': '1', accept: '*/*' };
+    for (const connection of ['Keep-Alive', ' close ', 'keep-alive']) {
+      expect(requestHeadersForCell({ connection, ...headers })).toEqual([
+        'x-hop',
+        '1',
+        'accept',
+        '*/*',
+      ]);
+    }
+    for (const connection of ['Keep-Alive, X-Hop', 'close,x-hop', ['keep-alive', 'x-hop']]) {
+      expect(requestHeadersForCell({ connection, ...headers })).toEqual(['accept', '*/*']);
+    }
+  });
 });
 
 describe('responseHeadersForClient', () => {

@@ -42,8 +42,13 @@ const RESPONSE_DROPPED = new Set([
 
 type HeaderValue = string | string[] | undefined;
 
+/** The `Connection` value of nearly every request and answer: names no header. */
+const PLAIN_CONNECTION = /^[ \t]*(?:keep-alive|close)[ \t]*$/i;
+
 function connectionTokens(value: HeaderValue): Set<string> | undefined {
   if (value === undefined) return undefined;
+  // Fast path, taken on almost every request and answer: no split, no set.
+  if (typeof value === 'string' && PLAIN_CONNECTION.test(value)) return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = joined
     .split(',')
