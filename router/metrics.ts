@@ -6,12 +6,13 @@
  * every replica shows it wherever the migrator runs).
  */
 import { Counter, Gauge, type Histogram } from 'prom-client';
-import { createMetrics, type Metrics } from '../lib/metrics.ts';
+import { HotHistogram } from '../lib/hot-histogram.ts';
+import { createMetrics, LATENCY_BUCKETS, type Metrics } from '../lib/metrics.ts';
 
 export interface RouterMetrics {
   base: Metrics;
   proxyRequests: Counter<'cell' | 'status'>;
-  proxyDuration: Histogram<'cell' | 'status'>;
+  proxyDuration: HotHistogram<'cell' | 'status'>;
   cellUp: Gauge<'cell'>;
   overrides: Gauge;
   migrationUsers: Counter<'outcome'>;
@@ -30,10 +31,13 @@ export interface MigrationProgress {
 
 export function createRouterMetrics(): RouterMetrics {
   const base = createMetrics({ service: 'router' });
-  const proxyDuration = base.histogram(
+  // Observed once per proxied request: bound series, no label hashing (lib/hot-histogram.ts).
+  const proxyDuration = new HotHistogram(
     'router_proxy_request_duration_seconds',
     'Time from request to response headers of requests for a cell, by cell and status',
     ['cell', 'status'],
+    LATENCY_BUCKETS,
+    base.registry,
   );
   // The same count as the histogram's `_count`, read from it at scrape time: the hot path
   // records each request once (the histogram), not twice.
@@ -89,8 +93,8 @@ export function createRouterMetrics(): RouterMetrics {
     },
   });
 
-  // Children bound once per (cell, status): the hot path builds no label object and no
-  // status string per request (prom-client still hashes the bound labels on each call).
+  // Series bound once per (cell, status): the hot path builds no label object, no status
+  // string and no label hash per request.
   const bound = new Map<string, Map<number, (seconds: number) => void>>();
   const series = (cell: string, status: number): ((seconds: number) => void) => {
     let byStatus = bound.get(cell);
@@ -100,8 +104,7 @@ export function createRouterMetrics(): RouterMetrics {
     }
     let observe = byStatus.get(status);
     if (!observe) {
-      const histogram = proxyDuration.labels(cell, String(status));
-      observe = (seconds) => histogram.observe(seconds);
+      observe = proxyDuration.bind({ cell, status: String(status) });
       byStatus.set(status, observe);
     }
     return observe;
