@@ -188,6 +188,10 @@ export function buildRouterServices(
   const proxy = new CellProxy(pools, health, {
     routerSecret: config.ROUTER_SECRET,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    relocate: async (userId) => {
+      await sync.reloadUsers([userId]);
+      return directory.place(userId)?.cell.id;
+    },
   });
   const admin = new AdminService(store, accounts, directory, gate, health);
   const lifecycle = new MigrationService(

@@ -20,8 +20,15 @@ export interface CellProxyOptions {
   routerSecret: string;
   /** @defaultValue 1048576 */
   bodyLimitBytes?: number;
+  /**
+   * Re-reads a user's placement and resolves with the cell that holds them now. Given, a
+   * read that reaches a cell the user just left (this replica had not seen the flip yet),
+   * answered `409 user_moved`, is asked once more of that cell.
+   */
+  relocate?: (userId: string) => Promise<string | undefined>;
 }
 
+/** Where one request goes; `cellId` is updated when the request follows a moved user. */
 export interface ProxyTarget {
   userId: string;
   cellId: string;
@@ -93,9 +100,19 @@ function isUserMoved(held: HeldAnswer): boolean {
   }
 }
 
+/** What a {@link ResponseRelay} reports to the proxy that made it (one per request). */
+interface RelayOwner {
+  /** Every answer from the cell, with whether it reported a dependency down (passive health). */
+  answered(cellId: string, dependencyDown: boolean): void;
+  /** The request failed before any answer was relayed: the error to throw instead. */
+  failed(error: unknown, cellId: string): unknown;
+  /** A read's `409`, held whole: relayed, or asked of the user's new cell. */
+  held(relay: ResponseRelay, held: HeldAnswer): void;
+}
+
 /**
  * An undici dispatch handler that writes the cell's answer straight into node's response:
- * no intermediate readable stream, pipe or promise per request. Back-pressure pauses the
+ * no intermediate readable stream, pipe or closure per request. Back-pressure pauses the
  * cell connection; a client that leaves aborts the request to the cell.
  */
 class ResponseRelay implements Dispatcher.DispatchHandler {
@@ -105,19 +122,23 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   #held: HeldAnswer | undefined;
 
   constructor(
-    private readonly res: ServerResponse,
-    private readonly target: ProxyTarget,
-    private readonly onStarted: (status: number) => void,
-    private readonly onFailedBeforeStart: (error: unknown) => void,
-    /** Every answer from the cell, with whether it reported a dependency down (passive health). */
-    private readonly onAnswer: (dependencyDown: boolean) => void,
-    /** Set for reads: a `409` is held and handed here whole instead of being relayed. */
-    private readonly onHeld?: (held: HeldAnswer) => void,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly path: string,
+    readonly target: ProxyTarget,
+    private readonly owner: RelayOwner,
+    /** Settles `forward`: the status once the answer's head is written, or the error. */
+    readonly resolve: (status: number) => void,
+    readonly reject: (error: unknown) => void,
+    /** Reads hold a `409` to see whether it is `user_moved`. */
+    private readonly holdConflicts: boolean,
   ) {
-    res.once('close', () => {
-      if (!this.#done) this.#controller?.abort(clientGone());
-    });
+    res.once('close', this.#onClose);
   }
+
+  readonly #onClose = (): void => {
+    if (!this.#done) this.#controller?.abort(clientGone());
+  };
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
@@ -130,21 +151,24 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     if (statusCode < 200) return; // informational: the final answer follows
-    this.onAnswer(statusCode === 503 && headers[DEPENDENCY_DOWN_HEADER] !== undefined);
-    if (statusCode === 409 && this.onHeld) {
+    this.owner.answered(
+      this.target.cellId,
+      statusCode === 503 && headers[DEPENDENCY_DOWN_HEADER] !== undefined,
+    );
+    if (statusCode === 409 && this.holdConflicts) {
       this.#held = { status: statusCode, headers, chunks: [] };
       return;
     }
     this.#started = true;
     if (this.res.destroyed) {
       controller.abort(clientGone());
-      this.onStarted(statusCode);
+      this.resolve(statusCode);
       return;
     }
     const out = responseHeadersForClient(headers);
     out.push('x-request-id', this.target.requestId, 'x-cell-id', this.target.cellId);
     this.res.writeHead(statusCode, out);
-    this.onStarted(statusCode);
+    this.resolve(statusCode);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -160,7 +184,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#done = true;
-    if (this.#held) this.onHeld?.(this.#held);
+    if (this.#held) this.owner.held(this, this.#held);
     else this.res.end();
   }
 
@@ -177,13 +201,16 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.#done = true;
     if (this.#started) this.res.destroy();
-    else this.onFailedBeforeStart(error);
+    else this.reject(this.owner.failed(error, this.target.cellId));
   }
 }
 
 export class CellProxy {
   readonly #limit: number;
   readonly #signer: IdentitySigner;
+  readonly #relocate: ((userId: string) => Promise<string | undefined>) | undefined;
+  /** The relays' callbacks, made once for every request. */
+  readonly #owner: RelayOwner;
 
   constructor(
     private readonly pools: CellPools,
@@ -192,31 +219,55 @@ export class CellProxy {
   ) {
     this.#limit = options.bodyLimitBytes ?? 1_048_576;
     this.#signer = new IdentitySigner(options.routerSecret);
+    this.#relocate = options.relocate;
+    this.#owner = {
+      answered: (cellId, dependencyDown) => this.health.reportAnswer(cellId, dependencyDown),
+      failed: (error, cellId) => this.#mapError(error, cellId),
+      held: (relay, held) => this.#held(relay, held),
+    };
   }
 
   /**
    * Forwards `req` (whose target is `path`) to `target.cellId` and relays the answer into
    * `res`. Resolves with the status as soon as the response headers are written, while the
-   * body keeps streaming; throws domain/API errors before any byte is sent.
+   * body keeps streaming; throws domain/API errors before any byte is sent. A read that
+   * follows its user to a new cell (see {@link CellProxyOptions.relocate}) leaves that cell
+   * in `target.cellId`.
    */
-  async forward(
+  forward(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
     target: ProxyTarget,
-    relocate?: () => Promise<string | undefined>,
   ): Promise<number> {
     const pool = this.pools.get(target.cellId);
-    if (!pool) throw new CellUnavailableError(target.cellId);
+    if (!pool) return Promise.reject(new CellUnavailableError(target.cellId));
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.#limit) {
-      throw payloadTooLarge(this.#limit);
+      return Promise.reject(payloadTooLarge(this.#limit));
     }
     const method = req.method ?? 'GET';
     const hasBody =
       (declared !== undefined || req.headers['transfer-encoding'] !== undefined) &&
       method !== 'GET' &&
       method !== 'HEAD';
+    const body = hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null;
+    // A read that reaches a cell the user just left is answered `409 user_moved`: it is held
+    // to re-read the placement and ask the new cell once (`#held`).
+    const holdConflicts =
+      this.#relocate !== undefined && !hasBody && (method === 'GET' || method === 'HEAD');
+    return this.#dispatch(pool, req, res, path, target, body, holdConflicts);
+  }
+
+  #dispatch(
+    pool: Dispatcher,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    target: ProxyTarget,
+    body: Readable | null,
+    holdConflicts: boolean,
+  ): Promise<number> {
     const headers = requestHeadersForCell(req.headers);
     headers.push(
       'x-request-id',
@@ -228,32 +279,43 @@ export class CellProxy {
       'x-router-signature',
       this.#signer.sign(target),
     );
-    const body = hasBody ? Readable.from(limitBody(req, this.#limit), { objectMode: false }) : null;
-    // A read that reaches a cell the user just left (this replica had not seen the flip
-    // yet) is answered `409 user_moved`: re-read the placement and ask the new cell once.
-    const retryable = relocate && !hasBody && (method === 'GET' || method === 'HEAD');
+    const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
     return new Promise<number>((resolve, reject) => {
-      const relay: ResponseRelay = new ResponseRelay(
+      const relay = new ResponseRelay(
+        req,
         res,
+        path,
         target,
+        this.#owner,
         resolve,
-        (error) => reject(this.#mapError(error, target.cellId)),
-        (dependencyDown) => this.health.reportAnswer(target.cellId, dependencyDown),
-        retryable
-          ? (held) => {
-              if (!isUserMoved(held)) return resolve(relay.writeHeld(held));
-              relocate()
-                .then((cellId) =>
-                  cellId && cellId !== target.cellId
-                    ? this.forward(req, res, path, { ...target, cellId })
-                    : relay.writeHeld(held),
-                )
-                .then(resolve, reject);
-            }
-          : undefined,
+        reject,
+        holdConflicts,
       );
-      pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, relay);
+      pool.dispatch({ method, path, headers, body }, relay);
     });
+  }
+
+  /**
+   * A read's held `409`: `user_moved` is asked once more of the cell that holds the user now
+   * (a second `409` is relayed as it is); anything else is relayed.
+   */
+  #held(relay: ResponseRelay, held: HeldAnswer): void {
+    const { req, res, path, target } = relay;
+    const relocate = this.#relocate;
+    if (!relocate || !isUserMoved(held)) {
+      relay.resolve(relay.writeHeld(held));
+      return;
+    }
+    const from = target.cellId;
+    relocate(target.userId)
+      .then((cellId) => {
+        if (!cellId || cellId === from) return relay.writeHeld(held);
+        target.cellId = cellId;
+        const pool = this.pools.get(cellId);
+        if (!pool) throw new CellUnavailableError(cellId);
+        return this.#dispatch(pool, req, res, path, target, null, false);
+      })
+      .then(relay.resolve, relay.reject);
   }
 
   #mapError(error: unknown, cellId: string): unknown {

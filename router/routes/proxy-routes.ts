@@ -12,6 +12,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { ApiError, errorBody } from '../../lib/errors.ts';
 import type { RouterEnv } from '../env.ts';
+import type { ProxyTarget } from '../proxy/cell-proxy.ts';
 import { resolveProxyRequestId } from '../proxy/request-ids.ts';
 import type { RouterServices } from '../services.ts';
 
@@ -68,7 +69,8 @@ export async function proxyRequest(
   requestId = resolveProxyRequestId(req.headers['x-request-id'] as string | undefined),
 ): Promise<void> {
   let started: number | undefined;
-  let cellId = 'none';
+  let target: ProxyTarget | undefined;
+  let refusedBy: string | undefined;
   let status = 500;
   try {
     const token = bearerToken(req.headers.authorization);
@@ -76,22 +78,18 @@ export async function proxyRequest(
     started = performance.now();
     const found = services.gate.servingCell(userId, req.method ?? 'GET');
     const cell = found instanceof Promise ? await found : found;
-    cellId = cell.id;
-    status = await services.proxy.forward(req, res, path, { userId, cellId, requestId }, () =>
-      services.sync.reloadUsers([userId]).then(() => {
-        const moved = services.directory.place(userId)?.cell.id;
-        if (moved) cellId = moved;
-        return moved;
-      }),
-    );
+    // A read that follows its user to a new cell leaves that cell here (`forward`).
+    target = { userId, cellId: cell.id, requestId };
+    status = await services.proxy.forward(req, res, path, target);
   } catch (error) {
     const apiError = toApiError(services, error, requestId);
     status = apiError.status;
-    if (cellId === 'none') cellId = (error as { cellId?: string }).cellId ?? 'none';
+    refusedBy = (error as { cellId?: string }).cellId;
     writeError(res, apiError, requestId);
   } finally {
     // Refused tokens are not a cell's traffic: counted from a known user on.
     if (started !== undefined) {
+      const cellId = target?.cellId ?? refusedBy ?? 'none';
       services.metrics.observe(cellId, status, (performance.now() - started) / 1000);
     }
   }
