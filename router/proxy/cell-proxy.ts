@@ -133,12 +133,11 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     /** Reads hold a `409` to see whether it is `user_moved`. */
     private readonly holdConflicts: boolean,
   ) {
-    res.once('close', this.#onClose);
+    // Inline, not a class field: tsx names an arrow field (`__name`, a defineProperty) per instance.
+    res.once('close', () => {
+      if (!this.#done) this.#controller?.abort(clientGone());
+    });
   }
-
-  readonly #onClose = (): void => {
-    if (!this.#done) this.#controller?.abort(clientGone());
-  };
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
