@@ -2,8 +2,9 @@
  * A Prometheus histogram for a per-request hot path. Each labelled series is
  * bound once and then observed with no label object and no label hashing:
  * prom-client's own `Histogram` (even a bound child) hashes its labels on
- * every `observe`, about 0.5 µs, against about 0.03 µs here, and the router
- * observes once per proxied request.
+ * every `observe`: 0.35 µs, against 0.03 µs here (a micro-benchmark on an
+ * idle 2-core machine, medians of 7 rounds of 2M), and the router observes
+ * once per proxied request.
  *
  * It registers in a prom-client `Registry` as a metric of type `histogram`
  * and exports exactly what a prom-client `Histogram` with the same name,
@@ -58,7 +59,8 @@ export class HotHistogram<L extends string> {
 
   /**
    * The observe function of one series, created on first use. Callers keep it
-   * (per cell and status, say): that is what makes the hot path cheap.
+   * (per cell and status, say): that is what makes the hot path cheap. A value
+   * that is not a finite number is dropped (prom-client would throw).
    */
   bind(labels: Record<L, string>): (value: number) => void {
     const key = this.labelNames.map((name) => labels[name]).join('\u0000');

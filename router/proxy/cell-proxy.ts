@@ -229,7 +229,7 @@ export class CellProxy {
   /**
    * Forwards `req` (whose target is `path`) to `target.cellId` and relays the answer into
    * `res`. Resolves with the status as soon as the response headers are written, while the
-   * body keeps streaming; throws domain/API errors before any byte is sent. A read that
+   * body keeps streaming; rejects with a domain/API error before any byte is sent. A read that
    * follows its user to a new cell (see {@link CellProxyOptions.relocate}) leaves that cell
    * in `target.cellId`.
    */
