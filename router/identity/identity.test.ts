@@ -60,6 +60,21 @@ describe('access tokens', () => {
     }
   });
 
+  it('never answers a token from the cache entry of another with the same signature', async () => {
+    const userId = newId();
+    const good = await tokens.issue(userId);
+    expect(await tokens.verify(good)).toBe(userId);
+    const [, payload, signature] = good.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: newId() })).toString(
+      'base64url',
+    );
+    const forged = `eyJhbGciOiJIUzI1NiJ9.${forgedPayload}.${signature}`;
+    expect(tokens.cachedSubject(forged)).toBeUndefined();
+    await expect(tokens.verify(forged)).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(tokens.cachedSubject(good)).toBe(userId);
+  });
+
   it('stops accepting a cached token once it expires', async () => {
     const short = new AccessTokens({ secret: SECRET, ttlSeconds: 1 });
     const token = await short.issue(newId());
