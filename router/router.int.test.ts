@@ -544,6 +544,35 @@ describe('request targets and headers', () => {
     }
   });
 
+  it('takes the scheme in any case and spacing, before and after the token is known', async () => {
+    await withCells(1);
+    const r = await router();
+    const token = await tokenFor(await userOnCell(r, 'cell-1'));
+    const forms = [`bearer ${token}`, `Bearer ${token}`, `BEARER \t ${token}`, `Bearer ${token}`];
+    for (const authorization of forms) {
+      const res = await fetch(`${r.url}/v1/ping`, { headers: { authorization } });
+      expect(res.status, authorization.slice(0, 10)).toBe(200);
+    }
+    for (const authorization of [`Bearer ${token} extra`, `Bearer  ${token}x`, `Basic ${token}`]) {
+      const res = await fetch(`${r.url}/v1/ping`, { headers: { authorization } });
+      expect(res.status, authorization.slice(0, 10)).toBe(401);
+    }
+  });
+
+  it("filters a cell's answer headers whatever their case", async () => {
+    await withCells(1);
+    const r = await router();
+    const token = await tokenFor(await userOnCell(r, 'cell-1'));
+    const res = await rawGet(r.url, '/v1/mixed-case-headers', authed(token));
+    expect(res.status).toBe(200);
+    expect(res.headers['x-custom']).toBe('kept');
+    expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(res.headers['x-hop-out']).toBeUndefined();
+    expect(res.headers['x-router-signature']).toBeUndefined();
+    expect(res.headers['x-cell-id']).toBe('cell-1');
+    expect(res.headers['x-request-id']).not.toBe('spoofed');
+  });
+
   it('answers a refused token in the one error format with the request id', async () => {
     await withCells(1);
     const r = await router();

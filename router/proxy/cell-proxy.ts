@@ -133,8 +133,9 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     /** Reads hold a `409` to see whether it is `user_moved`. */
     private readonly holdConflicts: boolean,
   ) {
-    // Inline, not a class field: tsx names an arrow field (`__name`, a defineProperty) per instance.
-    res.once('close', () => {
+    // Inline, not a class field: tsx names an arrow field (`__name`, a defineProperty) per
+    // instance. `on`, not `once`: a response closes once, and `once` wraps the listener.
+    res.on('close', () => {
       if (!this.#done) this.#controller?.abort(clientGone());
     });
   }

@@ -57,16 +57,20 @@ function connectionTokens(value: HeaderValue): Set<string> | undefined {
   return tokens.length > 0 ? new Set(tokens) : undefined;
 }
 
+/**
+ * `headers` as a flat list, minus `dropped` and the names `Connection` lists. Both callers pass
+ * lower-case names (node's `req.headers` and undici's parsed answer lower-case them), so names
+ * are compared and passed on as they are.
+ */
 function filter(headers: Record<string, HeaderValue>, dropped: Set<string>): string[] {
   const extra = connectionTokens(headers.connection);
   const out: string[] = [];
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (dropped.has(lower) || extra?.has(lower)) continue;
-    if (typeof value === 'string') out.push(lower, value);
-    else for (const item of value) out.push(lower, item);
+    if (dropped.has(name) || extra?.has(name)) continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
   }
   return out;
 }
@@ -76,7 +80,7 @@ export function requestHeadersForCell(headers: Record<string, HeaderValue>): str
   return filter(headers, REQUEST_DROPPED);
 }
 
-/** Cell response headers minus hop-by-hop and router-owned ones, as a flat list. */
+/** Cell response headers (lower-case names) minus hop-by-hop and router-owned ones, as a flat list. */
 export function responseHeadersForClient(headers: Record<string, HeaderValue>): string[] {
   return filter(headers, RESPONSE_DROPPED);
 }

@@ -160,6 +160,31 @@ export class FakeCell {
       case '/v1/ping':
         req.resume();
         return this.#json(res, 200, { ok: true, cell: this.id });
+      case '/v1/mixed-case-headers':
+        // Header names as a careless cell might spell them: the router must still filter them.
+        req.resume();
+        res.writeHead(200, [
+          'Content-Type',
+          'application/json',
+          'X-Custom',
+          'kept',
+          'Set-Cookie',
+          'a=1',
+          'Set-Cookie',
+          'b=2',
+          'Connection',
+          'keep-alive, X-Hop-Out',
+          'X-Hop-Out',
+          '1',
+          'X-Cell-Id',
+          'spoofed',
+          'X-Request-Id',
+          'spoofed',
+          'X-Router-Signature',
+          'spoofed',
+        ]);
+        res.end('{}');
+        return;
       case '/v1/slow': {
         req.resume();
         const ms = Number(url.searchParams.get('ms') ?? 1000);
