@@ -24,9 +24,15 @@ interface VerifiedToken {
   expMs: number;
 }
 
-/** The cache key of a token: its signature segment (after the last `.`), or the whole string. */
+/** An HS256 signature in base64url: 32 bytes, 43 characters. */
+const SIGNATURE_CHARS = 43;
+
+/**
+ * The cache key of a token: its last 43 characters, an HS256 token's signature segment. Only
+ * a key: an entry counts for the exact token it was verified for.
+ */
 function signatureOf(token: string): string {
-  return token.slice(token.lastIndexOf('.') + 1);
+  return token.slice(-SIGNATURE_CHARS);
 }
 
 export class AccessTokens {
