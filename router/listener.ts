@@ -35,16 +35,10 @@ export function createRouterListener(
   options: { hostname?: string } = {},
 ): RequestListener {
   const hono = getRequestListener(createApp(services).fetch, { hostname: options.hostname });
-  const onProxyFailure = (error: unknown) => {
-    services.logger.error({ err: error }, 'proxy failed');
-  };
   return (req, res) => {
     const url = req.url ?? '/';
     if (isPlainProxyTarget(url) && !isAccountDeletion(req.method, url)) {
-      proxyRequest(services, req, res, url).catch((error: unknown) => {
-        onProxyFailure(error);
-        res.destroy();
-      });
+      proxyRequest(services, req, res, url);
     } else {
       void hono(req, res);
     }

@@ -12,7 +12,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { ApiError, errorBody } from '../../lib/errors.ts';
 import type { RouterEnv } from '../env.ts';
-import type { ProxyTarget } from '../proxy/cell-proxy.ts';
+import type { ForwardListener, ProxyTarget } from '../proxy/cell-proxy.ts';
 import { resolveProxyRequestId } from '../proxy/request-ids.ts';
 import type { RouterServices } from '../services.ts';
 
@@ -58,44 +58,116 @@ function writeError(res: ServerResponse, error: ApiError, requestId: string): vo
 }
 
 /**
- * Answers one proxied request on node's request and response: 401 without a valid token,
- * 503 when the user's cell cannot serve, else the cell's answer. Never rejects.
+ * One proxied request from its known user on: where it goes (the {@link ProxyTarget} the
+ * proxy reads and updates) and how it ends (the {@link ForwardListener} the proxy tells),
+ * in one object instead of an async function, a promise and their closures.
  */
-export async function proxyRequest(
+class ProxyExchange implements ProxyTarget, ForwardListener {
+  userId = '';
+  cellId = 'none';
+  /** When the user was known (`performance.now()`); refused tokens are not a cell's traffic. */
+  #started = -1;
+  #settled = false;
+
+  constructor(
+    private readonly services: RouterServices,
+    private readonly res: ServerResponse,
+    readonly requestId: string,
+    private readonly done: (() => void) | undefined,
+  ) {}
+
+  /** Sends the request of a known user to the cell that serves them now. */
+  authenticated(req: IncomingMessage, path: string, userId: string): void {
+    this.userId = userId;
+    this.#started = performance.now();
+    try {
+      const found = this.services.gate.servingCell(userId, req.method ?? 'GET');
+      if (found instanceof Promise) {
+        found.then(
+          (cell) => this.#forward(req, path, cell.id),
+          (error: unknown) => this.refused(error),
+        );
+      } else {
+        this.#forward(req, path, found.id);
+      }
+    } catch (error) {
+      this.refused(error);
+    }
+  }
+
+  #forward(req: IncomingMessage, path: string, cellId: string): void {
+    this.cellId = cellId;
+    try {
+      this.services.proxy.forward(req, this.res, path, this, this);
+    } catch (error) {
+      this.refused(error);
+    }
+  }
+
+  headWritten(status: number): void {
+    this.#settle(status);
+  }
+
+  /** Answers in the one error format (or drops a connection whose answer had begun). */
+  refused(error: unknown): void {
+    if (this.#settled) return;
+    const apiError = toApiError(this.services, error, this.requestId);
+    // A cell that refused before any proxying (down, migrating) names itself on the error.
+    const refusedBy = (error as { cellId?: string } | null)?.cellId;
+    if (refusedBy && this.cellId === 'none') this.cellId = refusedBy;
+    try {
+      writeError(this.res, apiError, this.requestId);
+    } catch (writeFailure) {
+      this.services.logger.error({ err: writeFailure, requestId: this.requestId }, 'proxy failed');
+      this.res.destroy();
+    }
+    this.#settle(apiError.status);
+  }
+
+  #settle(status: number): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#started >= 0) {
+      this.services.metrics.observe(
+        this.cellId,
+        status,
+        (performance.now() - this.#started) / 1000,
+      );
+    }
+    this.done?.();
+  }
+}
+
+/**
+ * Answers one proxied request on node's request and response: 401 without a valid token,
+ * 503 when the user's cell cannot serve, else the cell's answer. Never throws; `done` is
+ * called once the answer's head is written (its body may still be streaming).
+ */
+export function proxyRequest(
   services: RouterServices,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   requestId = resolveProxyRequestId(req.headers['x-request-id'] as string | undefined),
-): Promise<void> {
-  let started: number | undefined;
-  let target: ProxyTarget | undefined;
-  let refusedBy: string | undefined;
-  let status = 500;
+  done?: () => void,
+): void {
+  const exchange = new ProxyExchange(services, res, requestId, done);
   try {
     const authorization = req.headers.authorization;
     // Nearly every request: `Bearer <a token verified before>`, taken without the regex.
     const known = authorization?.startsWith('Bearer ')
       ? services.tokens.cachedSubject(authorization.slice(7))
       : undefined;
-    const userId = known ?? (await services.tokens.verify(bearerToken(authorization)));
-    started = performance.now();
-    const found = services.gate.servingCell(userId, req.method ?? 'GET');
-    const cell = found instanceof Promise ? await found : found;
-    // A read that follows its user to a new cell leaves that cell here (`forward`).
-    target = { userId, cellId: cell.id, requestId };
-    status = await services.proxy.forward(req, res, path, target);
-  } catch (error) {
-    const apiError = toApiError(services, error, requestId);
-    status = apiError.status;
-    refusedBy = (error as { cellId?: string }).cellId;
-    writeError(res, apiError, requestId);
-  } finally {
-    // Refused tokens are not a cell's traffic: counted from a known user on.
-    if (started !== undefined) {
-      const cellId = target?.cellId ?? refusedBy ?? 'none';
-      services.metrics.observe(cellId, status, (performance.now() - started) / 1000);
+    if (known !== undefined) {
+      exchange.authenticated(req, path, known);
+      return;
     }
+    services.tokens.verify(bearerToken(authorization)).then(
+      (userId) => exchange.authenticated(req, path, userId),
+      (error: unknown) => exchange.refused(error),
+    );
+  } catch (error) {
+    exchange.refused(error);
   }
 }
 
@@ -104,6 +176,8 @@ export const proxyRoutes = new Hono<RouterEnv>().all('/*', async (c) => {
   if (!incoming || !outgoing) throw new Error('the proxy needs a node server (@hono/node-server)');
   const url = c.req.url;
   const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-  await proxyRequest(c.get('services'), incoming, outgoing, path, c.get('requestId'));
+  await new Promise<void>((done) =>
+    proxyRequest(c.get('services'), incoming, outgoing, path, c.get('requestId'), done),
+  );
   return RESPONSE_ALREADY_SENT;
 });
