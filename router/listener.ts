@@ -38,7 +38,13 @@ export function createRouterListener(
   return (req, res) => {
     const url = req.url ?? '/';
     if (isPlainProxyTarget(url) && !isAccountDeletion(req.method, url)) {
-      proxyRequest(services, req, res, url);
+      try {
+        proxyRequest(services, req, res, url);
+      } catch (error) {
+        // proxyRequest answers its own errors; anything else must not take the process down.
+        services.logger.error({ err: error }, 'proxy failed');
+        res.destroy();
+      }
     } else {
       void hono(req, res);
     }

@@ -573,6 +573,20 @@ describe('request targets and headers', () => {
     expect(res.headers['x-request-id']).not.toBe('spoofed');
   });
 
+  it('drops the connection, and keeps serving, when even the error answer fails', async () => {
+    await withCells(1);
+    const r = await router();
+    const known = await tokenFor(await userOnCell(r, 'cell-1'));
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(known) })).status).toBe(200);
+    r.services.tokens.verify = () => Promise.reject(new Error('token check broke'));
+    r.services.mapError = () => {
+      throw new Error('error mapping broke too');
+    };
+    const fresh = await tokenFor(await userOnCell(r, 'cell-1'));
+    await expect(fetch(`${r.url}/v1/ping`, { headers: authed(fresh) })).rejects.toThrow();
+    expect((await fetch(`${r.url}/v1/ping`, { headers: authed(known) })).status).toBe(200);
+  });
+
   it('answers a refused token in the one error format with the request id', async () => {
     await withCells(1);
     const r = await router();

@@ -108,20 +108,25 @@ class ProxyExchange implements ProxyTarget, ForwardListener {
     this.#settle(status);
   }
 
-  /** Answers in the one error format (or drops a connection whose answer had begun). */
+  /**
+   * Answers in the one error format (or drops a connection whose answer had begun). Never
+   * throws: it also runs in promise callbacks, where a throw would be an unhandled rejection.
+   */
   refused(error: unknown): void {
     if (this.#settled) return;
-    const apiError = toApiError(this.services, error, this.requestId);
-    // A cell that refused before any proxying (down, migrating) names itself on the error.
-    const refusedBy = (error as { cellId?: string } | null)?.cellId;
-    if (refusedBy && this.cellId === 'none') this.cellId = refusedBy;
+    let status = 500;
     try {
+      const apiError = toApiError(this.services, error, this.requestId);
+      status = apiError.status;
+      // A cell that refused before any proxying (down, migrating) names itself on the error.
+      const refusedBy = (error as { cellId?: string } | null)?.cellId;
+      if (refusedBy && this.cellId === 'none') this.cellId = refusedBy;
       writeError(this.res, apiError, this.requestId);
-    } catch (writeFailure) {
-      this.services.logger.error({ err: writeFailure, requestId: this.requestId }, 'proxy failed');
+    } catch (failure) {
+      this.services.logger.error({ err: failure, requestId: this.requestId }, 'proxy failed');
       this.res.destroy();
     }
-    this.#settle(apiError.status);
+    this.#settle(status);
   }
 
   #settle(status: number): void {
