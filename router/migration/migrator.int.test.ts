@@ -376,8 +376,17 @@ describe('cancel', () => {
     await addCell('cell-4');
     await service.rebalance({ dryRun: false });
     let activated = 0;
+    let cancelled = false;
     cells.before = async (call) => {
-      if (call === 'activate' && ++activated === 3) await service.cancel();
+      if (call === 'activate' && ++activated === 3) {
+        await service.cancel();
+        cancelled = true;
+      } else if (cancelled && call === 'dump') {
+        // A copy begun after the cancel outlasts the migrator's cancel poll (20 ms) many times
+        // over, so that user is still short of the commit when the cancel is seen, whatever
+        // the other lane got through meanwhile: rolled back for certain, not by a race.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
     };
     const status = await migrator({ concurrency: 2 }).runCurrent();
     expect(status?.state).toBe('cancelled');
