@@ -10,9 +10,9 @@ import type { RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { type ListenOptions, listenNode, type RunningServer } from '../lib/http-server.ts';
 import { createApp } from './app.ts';
+import { proxyRequest } from './proxy/proxy-request.ts';
 import { isAccountDeletion } from './routes/account-routes.ts';
 import { OPENAPI_PATH } from './routes/openapi-routes.ts';
-import { proxyRequest } from './routes/proxy-routes.ts';
 import type { RouterServices } from './services.ts';
 
 // The targets @hono/node-server takes verbatim (it runs anything else, `%` or `\` included,

@@ -42,7 +42,7 @@ export class AccessTokens {
   // 15 minutes, so remembering the verdict until `exp` removes most of that cost. Keyed by the
   // signature segment (43 characters): each request's token is a new string, and V8 hashes a
   // Map key whole, so the whole token (~250 characters) cost ~0.35 µs a lookup. An entry only
-  // counts for the exact token it was verified for (`sameToken`).
+  // counts for the exact token it was verified for.
   readonly #verified = new Map<string, VerifiedToken>();
   readonly #cacheSize: number;
 

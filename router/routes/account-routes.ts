@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { readJsonBody } from '../../lib/validation.ts';
 import type { RouterEnv } from '../env.ts';
-import { bearerToken } from './proxy-routes.ts';
+import { bearerToken } from '../proxy/proxy-request.ts';
 
 export const deleteAccountBody = z.object({ password: z.string().min(1).max(1024) });
 
