@@ -5,6 +5,11 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CACHED_ANALYSIS_QUERY,
+  CachedJobAnalyzer,
+  normalize,
+} from '../../cell/domain/analysis/job-analyzers.ts';
 import { analyzeJob } from '../../lib/ai/embedded/index.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
 
@@ -117,5 +122,35 @@ describe('analysis through the AI optimizer', () => {
     } finally {
       failing = false;
     }
+  });
+
+  it('finds the near-identical job through its index, not by reading every job', async () => {
+    const { sql } = cell.db;
+    const userId = await cell.createUser();
+    // Enough analyzed jobs that reading every one costs the planner more than the index.
+    await sql`
+      insert into jobs (id, fingerprint, owner_user_id, title, company, description, content_hash,
+                        analysis, analysis_source, analyzed_at)
+      select gen_random_uuid(), 'bulk-' || n, ${userId}, 'Engineer ' || n, 'Company ' || n, 'x',
+             'h' || n, '{}'::jsonb, 'optimizer', now()
+      from generate_series(1, 5000) n`;
+    await sql`analyze jobs`;
+    const plan = await sql.unsafe<{ 'QUERY PLAN': string }[]>(`explain ${CACHED_ANALYSIS_QUERY}`, [
+      normalize(' Engineer  42 '),
+      normalize('company 42'),
+    ]);
+    expect(plan.map((line) => line['QUERY PLAN']).join('\n')).toContain(
+      'Index Scan using jobs_optimizer_analysis_names_idx on jobs',
+    );
+    // And the analyzer finds the job by it, spacing and case ignored.
+    const analysis = analyzeJob({ title: 'Engineer 42', company: 'Company 42', description: 'x' });
+    await sql`update jobs set analysis = ${sql.json(analysis)} where fingerprint = 'bulk-42'`;
+    const found = await new CachedJobAnalyzer(sql).analyze({
+      title: ' engineer   42',
+      company: 'COMPANY 42 ',
+      description: 'x',
+      location: null,
+    });
+    expect(found).toEqual({ analysis, source: 'cached' });
   });
 });

@@ -75,26 +75,40 @@ export class EmbeddedJobAnalyzer implements JobAnalyzer {
 }
 
 /**
- * The stored analysis of a near-identical job: same title and company (case and
- * spacing ignored), analyzed by the optimizer. Throws when there is none.
+ * The optimizer's latest analysis of a job with the same title and company,
+ * case and spacing ignored (`$1`, `$2`: the names as {@link normalize} gives
+ * them). Its expressions are those of the index
+ * `jobs_optimizer_analysis_names_idx` (migration 0020): one index lookup, not a
+ * read of every job of the cell (a test checks the plan).
+ */
+export const CACHED_ANALYSIS_QUERY = `
+  select analysis from jobs
+  where analysis is not null and analysis_source = 'optimizer'
+    and lower(btrim(regexp_replace(title, '[[:space:]]+', ' ', 'g'))) = $1
+    and lower(btrim(regexp_replace(company, '[[:space:]]+', ' ', 'g'))) = $2
+  order by analyzed_at desc limit 1`;
+
+/**
+ * The stored analysis of a near-identical job ({@link CACHED_ANALYSIS_QUERY}),
+ * analyzed by the optimizer. Throws when there is none.
  */
 export class CachedJobAnalyzer implements JobAnalyzer {
   constructor(private readonly sql: postgres.Sql) {}
 
   async analyze(input: AnalyzeJobInput): Promise<AnalyzeJobResult> {
-    const [row] = await this.sql<{ analysis: JobAnalysis }[]>`
-      select analysis from jobs
-      where analysis is not null and analysis_source = 'optimizer'
-        and lower(regexp_replace(title, '[[:space:]]+', ' ', 'g')) = ${normalize(input.title)}
-        and lower(regexp_replace(company, '[[:space:]]+', ' ', 'g')) = ${normalize(input.company)}
-      order by analyzed_at desc limit 1`;
+    const [row] = await this.sql.unsafe<{ analysis: JobAnalysis }[]>(
+      CACHED_ANALYSIS_QUERY,
+      [normalize(input.title), normalize(input.company)],
+      { prepare: true },
+    );
     const parsed = row ? jobAnalysisSchema.safeParse(row.analysis) : undefined;
     if (!parsed?.success) throw new Error('no cached analysis of a near-identical job');
     return { analysis: parsed.data, source: 'cached' };
   }
 }
 
-function normalize(text: string): string {
+/** Names compared case and spacing ignored, as the query's expressions do. */
+export function normalize(text: string): string {
   return text.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
