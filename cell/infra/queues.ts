@@ -77,6 +77,8 @@ export interface MatchJobData {
   userId: string;
   /** Only these jobs; all the user's jobs when absent. */
   jobIds?: string[];
+  /** Only jobs whose score is stale (`ScoreUserOptions.staleOnly`): a moved user's activation. */
+  staleOnly?: boolean;
 }
 
 /** One scheduler per (provider, board), so a board is fetched once per cell per interval. */

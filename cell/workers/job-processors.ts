@@ -34,6 +34,9 @@ export function analysisProcessor(services: CellServices) {
 
 export function matchProcessor(services: CellServices) {
   return async (job: Job<MatchJobData>) => ({
-    scored: await services.match.scoreUser(job.data.userId, job.data.jobIds),
+    scored: await services.match.scoreUser(job.data.userId, {
+      ...(job.data.jobIds ? { jobIds: job.data.jobIds } : {}),
+      staleOnly: job.data.staleOnly === true,
+    }),
   });
 }

@@ -418,4 +418,53 @@ describe('analysis and match', () => {
     expect(after.match.score).toBeGreaterThan(before.match.score);
     expect(after.match.profileVersion).toBe(2);
   });
+
+  it('rescores only stale scores when asked: another analysis, another profile version', async () => {
+    const board = uniqueBoard('stale');
+    boards.setBoard('greenhouse', board, [fakePosting(0), fakePosting(1)]);
+    const userId = await cell.createUser();
+    await follow(userId, 'greenhouse', board);
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    const jobIds = (
+      await cell.db.sql<{ id: string }[]>`
+        select job_id as id from user_jobs where user_id = ${userId} order by job_id`
+    ).map((row) => row.id);
+    expect(jobIds).toHaveLength(2);
+    const putProfile = async (skills: string[]) => {
+      const res = await cell.app.request('/v1/profile', {
+        method: 'PUT',
+        headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
+        body: JSON.stringify({
+          basics: { name: 'Ana' },
+          skills: [{ name: 'Dev', keywords: skills }],
+        }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await putProfile(['TypeScript']);
+    for (const id of jobIds) await cell.services.analysis.analyzeJob(id);
+    const { match } = cell.services;
+    expect(await match.scoreUser(userId, { staleOnly: true })).toBe(0);
+
+    // Another analysis of one job: what a cell that analyzed a shared job otherwise holds.
+    const [first, second] = jobIds as [string, string];
+    await cell.db.sql`
+      update jobs set analysis = jsonb_set(analysis, '{keywords}', '["TypeScript"]')
+      where id = ${first}`;
+    expect(await match.scoreUser(userId, { staleOnly: true })).toBe(1);
+    const [rescored] = await cell.db.sql<{ matched: string[]; md5: boolean }[]>`
+      select uj.matched, uj.scored_analysis_md5 = md5(j.analysis::text) as md5
+      from user_jobs uj join jobs j on j.id = uj.job_id
+      where uj.user_id = ${userId} and uj.job_id = ${first}`;
+    expect(rescored).toEqual({ matched: ['TypeScript'], md5: true });
+    expect(await match.scoreUser(userId, { staleOnly: true })).toBe(0);
+
+    // A new profile version makes every score stale; `jobIds` still narrows it.
+    await putProfile(['TypeScript', 'PostgreSQL']);
+    expect(await match.scoreUser(userId, { jobIds: [second], staleOnly: true })).toBe(1);
+    expect(await match.scoreUser(userId, { staleOnly: true })).toBe(1);
+    expect(await match.scoreUser(userId, { staleOnly: true })).toBe(0);
+    // Without `staleOnly`, every analyzed job is rescored, as before.
+    expect(await match.scoreUser(userId)).toBe(2);
+  });
 });

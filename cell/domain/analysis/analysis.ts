@@ -72,7 +72,7 @@ export class AnalysisService {
       return true;
     });
     if (!stored) return { status: 'up_to_date' };
-    await this.match.scoreJob(jobId, analysis);
+    await this.match.scoreJob(jobId);
     return { status: 'analyzed', source, analysis };
   }
 }

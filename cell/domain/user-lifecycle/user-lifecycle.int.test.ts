@@ -18,6 +18,7 @@ import {
 import {
   boardSchedulerId,
   DISCOVERY_QUEUES,
+  MATCH_QUEUE,
   WORKFLOW_QUEUES,
   workflowJobId,
 } from '../../infra/queues.ts';
@@ -274,6 +275,21 @@ describe('moving in', () => {
         processed: job.processedOn !== undefined,
       })),
     ).toEqual([{ runsLater: true, processed: false }]);
+    // Its analyzed job's score came with it, computed from the same analysis and profile:
+    // the activation's rescore (stale scores only) has nothing to redo.
+    const [analyzed] = await target.db.sql<{ n: number }[]>`
+      select count(*)::int as n from user_jobs uj join jobs j on j.id = uj.job_id
+      where uj.user_id = ${userId} and j.analysis is not null`;
+    expect(analyzed?.n).toBe(1);
+    const activationMatch = async () =>
+      (
+        await target.services.queues
+          .queue(MATCH_QUEUE)
+          .getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'])
+      ).find((job) => job.data.userId === userId && job.data.staleOnly === true);
+    await expect
+      .poll(async () => (await activationMatch())?.returnvalue, { timeout: 10_000 })
+      .toEqual({ scored: 0 });
     const app = await target.waitForStatus(userId, applicationId, ['submitted']);
     expect(app.submission).toMatchObject({ state: 'submitted', attempts: 1 });
     const received = () =>

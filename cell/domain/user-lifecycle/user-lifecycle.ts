@@ -163,7 +163,8 @@ export class UserLifecycleService {
    * came with the user), re-queues every
    * workflow step that was not finished (the copied submission row and its
    * idempotency key keep the submission exactly-once), and rescores the
-   * user's jobs. Idempotent.
+   * user's stale scores (those not computed from the job's analysis here and
+   * the latest profile). Idempotent.
    */
   async activate(userId: string): Promise<{ requeued: number; boards: number }> {
     const current = await this.knownState(userId);
@@ -182,7 +183,8 @@ export class UserLifecycleService {
       const step = stepOfStatus(app.status);
       if (step) await this.deps.workflowQueue.requeueStep(step, app.id, app.revision);
     }
-    await this.deps.followUp.enqueueMatch({ userId }, `activate-${userId}`);
+    // Only stale scores: a shared job this cell analyzed otherwise, a match the source had queued.
+    await this.deps.followUp.enqueueMatch({ userId, staleOnly: true }, `activate-${userId}`);
     return { requeued: open.length, boards };
   }
 
