@@ -4,6 +4,7 @@
  * boards, analysis with the embedded fallback, and match scores.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MATCH_QUEUE } from '../../cell/infra/queues.ts';
 import {
   type FakeJobBoards,
   type FakePosting,
@@ -289,6 +290,42 @@ describe('discovery changes', () => {
     expect(await count('user_jobs', `user_id = '${userId}'`)).toBe(3);
     expect(await count('events', `type = 'job.discovered' and user_id = '${userId}'`)).toBe(3);
     expect(await cell.services.jobSources.catchUp(userId)).toBe(0);
+  });
+
+  it('rescores what was analyzed while the user was frozen, once the freeze is lifted', async () => {
+    const board = uniqueBoard('frozen-score');
+    boards.setBoard('greenhouse', board, [fakePosting(0)]);
+    const userId = await cell.createUser();
+    const profile = await cell.app.request('/v1/profile', {
+      method: 'PUT',
+      headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
+      body: JSON.stringify({
+        basics: { name: 'Ana' },
+        skills: [{ name: 'Dev', keywords: ['Go'] }],
+      }),
+    });
+    expect(profile.status).toBe(200);
+    await follow(userId, 'greenhouse', board);
+    await cell.services.discovery.syncBoard('greenhouse', board);
+    const [link] = await cell.db.sql<{ id: string }[]>`
+      select job_id as id from user_jobs where user_id = ${userId}`;
+    const jobId = link?.id as string;
+    await cell.services.analysis.analyzeJob(jobId);
+    // A new analysis while a migration holds the user: its scoring passes them by…
+    await cell.services.lifecycle.freeze(userId, 1_000);
+    await cell.db.sql`
+      update jobs set analysis = jsonb_set(analysis, '{keywords}', '["Go"]') where id = ${jobId}`;
+    expect(await cell.services.match.scoreJob(jobId)).toBe(0);
+    // …and letting go queues a rescore of the stale scores, which finds that one.
+    await cell.services.lifecycle.unfreeze(userId);
+    const queued = (
+      await cell.services.queues.queue(MATCH_QUEUE).getJobs(['waiting', 'delayed', 'prioritized'])
+    ).filter((job) => job.data.userId === userId && job.data.staleOnly === true);
+    expect(queued.map((job) => job.data)).toEqual([{ userId, staleOnly: true }]);
+    expect(await cell.services.match.scoreUser(userId, { staleOnly: true })).toBe(1);
+    const [scored] = await cell.db.sql<{ matched: string[] }[]>`
+      select matched from user_jobs where user_id = ${userId} and job_id = ${jobId}`;
+    expect(scored?.matched).toEqual(['Go']);
   });
 
   it('fails a missing board without retry and a failing one with a retryable error', async () => {

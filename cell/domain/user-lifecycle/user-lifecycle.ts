@@ -103,9 +103,10 @@ export class UserLifecycleService {
     else if (current.state !== 'active') {
       throw new InvalidStateError(`The user is ${current.state} here, not frozen`);
     }
-    // Syncs during the freeze passed the user by.
+    // Syncs during the freeze passed the user by, and so did scores of jobs analyzed meanwhile.
     await this.deps.jobSources.catchUp(userId);
     await this.ensureSchedules(userId);
+    await this.deps.followUp.enqueueMatch({ userId, staleOnly: true }, `unfreeze-${userId}`);
     return { state: 'active', movedTo: null };
   }
 
