@@ -4,6 +4,7 @@
  * be idempotent, because BullMQ delivers at least once.
  */
 import { Queue, Worker } from 'bullmq';
+import type { Counter, Histogram } from 'prom-client';
 import { PROVIDERS } from '../adapters/job-boards/types.ts';
 import { workerRedisOptions } from '../infra/connections.ts';
 import {
@@ -38,6 +39,32 @@ export interface CellWorkerOptions {
 export interface RunningWorkers {
   queueNames: string[];
   close(): Promise<void>;
+}
+
+/**
+ * Jobs finished per queue and outcome, and how long each ran: what the workers spend their time
+ * on (during a rebalance, for one). Made once per registry: workers may be started again on the
+ * same services.
+ */
+function jobMetrics(services: CellServices) {
+  const { metrics } = services;
+  const existing = <T>(name: string) => metrics.registry.getSingleMetric(name) as T | undefined;
+  return {
+    finished:
+      existing<Counter<'queue' | 'outcome'>>('cell_worker_jobs_total') ??
+      metrics.counter('cell_worker_jobs_total', 'Jobs the cell workers finished', [
+        'queue',
+        'outcome',
+      ]),
+    ran:
+      existing<Histogram<'queue'>>('cell_worker_job_duration_seconds') ??
+      metrics.histogram(
+        'cell_worker_job_duration_seconds',
+        'How long a finished job ran, from its start to its end',
+        ['queue'],
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      ),
+  };
 }
 
 export async function startCellWorkers(
@@ -118,7 +145,16 @@ export async function startCellWorkers(
       },
     ),
   ];
+  const { finished, ran } = jobMetrics(services);
   for (const worker of workers) {
+    const queue = worker.name;
+    worker.on('completed', (job) => {
+      finished.inc({ queue, outcome: 'completed' });
+      if (job.processedOn !== undefined && job.finishedOn !== undefined) {
+        ran.observe({ queue }, (job.finishedOn - job.processedOn) / 1000);
+      }
+    });
+    worker.on('failed', () => finished.inc({ queue, outcome: 'failed' }));
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) =>
       logger.warn({ err: error, queue: worker.name, jobId: job?.id }, 'job failed'),

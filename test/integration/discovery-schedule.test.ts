@@ -4,7 +4,7 @@
  * twenty; the schedule goes away with the last follower.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boardSchedulerId, DISCOVERY_QUEUES } from '../../cell/infra/queues.ts';
+import { ANALYSIS_QUEUE, boardSchedulerId, DISCOVERY_QUEUES } from '../../cell/infra/queues.ts';
 import { startCellWorkers } from '../../cell/workers/workers.ts';
 import {
   type FakeJobBoards,
@@ -100,6 +100,20 @@ describe('scheduled discovery in the worker', () => {
       const [analyzed] = await cell.db.sql`
         select count(*)::int as n from events where type = 'job.analyzed'`;
       expect(analyzed?.n).toBe(400);
+      // The workers' metrics count what they ran, per queue.
+      const finished = async (queue: string) =>
+        (
+          await cell.services.metrics.registry.getSingleMetric('cell_worker_jobs_total')?.get()
+        )?.values.find((v) => v.labels.queue === queue && v.labels.outcome === 'completed')
+          ?.value ?? 0;
+      expect(await finished(ANALYSIS_QUEUE)).toBe(20);
+      expect(await finished(DISCOVERY_QUEUES.greenhouse)).toBeGreaterThanOrEqual(1);
+      const text = await cell.services.metrics.registry.metrics();
+      expect(text).toMatch(
+        new RegExp(
+          `cell_worker_job_duration_seconds_count\\{[^}]*queue="${ANALYSIS_QUEUE}"[^}]*\\} 20`,
+        ),
+      );
 
       // The last follower leaving removes the schedule.
       for (const [i, userId] of users.entries()) {
