@@ -285,6 +285,39 @@ function closed(child: ChildProcess): Promise<number | null> {
 }
 
 /** Job analyses and workflows the cells have not finished. */
+/**
+ * Jobs the cells' workers finished so far, per queue (`cell_worker_jobs_total` on each worker's
+ * `/metrics`, summed over the cells; a worker not up yet counts nothing).
+ */
+async function workerJobs(ports: number[]): Promise<Record<string, number>> {
+  const totals: Record<string, number> = {};
+  for (const port of ports) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+      .then((res) => (res.ok ? res.text() : ''))
+      .catch(() => '');
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('cell_worker_jobs_total{')) continue;
+      const queue = /queue="([^"]+)"/.exec(line)?.[1];
+      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (queue && Number.isFinite(value)) totals[queue] = (totals[queue] ?? 0) + value;
+    }
+  }
+  return totals;
+}
+
+/** Jobs per queue between two `workerJobs` readings (queues that ran none left out). */
+function jobsBetween(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([queue, n]) => [queue, n - (before[queue] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
 async function openWork(cells: postgres.Sql[]): Promise<number> {
   let open = 0;
   for (const sql of cells) {
@@ -418,6 +451,8 @@ async function main() {
     const warm = startLoad(client, users, origin);
     await sleep(3_000); // warm-up, discarded
     await warm.stop();
+    const workerPorts = [1, 2, 3, 4].map((k) => platform.ports.cellWorker(k));
+    const baselineJobsAtStart = await workerJobs(workerPorts);
     const baselineCpuAtStart = ownCpu();
     const baselineStarted = performance.now();
     const baselineLoad = startLoad(client, users, performance.now());
@@ -425,6 +460,7 @@ async function main() {
     const baselineSamples = await baselineLoad.stop();
     const baselineCpu = cpuBetween(baselineCpuAtStart, ownCpu());
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+    const baselineJobs = jobsBetween(baselineJobsAtStart, await workerJobs(workerPorts));
     const baselineLoadavg = loadavg()[0];
     // The baseline must be the load alone: background work left from the seed (analyses,
     // workflows) in it would be subtracted from the migration's CPU and inflate the p95
@@ -450,6 +486,7 @@ async function main() {
     if (!operation) throw new Error('adding cell-4 planned no rebalance');
     log(`rebalance ${operation.id}: ${operation.users.total} users to move; running the migrator`);
     const migratorStarted = performance.now() - t0;
+    const jobsAtStart = await workerJobs(workerPorts);
     const cpuAtStart = ownCpu();
     const child = startMigrator();
     const migratorLog: string[] = [];
@@ -479,6 +516,7 @@ async function main() {
     }
     const migratorEnded = performance.now() - t0;
     const cpuDuringMigration = cpuBetween(cpuAtStart, ownCpu());
+    const jobsDuringMigration = jobsBetween(jobsAtStart, await workerJobs(workerPorts));
     await sleep(1_000);
     const rebalanceSamples = await load.stop();
     mkdirSync(path.join(repoRoot, 'bench', 'results'), { recursive: true });
@@ -626,6 +664,11 @@ async function main() {
         cpuSecondsPerMovedUser: baselineClean
           ? migrationCpuPerUser(sum(cpuDuringMigration), sum(baselineCpu), migratorIdleCpu)
           : null,
+        /**
+         * Jobs the cells' workers finished while the migrator ran, per queue, and in the baseline
+         * window of the load alone (`settings.baselineWindowSeconds` long).
+         */
+        workerJobs: { duringMigration: jobsDuringMigration, baseline: baselineJobs },
         /** The same per process role (the migrator, which exited, is its own role). */
         cpuSecondsPerMovedUserByRole: baselineClean
           ? Object.fromEntries(
