@@ -284,7 +284,6 @@ function closed(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
 
-/** Job analyses and workflows the cells have not finished. */
 /**
  * Jobs the cells' workers finished so far, per queue (`cell_worker_jobs_total` on each worker's
  * `/metrics`, summed over the cells; a worker not up yet counts nothing).
@@ -318,6 +317,7 @@ function jobsBetween(
   );
 }
 
+/** Job analyses and workflows the cells have not finished. */
 async function openWork(cells: postgres.Sql[]): Promise<number> {
   let open = 0;
   for (const sql of cells) {

@@ -71,13 +71,18 @@ function setup(env: Record<string, string> = {}, catalog: CatalogEntry[] | null 
   return { services, app: createApp(services) };
 }
 
-const headers = (user = 'user-1', cell = 'cell-1') => ({
+/** A user's request headers; `user: null` is the cell's own work (a shared board job). */
+const headers = (user: string | null = 'user-1', cell = 'cell-1') => ({
   'content-type': 'application/json',
   'x-cell-id': cell,
-  'x-user-id': user,
+  ...(user === null ? {} : { 'x-user-id': user }),
 });
 
-async function analyze(app: ReturnType<typeof createApp>, job: object, user = 'user-1') {
+async function analyze(
+  app: ReturnType<typeof createApp>,
+  job: object,
+  user: string | null = 'user-1',
+) {
   const res = await app.request(TASK_PATHS['analyze-job'], {
     method: 'POST',
     headers: headers(user),
@@ -100,17 +105,43 @@ describe('AI optimizer HTTP API', () => {
     expect(body.analysis.mustHave.length).toBeGreaterThan(0);
   });
 
-  it('rejects a request without x-cell-id or x-user-id with 400', async () => {
+  it('rejects a request without x-cell-id, or a user task without x-user-id, with 400', async () => {
     const { app } = setup({}, null);
-    const res = await app.request(TASK_PATHS['analyze-job'], {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-cell-id': 'cell-1' },
-      body: JSON.stringify({ job: generateJob(1) }),
-    });
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: unknown } };
-    expect(body.error.code).toBe('bad_request');
-    expect(JSON.stringify(body.error.details)).toContain('x-user-id');
+    const problems = async (path: string, headers: Record<string, string>) => {
+      const res = await app.request(path, { method: 'POST', headers, body: '{}' });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; details: unknown } };
+      expect(body.error.code).toBe('bad_request');
+      return JSON.stringify(body.error.details);
+    };
+    const json = { 'content-type': 'application/json' };
+    expect(
+      await problems(TASK_PATHS['tailor-resume'], { ...json, 'x-cell-id': 'cell-1' }),
+    ).toContain('x-user-id');
+    expect(await problems(TASK_PATHS['analyze-job'], { ...json, 'x-user-id': 'user-1' })).toContain(
+      'x-cell-id',
+    );
+    expect(
+      await problems(TASK_PATHS['analyze-job'], {
+        ...json,
+        'x-cell-id': 'cell-1',
+        'x-user-id': 'not a user id',
+      }),
+    ).toContain('x-user-id');
+  });
+
+  it("analyzes a board job for the whole cell without x-user-id, charged to the cell's cap only", async () => {
+    // A user cap so small that one call of a user is refused: the cell's own work is not held to it.
+    const { app, services } = setup({ AI_BUDGET_USER_DAILY_USD: '0.0000001' });
+    expect((await analyze(app, generateJob(7), 'user-1')).res.status).toBe(402);
+    const { res, body } = await analyze(app, generateJob(8), null);
+    expect(res.status).toBe(200);
+    expect(body.meta.costUsd).toBeGreaterThan(0);
+    expect((await services.budgets.spent('cell-1', '')).cellUsd).toBeCloseTo(body.meta.costUsd, 6);
+    const ledger = (await (
+      await app.request('/v1/ledger?cellId=cell-1', { headers: headers() })
+    ).json()) as { entries: { userId: string; task: string }[] };
+    expect(ledger.entries).toEqual([expect.objectContaining({ userId: '', task: 'analyze-job' })]);
   });
 
   it('names each invalid field by JSON pointer', async () => {

@@ -11,7 +11,14 @@ import {
   normalize,
 } from '../../cell/domain/analysis/job-analyzers.ts';
 import { analyzeJob } from '../../lib/ai/embedded/index.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { listen, type RunningServer } from '../../lib/http-server.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { createApp } from '../../shared-services/ai-optimizer/app.ts';
+import { aiOptimizerConfigSchema } from '../../shared-services/ai-optimizer/config.ts';
+import { buildServices } from '../../shared-services/ai-optimizer/services.ts';
 import { createTestCell, type TestCell } from '../harness/cell.ts';
+import { testRedisUrl, uniquePrefix } from '../harness/databases.ts';
 
 describe('analysis through the AI optimizer', () => {
   const seen: { headers: IncomingHttpHeaders; body: { job?: Record<string, unknown> } }[] = [];
@@ -152,5 +159,49 @@ describe('analysis through the AI optimizer', () => {
       location: null,
     });
     expect(found).toEqual({ analysis, source: 'cached' });
+  });
+});
+
+describe('analysis through the real AI optimizer', () => {
+  let optimizer: { services: { close(): Promise<void> }; server: RunningServer };
+  let cell: TestCell;
+  beforeAll(async () => {
+    const config = parseConfig(aiOptimizerConfigSchema, {
+      REDIS_URL: testRedisUrl(),
+      AI_KEY_PREFIX: `${uniquePrefix('ai')}:`,
+      LOG_LEVEL: 'silent',
+    });
+    const services = buildServices(config, {
+      logger: createLogger({ service: 'test', level: 'silent' }),
+    });
+    optimizer = { services, server: await listen(createApp(services), { port: 0 }) };
+    cell = await createTestCell({ cellId: 'cell-real-ai', aiOptimizerUrl: optimizer.server.url });
+  });
+  afterAll(async () => {
+    await cell?.close();
+    await optimizer?.server.close();
+    await optimizer?.services.close();
+  });
+
+  it("analyzes a board job, which no user owns, as the cell's own work", async () => {
+    const [job] = await cell.db.sql<{ id: string }[]>`
+      insert into jobs (id, fingerprint, title, company, description, content_hash)
+      values (gen_random_uuid(), 'board-fp-1', 'Platform Engineer', 'Acme',
+              'Go services on Kubernetes. Rust is a plus.', 'board-hash-1')
+      returning id`;
+    const outcome = await cell.services.analysis.analyzeJob(job?.id as string);
+    expect(outcome).toMatchObject({ status: 'analyzed', source: 'optimizer' });
+  });
+
+  it("analyzes a user's manual job for that user", async () => {
+    const userId = await cell.createUser();
+    const res = await cell.app.request('/v1/jobs', {
+      method: 'POST',
+      headers: cell.signedHeaders(userId, { 'content-type': 'application/json' }),
+      body: JSON.stringify({ title: 'SRE', company: 'Acme', description: 'Go and Linux.' }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await cell.services.analysis.analyzeJob(id)).toMatchObject({ source: 'optimizer' });
   });
 });

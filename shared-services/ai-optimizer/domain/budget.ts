@@ -3,7 +3,8 @@
  * call reserves its estimated cost atomically (rejected when either budget
  * would pass its cap) and is reconciled with the real cost afterwards, so the
  * overspend is bounded by one request's estimation error. Crossing 80% of a
- * cap is reported once.
+ * cap is reported once. Cell-wide work (`userId` empty: a board job analyzed
+ * once for all its followers) counts against the cell's cap only.
  */
 import type { Redis } from 'ioredis';
 import { BudgetExceededError, type BudgetScope } from './errors.ts';
@@ -76,7 +77,11 @@ export class Budgets {
   private keys(cellId: string, userId: string) {
     const day = utcDay(this.now());
     return {
-      userKey: `${this.options.prefix}budget:user:${userId}:${day}`,
+      // Cell-wide work has a counter of its own, capped like the cell (so only the cell's cap binds).
+      userKey:
+        userId === ''
+          ? `${this.options.prefix}budget:cell-wide:${cellId}:${day}`
+          : `${this.options.prefix}budget:user:${userId}:${day}`,
       cellKey: `${this.options.prefix}budget:cell:${cellId}:${day}`,
     };
   }
@@ -85,8 +90,8 @@ export class Budgets {
   async reserve(cellId: string, userId: string, estimateUsd: number): Promise<Reservation> {
     const { userKey, cellKey } = this.keys(cellId, userId);
     const est = Math.ceil(estimateUsd * NANO);
-    const userCap = Math.floor(this.options.userDailyUsd * NANO);
     const cellCap = Math.floor(this.options.cellDailyUsd * NANO);
+    const userCap = userId === '' ? cellCap : Math.floor(this.options.userDailyUsd * NANO);
     const redis = this.options.redis as unknown as Record<string, ReserveCommand>;
     const reserveCommand = redis[RESERVE_COMMAND] as ReserveCommand;
     const [status, user, cell] = await reserveCommand.call(
@@ -112,7 +117,7 @@ export class Budgets {
         cell / NANO,
         nextUtcMidnight(this.now()),
       );
-    this.warnOnCrossing('user', userId, user - est, user, userCap);
+    if (userId !== '') this.warnOnCrossing('user', userId, user - est, user, userCap);
     this.warnOnCrossing('cell', cellId, cell - est, cell, cellCap);
     return { userKey, cellKey, reservedNano: est };
   }
@@ -131,13 +136,15 @@ export class Budgets {
       redis.incrby(reservation.userKey, delta),
       redis.incrby(reservation.cellKey, delta),
     ]);
-    this.warnOnCrossing(
-      'user',
-      userId,
-      user - delta,
-      user,
-      Math.floor(this.options.userDailyUsd * NANO),
-    );
+    if (userId !== '') {
+      this.warnOnCrossing(
+        'user',
+        userId,
+        user - delta,
+        user,
+        Math.floor(this.options.userDailyUsd * NANO),
+      );
+    }
     this.warnOnCrossing(
       'cell',
       cellId,

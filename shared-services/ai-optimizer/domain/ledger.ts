@@ -54,13 +54,24 @@ export class Ledger {
     return `${this.prefix}ledger:${cellId}:user:${userId}`;
   }
 
-  /** Appends the row to the cell's and the user's streams. */
+  /** Appends the row to the cell's stream, and to the user's (cell-wide work has no user). */
   record(row: LedgerRow): Promise<unknown> {
     const minId = String(this.now() - this.retentionDays * 24 * 3600 * 1000);
     const fields = Object.entries(row).flatMap(([k, v]) => [k, String(v)]);
     return Promise.all([
       this.redis.xadd(this.cellKey(row.cellId), 'MINID', '~', minId, '*', ...fields),
-      this.redis.xadd(this.userKey(row.cellId, row.userId), 'MINID', '~', minId, '*', ...fields),
+      ...(row.userId === ''
+        ? []
+        : [
+            this.redis.xadd(
+              this.userKey(row.cellId, row.userId),
+              'MINID',
+              '~',
+              minId,
+              '*',
+              ...fields,
+            ),
+          ]),
     ]);
   }
 

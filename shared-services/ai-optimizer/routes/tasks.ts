@@ -9,7 +9,9 @@ import { requestParty } from './party.ts';
 /** Reads, validates and runs one task, recording each stage on the request's timer. */
 async function runTask<T extends TaskName>(c: Context<AiEnv>, task: T) {
   const timer = c.get('timer');
-  const ctx = { ...requestParty(c), timer };
+  // A job is analyzed once per cell for every user who follows its board: `x-user-id` is optional
+  // there (cell-wide work, charged to the cell). Every other task is for one user.
+  const ctx = { ...requestParty(c, { userRequired: task !== 'analyze-job' }), timer };
   let mark = performance.now();
   const body = await readJson(c);
   mark = timer.lap('parse', mark);
