@@ -317,15 +317,22 @@ function jobsBetween(
   );
 }
 
-/** Job analyses and workflows the cells have not finished. */
+/**
+ * Background work the cells have not finished: job analyses, workflows, and followed boards not
+ * fetched yet (the first fetches of the seed's boards wait for the provider's rate limit, and
+ * brought their postings' analyses into the rebalance window before this counted them).
+ */
 async function openWork(cells: postgres.Sql[]): Promise<number> {
   let open = 0;
   for (const sql of cells) {
-    const [row] = await sql<{ jobs: number; apps: number }[]>`
+    const [row] = await sql<{ jobs: number; apps: number; boards: number }[]>`
       select (select count(*)::int from jobs where analyzed_at is null) as jobs,
              (select count(*)::int from applications
-               where status in ('analyzing', 'generating', 'verifying', 'rendering', 'submitting')) as apps`;
-    open += (row?.jobs ?? 0) + (row?.apps ?? 0);
+               where status in ('analyzing', 'generating', 'verifying', 'rendering', 'submitting')) as apps,
+             (select count(*)::int from (select distinct provider, board from job_sources) s
+               where not exists (select 1 from boards b where b.provider = s.provider
+                                   and b.board = s.board and b.last_fetched_at is not null)) as boards`;
+    open += (row?.jobs ?? 0) + (row?.apps ?? 0) + (row?.boards ?? 0);
   }
   return open;
 }
