@@ -8,7 +8,7 @@ PART ?=
 TSX := node --import tsx
 ORCH := $(TSX) deploy/local/cli.ts
 
-.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-web bench-workflow bench-cell-discovery bench-migration cellctl lockfile openapi web web-dev smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity bench-honesty help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
+.PHONY: add-cell remove-cell drain-cell rebalance move-user unpin-user cancel-migration migration-status migrator bench-router bench-web bench-workflow bench-cell-discovery bench-migration bench-user-data cellctl lockfile openapi web web-dev smoke-test load-test test-failover bench-ai bench-cell bench-pdf bench-capacity bench-honesty help deps dev-cells dev stop status logs kill-cell start-cell restart-router clean migrate \
 	test check lint format typecheck test-unit test-integration bench
 
 help: ## List every target with what it does
@@ -121,7 +121,7 @@ test-failover: ## k6 failover drill: kill PART of cell CELL=k under load, restar
 
 # --- Benchmarks ---------------------------------------------------------------------------
 
-BENCHES := bench-router bench-pdf bench-ai bench-cell bench-cell-discovery bench-workflow bench-capacity bench-migration bench-honesty bench-web
+BENCHES := bench-router bench-pdf bench-ai bench-cell bench-cell-discovery bench-workflow bench-capacity bench-migration bench-user-data bench-honesty bench-web
 
 bench: deps ## Run every benchmark, then write bench/results/report.{json,md} and the capacity chart
 	@mkdir -p bench/results
@@ -166,6 +166,10 @@ bench-capacity: deps ## Latency against load through the router, 1 cell vs 3 cel
 bench-migration: deps ## Live migration on a real 3-cell platform grown to 4 under load: users/s, MB/s, freeze p50/p99, others' p95 ratio
 	@mkdir -p bench/results
 	$(TSX) bench/migration.ts
+
+bench-user-data: deps ## What a move costs the two cells, warm and in process, step by step: Node and Postgres CPU per step
+	@mkdir -p bench/results
+	$(TSX) bench/user-data.ts
 
 bench-router: deps ## Router: ring balance/movement/lookup, then direct vs nginx (hash consistent) vs router
 	@mkdir -p bench/results

@@ -17,6 +17,7 @@ const SOURCES = [
   'workflow',
   'capacity',
   'migration',
+  'user-data',
   'honesty',
   'web',
 ];
