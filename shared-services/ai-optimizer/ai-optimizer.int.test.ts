@@ -137,7 +137,11 @@ describe('AI optimizer HTTP API', () => {
     const { res, body } = await analyze(app, generateJob(8), null);
     expect(res.status).toBe(200);
     expect(body.meta.costUsd).toBeGreaterThan(0);
-    expect((await services.budgets.spent('cell-1', '')).cellUsd).toBeCloseTo(body.meta.costUsd, 6);
+    // The cell's counter holds it (the refused user call reserved nothing); no user's counter does.
+    const spent = await services.budgets.spent('cell-1', '');
+    expect(spent.cellUsd).toBeCloseTo(body.meta.costUsd, 6);
+    expect(spent.userUsd).toBe(0);
+    expect((await services.budgets.spent('cell-1', 'user-1')).userUsd).toBe(0);
     const ledger = (await (
       await app.request('/v1/ledger?cellId=cell-1', { headers: headers() })
     ).json()) as { entries: { userId: string; task: string }[] };

@@ -13,17 +13,22 @@ const NANO = 1e9;
 const KEY_TTL_SECONDS = 2 * 24 * 3600;
 export const WARNING_RATIO = 0.8;
 
+// A negative user cap is cell-wide work: no user's counter is read or charged (KEYS[1] unused).
 const RESERVE = `
 local est = tonumber(ARGV[1])
 local userCap = tonumber(ARGV[2])
 local cellCap = tonumber(ARGV[3])
-local user = tonumber(redis.call('GET', KEYS[1]) or '0')
+local hasUser = userCap >= 0
+local user = 0
+if hasUser then user = tonumber(redis.call('GET', KEYS[1]) or '0') end
 local cell = tonumber(redis.call('GET', KEYS[2]) or '0')
-if user + est > userCap then return {1, user, cell} end
+if hasUser and user + est > userCap then return {1, user, cell} end
 if cell + est > cellCap then return {2, user, cell} end
-user = redis.call('INCRBY', KEYS[1], est)
+if hasUser then
+  user = redis.call('INCRBY', KEYS[1], est)
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+end
 cell = redis.call('INCRBY', KEYS[2], est)
-redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return {0, user, cell}
 `;
@@ -52,7 +57,8 @@ export interface BudgetOptions {
 }
 
 export interface Reservation {
-  userKey: string;
+  /** The user's counter; none for cell-wide work. */
+  userKey: string | undefined;
   cellKey: string;
   reservedNano: number;
 }
@@ -74,14 +80,11 @@ export class Budgets {
     options.redis.defineCommand(RESERVE_COMMAND, { numberOfKeys: 2, lua: RESERVE });
   }
 
+  /** Today's counters; cell-wide work (`userId` empty) has no user's. */
   private keys(cellId: string, userId: string) {
     const day = utcDay(this.now());
     return {
-      // Cell-wide work has a counter of its own, capped like the cell (so only the cell's cap binds).
-      userKey:
-        userId === ''
-          ? `${this.options.prefix}budget:cell-wide:${cellId}:${day}`
-          : `${this.options.prefix}budget:user:${userId}:${day}`,
+      userKey: userId === '' ? undefined : `${this.options.prefix}budget:user:${userId}:${day}`,
       cellKey: `${this.options.prefix}budget:cell:${cellId}:${day}`,
     };
   }
@@ -91,12 +94,12 @@ export class Budgets {
     const { userKey, cellKey } = this.keys(cellId, userId);
     const est = Math.ceil(estimateUsd * NANO);
     const cellCap = Math.floor(this.options.cellDailyUsd * NANO);
-    const userCap = userId === '' ? cellCap : Math.floor(this.options.userDailyUsd * NANO);
+    const userCap = userKey === undefined ? -1 : Math.floor(this.options.userDailyUsd * NANO);
     const redis = this.options.redis as unknown as Record<string, ReserveCommand>;
     const reserveCommand = redis[RESERVE_COMMAND] as ReserveCommand;
     const [status, user, cell] = await reserveCommand.call(
       redis,
-      userKey,
+      userKey ?? cellKey,
       cellKey,
       est,
       userCap,
@@ -117,7 +120,7 @@ export class Budgets {
         cell / NANO,
         nextUtcMidnight(this.now()),
       );
-    if (userId !== '') this.warnOnCrossing('user', userId, user - est, user, userCap);
+    if (userKey !== undefined) this.warnOnCrossing('user', userId, user - est, user, userCap);
     this.warnOnCrossing('cell', cellId, cell - est, cell, cellCap);
     return { userKey, cellKey, reservedNano: est };
   }
@@ -132,11 +135,12 @@ export class Budgets {
     const delta = Math.ceil(actualUsd * NANO) - reservation.reservedNano;
     if (delta === 0) return;
     const { redis } = this.options;
+    const { userKey, cellKey } = reservation;
     const [user, cell] = await Promise.all([
-      redis.incrby(reservation.userKey, delta),
-      redis.incrby(reservation.cellKey, delta),
+      userKey === undefined ? undefined : redis.incrby(userKey, delta),
+      redis.incrby(cellKey, delta),
     ]);
-    if (userId !== '') {
+    if (user !== undefined) {
       this.warnOnCrossing(
         'user',
         userId,
@@ -158,7 +162,7 @@ export class Budgets {
   async spent(cellId: string, userId: string): Promise<{ userUsd: number; cellUsd: number }> {
     const { userKey, cellKey } = this.keys(cellId, userId);
     this.options.beforeRead?.();
-    const [user, cell] = await this.options.redis.mget(userKey, cellKey);
+    const [cell, user] = await this.options.redis.mget(cellKey, ...(userKey ? [userKey] : []));
     return { userUsd: Number(user ?? 0) / NANO, cellUsd: Number(cell ?? 0) / NANO };
   }
 

@@ -58,21 +58,11 @@ export class Ledger {
   record(row: LedgerRow): Promise<unknown> {
     const minId = String(this.now() - this.retentionDays * 24 * 3600 * 1000);
     const fields = Object.entries(row).flatMap(([k, v]) => [k, String(v)]);
-    return Promise.all([
-      this.redis.xadd(this.cellKey(row.cellId), 'MINID', '~', minId, '*', ...fields),
-      ...(row.userId === ''
-        ? []
-        : [
-            this.redis.xadd(
-              this.userKey(row.cellId, row.userId),
-              'MINID',
-              '~',
-              minId,
-              '*',
-              ...fields,
-            ),
-          ]),
-    ]);
+    const keys = [this.cellKey(row.cellId)];
+    if (row.userId !== '') keys.push(this.userKey(row.cellId, row.userId));
+    return Promise.all(
+      keys.map((key) => this.redis.xadd(key, 'MINID', '~', minId, '*', ...fields)),
+    );
   }
 
   async query(query: LedgerQuery): Promise<{ entries: LedgerEntry[]; next: string | null }> {
