@@ -44,14 +44,11 @@ import { jobBoardSettings, startFakeJobBoards } from '../test/fakes/job-boards/f
 import { fakePosting } from '../test/fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
 import { startPlatform } from '../test/harness/platform.ts';
+import { envNumber } from './env.ts';
 import { type CpuSnapshot, cpuBetween, cpuSnapshot, EXITED_CHILDREN } from './process-cpu.ts';
 import { bootstrapPercentileRatio, percentile } from './stats.ts';
 
-const env = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
-  return value;
-};
+const env = (name: string, fallback: number) => envNumber(name, fallback);
 const USERS = env('BENCH_MIGRATION_USERS', 120);
 const JOBS = env('BENCH_MIGRATION_JOBS', 30);
 const APPLICATIONS = Math.min(env('BENCH_MIGRATION_APPLICATIONS', 1), JOBS);

@@ -27,13 +27,11 @@ import { newId } from '../lib/ids.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { signIdentity } from '../lib/router-signature.ts';
+import { envNumber } from './env.ts';
 import { percentile } from './stats.ts';
 
-const env = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be an integer ≥ 1`);
-  return value;
-};
+const env = (name: string, fallback: number) =>
+  envNumber(name, fallback, { min: 1, integer: true });
 const USERS = env('BENCH_USER_DATA_USERS', 24);
 const JOBS = env('BENCH_USER_DATA_JOBS', 30);
 const VERSIONS = env('BENCH_USER_DATA_VERSIONS', 3);
