@@ -19,6 +19,36 @@ export interface UserDump {
   /** The exact JSON document of `GET .../data`, the body of `PUT .../data`. */
   body: Buffer;
   checksums: Checksums;
+  /**
+   * The same rows hashed by the cell's Postgres with their ids (cheap to ask
+   * for again: `GET .../digests`); absent from a cell that does not compute them.
+   */
+  digests?: Checksums;
+}
+
+/**
+ * What the target says after a load: its digests when they proved the load
+ * (no shared row remapped), else its checksums.
+ */
+export interface LoadResult {
+  digests?: Checksums;
+  checksums?: Checksums;
+}
+
+/**
+ * Whether the target's answer to a load proves it holds the dump's rows:
+ * equal digests (the same rows, the same ids), or else equal checksums (the
+ * same rows, shared rows named by natural key).
+ */
+export function loadMatches(dump: UserDump, loaded: LoadResult): boolean {
+  if (dump.digests && loaded.digests && sameChecksums(dump.digests, loaded.digests)) return true;
+  return loaded.checksums !== undefined && sameChecksums(dump.checksums, loaded.checksums);
+}
+
+/** The tables that differ between a dump and the target's answer to its load, for errors. */
+export function loadDifferences(dump: UserDump, loaded: LoadResult): string[] {
+  if (loaded.checksums) return checksumDifferences(dump.checksums, loaded.checksums);
+  return checksumDifferences(dump.digests ?? {}, loaded.digests ?? {});
 }
 
 /** The cell refused to freeze: a job of the user is still running (`409 user_busy`). */
@@ -41,10 +71,12 @@ export class CellDataError extends Error {
 export interface CellDataClient {
   /** `GET .../data`. */
   dump(cellId: string, userId: string): Promise<UserDump>;
-  /** `PUT .../data`: replaces the user's rows in one transaction; the cell's checksums after. */
-  load(cellId: string, userId: string, dump: UserDump): Promise<Checksums>;
+  /** `PUT .../data`: replaces the user's rows in one transaction; the cell's digests or checksums after. */
+  load(cellId: string, userId: string, dump: UserDump): Promise<LoadResult>;
   /** `GET .../checksums`. */
   checksums(cellId: string, userId: string): Promise<Checksums>;
+  /** `GET .../digests`. */
+  digests(cellId: string, userId: string): Promise<Checksums>;
   /** `PUT .../freeze`: resolves once no job of the user runs; {@link UserBusyError} otherwise. */
   freeze(cellId: string, userId: string): Promise<void>;
   /** `DELETE .../freeze`. */

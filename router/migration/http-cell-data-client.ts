@@ -9,6 +9,7 @@ import {
   type CellDataClient,
   CellDataError,
   type Checksums,
+  type LoadResult,
   UserBusyError,
   type UserDump,
 } from './cell-data-client.ts';
@@ -114,18 +115,35 @@ export class HttpCellDataClient implements CellDataClient {
 
   async dump(cellId: string, userId: string): Promise<UserDump> {
     const answer = this.#expectOk(await this.#call(cellId, userId, 'GET', '/data'), cellId, 'dump');
-    const parsed = JSON.parse(answer.body.toString('utf8')) as { checksums?: Checksums };
+    const parsed = JSON.parse(answer.body.toString('utf8')) as {
+      checksums?: Checksums;
+      digests?: Checksums;
+    };
     if (!parsed.checksums) throw new CellDataError(`${cellId}: dump without checksums`);
-    return { body: answer.body, checksums: parsed.checksums };
+    return {
+      body: answer.body,
+      checksums: parsed.checksums,
+      ...(parsed.digests ? { digests: parsed.digests } : {}),
+    };
   }
 
-  async load(cellId: string, userId: string, dump: UserDump): Promise<Checksums> {
+  async load(cellId: string, userId: string, dump: UserDump): Promise<LoadResult> {
     const answer = this.#expectOk(
       await this.#call(cellId, userId, 'PUT', '/data', dump.body),
       cellId,
       'load',
     );
-    return (JSON.parse(answer.body.toString('utf8')) as { checksums: Checksums }).checksums;
+    const { checksums, digests } = JSON.parse(answer.body.toString('utf8')) as LoadResult;
+    return { ...(checksums ? { checksums } : {}), ...(digests ? { digests } : {}) };
+  }
+
+  async digests(cellId: string, userId: string): Promise<Checksums> {
+    const answer = this.#expectOk(
+      await this.#call(cellId, userId, 'GET', '/digests'),
+      cellId,
+      'digests',
+    );
+    return (JSON.parse(answer.body.toString('utf8')) as { digests: Checksums }).digests;
   }
 
   async checksums(cellId: string, userId: string): Promise<Checksums> {

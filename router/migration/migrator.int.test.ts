@@ -141,6 +141,7 @@ function cellsProxy() {
     'dump',
     'load',
     'checksums',
+    'digests',
     'freeze',
     'unfreeze',
     'tombstone',
@@ -226,6 +227,48 @@ describe('rebalance', () => {
       expect(cells.user('cell-2', userId)?.rows.jobs).toContainEqual(extra);
   });
 
+  it('verifies by checksums alone with cells that give no digests, and catches up the same', async () => {
+    await platform(['cell-1'], 20);
+    await addCell('cell-2');
+    cells.withDigests = false;
+    await service.rebalance({ dryRun: false });
+    const extra = { id: 'late', title: 'written after the copy' };
+    cells.before = (call, cellId, userId) => {
+      if (call === 'freeze') cells.write(cellId, userId, 'jobs', extra);
+    };
+    const status = await migrator().runCurrent();
+    expect(status?.state).toBe('completed');
+    const moved = users.filter((u) => cells.user('cell-2', u));
+    expect(moved.length).toBeGreaterThan(0);
+    for (const userId of moved) {
+      expect(cells.user('cell-2', userId)?.rows).toEqual({
+        ...rowsOf(userId),
+        jobs: [...(rowsOf(userId).jobs ?? []), extra],
+      });
+    }
+    // The catch-up asked each moved user's source for checksums, never for digests.
+    expect(cells.calls.filter((c) => c.call === 'checksums').length).toBe(moved.length);
+    expect(cells.calls.some((c) => c.call === 'digests')).toBe(false);
+  });
+
+  it('catches up with one digest of the unchanged source, without a second dump', async () => {
+    await platform(['cell-1'], 20);
+    await addCell('cell-2');
+    await service.rebalance({ dryRun: false });
+    const status = await migrator().runCurrent();
+    expect(status?.state).toBe('completed');
+    const moved = users.filter((u) => cells.user('cell-2', u));
+    for (const userId of moved) {
+      const of = (call: string) =>
+        cells.calls.filter((c) => c.call === call && c.userId === userId).length;
+      expect({ dumps: of('dump'), digests: of('digests'), checksums: of('checksums') }).toEqual({
+        dumps: 1,
+        digests: 1,
+        checksums: 0,
+      });
+    }
+  });
+
   it('reads both cells back when it resumes a frozen user after a crash, and copies again what differs', async () => {
     await platform(['cell-1'], 20);
     await addCell('cell-2');
@@ -234,8 +277,8 @@ describe('rebalance', () => {
     let crashed = false;
     cells.before = (call) => {
       if (crashed) return new Promise(() => {});
-      if (call === 'checksums' && cells.calls.filter((c) => c.call === 'checksums').length === 1) {
-        crashed = true; // the catch-up of the first user (its checksums) never happens
+      if (call === 'digests' && cells.calls.filter((c) => c.call === 'digests').length === 1) {
+        crashed = true; // the catch-up of the first user (its digests) never happens
         dead.abort();
         return new Promise(() => {});
       }
@@ -253,9 +296,12 @@ describe('rebalance', () => {
     const status = await migrator().runCurrent();
     expect(status?.state).toBe('completed');
     expect(cells.user('cell-2', userId)?.rows).toEqual(rowsOf(userId));
+    // Both cells were read back (their digests) after the resumed catch-up.
     expect(
-      cells.calls.filter((c) => c.call === 'checksums' && c.userId === userId).length,
-    ).toBeGreaterThanOrEqual(2);
+      new Set(
+        cells.calls.filter((c) => c.call === 'digests' && c.userId === userId).map((c) => c.cellId),
+      ),
+    ).toEqual(new Set(['cell-1', 'cell-2']));
   });
 });
 

@@ -15,6 +15,8 @@ import {
   type CellDataClient,
   CellDataError,
   checksumDifferences,
+  loadDifferences,
+  loadMatches,
   sameChecksums,
   UserBusyError,
   type UserDump,
@@ -344,9 +346,9 @@ export class Migrator {
   async #copy(move: MoveRecord): Promise<UserDump> {
     const dump = await this.cells.dump(move.sourceCell, move.userId);
     const loaded = await this.cells.load(move.targetCell, move.userId, dump);
-    if (!sameChecksums(dump.checksums, loaded)) {
+    if (!loadMatches(dump, loaded)) {
       throw new Error(
-        `copy verification failed: ${checksumDifferences(dump.checksums, loaded).join(', ')} differ`,
+        `copy verification failed: ${loadDifferences(dump, loaded).join(', ')} differ`,
       );
     }
     return dump;
@@ -370,32 +372,46 @@ export class Migrator {
    * this run, or reloaded and verified now).
    */
   async #catchUp(move: MoveRecord, copied: UserDump | undefined): Promise<boolean> {
-    // Nothing written since the copy: the target is already verified equal. The checksums
-    // alone say so, without the whole user crossing the wire a second time.
-    if (
-      copied &&
-      sameChecksums(copied.checksums, await this.cells.checksums(move.sourceCell, move.userId))
-    ) {
-      return true;
-    }
+    // Nothing written since the copy: the target is already verified equal. The source's
+    // digests (one statement in its Postgres; its checksums from a cell without them) say
+    // so, without the whole user crossing the wire a second time.
+    if (copied && (await this.#sourceUnchanged(move, copied))) return true;
     const latest = await this.cells.dump(move.sourceCell, move.userId);
     if (copied && sameChecksums(copied.checksums, latest.checksums)) return true;
     const loaded = await this.cells.load(move.targetCell, move.userId, latest);
-    if (!sameChecksums(latest.checksums, loaded)) {
+    if (!loadMatches(latest, loaded)) {
       throw new Error(
-        `catch-up verification failed: ${checksumDifferences(latest.checksums, loaded).join(', ')} differ`,
+        `catch-up verification failed: ${loadDifferences(latest, loaded).join(', ')} differ`,
       );
     }
     return copied !== undefined;
   }
 
+  /** Whether the source still holds exactly what it dumped for the copy. */
+  async #sourceUnchanged(move: MoveRecord, copied: UserDump): Promise<boolean> {
+    if (copied.digests) {
+      return sameChecksums(copied.digests, await this.cells.digests(move.sourceCell, move.userId));
+    }
+    return sameChecksums(
+      copied.checksums,
+      await this.cells.checksums(move.sourceCell, move.userId),
+    );
+  }
+
   /**
    * The frozen source and the target hold the same rows, read back from both
-   * cells. A difference (a write that reached the source after the catch-up
-   * dump) is copied again once; a second one fails the attempt.
+   * cells: equal digests, or else equal checksums (a target that remapped a
+   * shared row holds other ids). A difference (a write that reached the
+   * source after the catch-up dump) is copied again once; a second one fails
+   * the attempt.
    */
   async #verifyFrozen(move: MoveRecord): Promise<void> {
     for (let round = 1; ; round++) {
+      const digests = await Promise.all([
+        this.cells.digests(move.sourceCell, move.userId),
+        this.cells.digests(move.targetCell, move.userId),
+      ]).catch(() => undefined);
+      if (digests && sameChecksums(digests[0], digests[1])) return;
       const [source, target] = await Promise.all([
         this.cells.checksums(move.sourceCell, move.userId),
         this.cells.checksums(move.targetCell, move.userId),

@@ -10,6 +10,7 @@ import {
   type CellDataClient,
   CellDataError,
   type Checksums,
+  type LoadResult,
   UserBusyError,
   type UserDump,
 } from '../migration/cell-data-client.ts';
@@ -27,18 +28,19 @@ export type CellCall =
   | 'dump'
   | 'load'
   | 'checksums'
+  | 'digests'
   | 'freeze'
   | 'unfreeze'
   | 'tombstone'
   | 'activate'
   | 'deleteData';
 
-function checksumsOf(rows: Rows): Checksums {
+function checksumsOf(rows: Rows, kind: 'checksums' | 'digests' = 'checksums'): Checksums {
   const result: Checksums = {};
   for (const [table, list] of Object.entries(rows)) {
     result[table] = {
       count: list.length,
-      sha256: createHash('sha256').update(JSON.stringify(list)).digest('hex'),
+      sha256: createHash('sha256').update(kind).update(JSON.stringify(list)).digest('hex'),
     };
   }
   return result;
@@ -51,6 +53,11 @@ export class InMemoryCells implements CellDataClient {
   /** Users whose freeze answers `409 user_busy`. */
   readonly busy = new Set<string>();
   readonly calls: { call: CellCall; cellId: string; userId: string }[] = [];
+  /**
+   * Whether dumps carry digests and loads answer with them, as the cells do;
+   * false plays a cell without them (a load then answers with checksums).
+   */
+  withDigests = true;
 
   constructor(cellIds: readonly string[]) {
     for (const id of cellIds) this.addCell(id);
@@ -112,13 +119,17 @@ export class InMemoryCells implements CellDataClient {
     const user = (await this.#enter('dump', cellId, userId)).get(userId);
     const rows = user?.rows ?? {};
     const checksums = checksumsOf(rows);
+    const digests = this.withDigests ? checksumsOf(rows, 'digests') : undefined;
     return {
-      body: Buffer.from(JSON.stringify({ format: 2, userId, cellId, tables: rows, checksums })),
+      body: Buffer.from(
+        JSON.stringify({ format: 2, userId, cellId, tables: rows, checksums, digests }),
+      ),
       checksums,
+      ...(digests ? { digests } : {}),
     };
   }
 
-  async load(cellId: string, userId: string, dump: UserDump): Promise<Checksums> {
+  async load(cellId: string, userId: string, dump: UserDump): Promise<LoadResult> {
     const cell = await this.#enter('load', cellId, userId);
     const parsed = JSON.parse(dump.body.toString('utf8')) as { tables: Rows };
     const existing = cell.get(userId);
@@ -126,12 +137,20 @@ export class InMemoryCells implements CellDataClient {
       state: existing?.state === 'active' ? 'active' : 'incoming',
       rows: parsed.tables,
     });
-    return checksumsOf(parsed.tables);
+    return this.withDigests && dump.digests
+      ? { digests: checksumsOf(parsed.tables, 'digests') }
+      : { checksums: checksumsOf(parsed.tables) };
   }
 
   async checksums(cellId: string, userId: string): Promise<Checksums> {
     const user = (await this.#enter('checksums', cellId, userId)).get(userId);
     return checksumsOf(user?.rows ?? {});
+  }
+
+  async digests(cellId: string, userId: string): Promise<Checksums> {
+    const user = (await this.#enter('digests', cellId, userId)).get(userId);
+    if (!this.withDigests) throw new CellDataError(`${cellId}: no digests here`, 404);
+    return checksumsOf(user?.rows ?? {}, 'digests');
   }
 
   async freeze(cellId: string, userId: string): Promise<void> {

@@ -62,6 +62,10 @@ export const internalUserRoutes = new Hono<CellEnv>()
     const userId = pathUser(c);
     return c.json({ userId, checksums: await c.get('services').userData.checksums(userId) });
   })
+  .get('/:userId/digests', async (c) => {
+    const userId = pathUser(c);
+    return c.json({ userId, digests: await c.get('services').userData.digests(userId) });
+  })
   .put('/:userId/freeze', async (c) => {
     const userId = pathUser(c);
     const { waitMs } = validate(freezeQuery, c.req.query(), 'query');

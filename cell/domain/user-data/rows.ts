@@ -99,6 +99,26 @@ export async function selectBatch(tx: Sql, queries: readonly RowQuery[]): Promis
   return queries.map((_, i) => JSON.parse(row?.[`q${i}`] ?? '[]') as Row[]);
 }
 
+/** How many rows each read matches, as one statement (`selectBatch` without the rows). */
+export async function countBatch(tx: Sql, queries: readonly RowQuery[]): Promise<number[]> {
+  if (queries.length === 0) return [];
+  const params: postgres.ParameterOrJSON<never>[] = [];
+  const param: Param = (value) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const columns = queries.map(
+    ({ table, where }, i) =>
+      `(select count(*)::int from ${ident(table.name)} t where ${where(param)}) as q${i}`,
+  );
+  const [row] = await tx.unsafe<Record<string, number>[]>(
+    `select ${columns.join(', ')}`,
+    params,
+    PREPARED,
+  );
+  return queries.map((_, i) => row?.[`q${i}`] ?? 0);
+}
+
 /** Rows whose `column` equals `value` (a user id). */
 export function byColumn(table: CatalogTable, column: string, value: string): RowQuery {
   return { table, where: (param) => `t.${ident(column)} = ${param(value)}` };

@@ -75,13 +75,36 @@ describe('copying a user to another cell', () => {
 
     const loaded = await internalJson(target, userId, 'PUT', '/data', dump.body);
     expect(loaded.status).toBe(200);
+    // Proven by the digests (nothing shared was remapped): the same rows with the same ids.
+    expect(dump.body.digests.profile_versions).toEqual({
+      count: 2,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(loaded.body).toEqual({
       checksums: dump.body.checksums,
+      digests: dump.body.digests,
       matchesDump: true,
       remapped: {},
     });
     expect((await internalJson(target, userId, 'GET', '/checksums')).body.checksums).toEqual(
       dump.body.checksums,
+    );
+    const digestsOf = async (cell: TestCell) =>
+      (await internalJson(cell, userId, 'GET', '/digests')).body.digests;
+    expect(await digestsOf(target)).toEqual(dump.body.digests);
+    expect(await digestsOf(source)).toEqual(dump.body.digests);
+    // One changed value in the target changes its table's digest, and only that one.
+    await target.db.sql`
+      update profile_versions set document = document || ' ' where user_id = ${userId} and version = 1`;
+    const changed = await digestsOf(target);
+    expect(
+      Object.keys(changed).filter((t) => changed[t].sha256 !== dump.body.digests[t].sha256),
+    ).toEqual(['profile_versions']);
+    await target.db.sql`delete from profile_versions where user_id = ${userId} and version = 1`;
+    expect((await digestsOf(target)).profile_versions.count).toBe(1);
+    // Loaded again, the target is the source's once more.
+    expect((await internalJson(target, userId, 'PUT', '/data', dump.body)).body.digests).toEqual(
+      dump.body.digests,
     );
 
     expect((await internalJson(target, userId, 'POST', '/activate')).status).toBe(200);
@@ -150,7 +173,9 @@ describe('copying a user to another cell', () => {
     const loaded = await internalJson(target, seeded.userId, 'PUT', '/data', dump);
     expect(loaded.status).toBe(200);
     // The user's own rows name the shared job by its fingerprint: equal checksums in both cells.
+    // Their ids differ, so the digests could not prove it: the load answers without them.
     expect(loaded.body.matchesDump).toBe(true);
+    expect(loaded.body.digests).toBeUndefined();
     expect(loaded.body.checksums).toEqual(dump.checksums);
     expect((await internalJson(target, seeded.userId, 'GET', '/checksums')).body.checksums).toEqual(
       (await internalJson(source, seeded.userId, 'GET', '/checksums')).body.checksums,
@@ -243,6 +268,7 @@ describe('bad input', () => {
     for (const [method, path] of [
       ['GET', '/data'],
       ['GET', '/checksums'],
+      ['GET', '/digests'],
       ['PUT', '/freeze'],
       ['DELETE', '/freeze'],
       ['POST', '/activate'],

@@ -15,6 +15,7 @@ import { canonicalJson, type JsonValue, type Row, type TableChecksum } from './c
 import { type CatalogTable, type UserDataCatalog, userDataCatalog } from './catalog.ts';
 import { userChecksums } from './checksums.ts';
 import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
+import { type Digests, userDigests } from './digests.ts';
 import {
   deleteOwnedRows,
   hasSharedRows,
@@ -24,7 +25,7 @@ import {
   replaceOwnedRows,
   writeSharedRows,
 } from './load.ts';
-import { keyOf } from './rows.ts';
+import { byKeys, countBatch, keyOf, type RowQuery } from './rows.ts';
 
 /**
  * 2: `checksums` cover the user's own rows, shared rows named by natural key
@@ -44,12 +45,23 @@ export interface UserDump {
   tables: Record<string, Row[]>;
   /** The user's own rows per table (`checksums.ts`), what a migration compares. */
   checksums: Checksums;
+  /**
+   * The same rows hashed by Postgres with their ids (`digests.ts`), from the
+   * same snapshot. Optional: a dump without them is loaded and verified by
+   * the checksums alone.
+   */
+  digests?: Digests;
 }
 
 export interface LoadOutcome {
   /** This cell's checksums of the user after the load. */
   checksums: Checksums;
-  /** Whether they equal the dump's (they cover the user's own rows: see `checksums.ts`). */
+  /**
+   * This cell's digests of the user after the load (`digests.ts`), when the
+   * dump carried digests and no shared row was remapped.
+   */
+  digests?: Digests;
+  /** Whether the user's own rows here equal the dump's. */
   matchesDump: boolean;
   /** Shared rows this cell already held under another id: dump id → this cell's id, per table. */
   remapped: Remapped;
@@ -58,15 +70,17 @@ export interface LoadOutcome {
 // A dump arrives as parsed JSON: its values are JSON by construction, so they are not walked
 // again (a deep check of every value of a few hundred kilobytes took longer than the load).
 const jsonValue = z.unknown() as unknown as z.ZodType<JsonValue>;
+const tableChecksums = z.record(
+  z.string(),
+  z.object({ count: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+);
 const dumpSchema = z.object({
   format: z.literal(DUMP_FORMAT),
   userId: z.uuid(),
   cellId: z.string().min(1).max(100).optional(),
   tables: z.record(z.string(), z.array(z.record(z.string(), jsonValue))),
-  checksums: z.record(
-    z.string(),
-    z.object({ count: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  ),
+  checksums: tableChecksums,
+  digests: tableChecksums.optional(),
 });
 
 function rowsOf(collected: CollectedRows): Record<string, Row[]> {
@@ -121,7 +135,23 @@ export class UserDataService {
         cellId: this.cellId,
         tables: rowsOf(collected),
         checksums: await userChecksums(catalog, collected),
+        digests: await userDigests(tx, catalog, userId),
       };
+    });
+  }
+
+  /**
+   * The user's digests (`digests.ts`): one statement, nothing read into this
+   * process. `NotFoundError` for a user this cell does not hold.
+   */
+  async digests(userId: string): Promise<Digests> {
+    return this.snapshot(async (tx) => {
+      const catalog = await userDataCatalog(tx);
+      const digests = await userDigests(tx, catalog, userId);
+      if ((digests[catalog.root.name]?.count ?? 0) === 0) {
+        throw new NotFoundError('No such user in this cell');
+      }
+      return digests;
     });
   }
 
@@ -231,6 +261,24 @@ export class UserDataService {
       await hooks.check?.(tx);
       await hooks.beforeLoad?.(tx);
       await rejectedAsInvalid(() => replaceOwnedRows(tx, catalog, userId, rows, shared.ids));
+      // Equal digests prove the load in one statement when no shared row was remapped: the
+      // same owned rows with the same ids, so this cell's checksums are the dump's. Those are
+      // checked against the dump's own rows (here, in memory), so a dump claiming checksums
+      // its rows do not have is refused on this path too.
+      if (dump.digests && Object.keys(shared.remapped).length === 0) {
+        const digests = await userDigests(tx, catalog, userId);
+        if (sameDigests(digests, dump.digests)) {
+          const problems = await checksumProblems(catalog, rows, dump.checksums);
+          if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
+          await verifySharedRowsPresent(tx, catalog, rows);
+          return {
+            checksums: dump.checksums,
+            digests,
+            matchesDump: true,
+            remapped: shared.remapped,
+          };
+        }
+      }
       const after = await collectUserRows(tx, catalog, userId);
       const checksums = await userChecksums(catalog, after);
       const matchesDump =
@@ -281,6 +329,44 @@ export class UserDataService {
 async function sessionForRows(tx: postgres.TransactionSql): Promise<void> {
   await tx`select set_config('timezone', 'UTC', true),
                   set_config('plan_cache_mode', 'force_generic_plan', true)`;
+}
+
+/** Equal row counts and hashes in every table, tables without rows left out. */
+export function sameDigests(a: Digests, b: Digests): boolean {
+  const nonEmpty = (d: Digests) =>
+    Object.entries(d)
+      .filter(([, t]) => t.count > 0)
+      .map(([name, t]) => `${name}:${t.count}:${t.sha256}`)
+      .sort()
+      .join(',');
+  return nonEmpty(a) === nonEmpty(b);
+}
+
+/**
+ * Every shared row of the dump exists here under its id (none was remapped):
+ * what `verifyLoaded` checks from a read-back, counted by Postgres instead.
+ */
+async function verifySharedRowsPresent(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  rows: CollectedRows,
+): Promise<void> {
+  const queries: RowQuery[] = [];
+  const expected: number[] = [];
+  for (const table of catalog.tables) {
+    const entry = rows.get(table.name);
+    const shared = (entry?.rows ?? []).filter(
+      (row) => !entry?.owned.has(keyOf(row, table.primaryKey) as string),
+    );
+    if (shared.length === 0) continue;
+    queries.push(byKeys(tx, table, table.primaryKey, shared));
+    expected.push(shared.length);
+  }
+  const counts = await countBatch(tx, queries);
+  const missing = queries.filter((_, i) => counts[i] !== expected[i]).map((q) => q.table.name);
+  if (missing.length > 0) {
+    throw new ConflictError('The loaded rows do not match the dump', { tables: missing });
+  }
 }
 
 /** A table's rows Postgres refused (a bad value, a broken reference) are the dump's fault: 400. */
