@@ -158,7 +158,10 @@ export async function loadUserDataCatalog(
  * constraint, index and table comment, by oid and the transaction that last
  * wrote it (`xmin`). Any DDL (a migration, a `create table`, a comment) writes
  * one of those catalog rows, so the fingerprint changes with it. One cheap
- * statement, where reading the catalog itself is four joins over it.
+ * statement, where reading the catalog itself is four joins over it: each
+ * catalog row is one 64-bit hash of its numbers, summed (printing, sorting and
+ * hashing a string per row took half as long again; the sum of the hashes of
+ * a changed set of rows equals the old one with a chance of 2^-64).
  */
 async function schemaFingerprint(sql: postgres.Sql | postgres.TransactionSql): Promise<string> {
   const [row] = await sql<{ fingerprint: string }[]>`
@@ -166,23 +169,24 @@ async function schemaFingerprint(sql: postgres.Sql | postgres.TransactionSql): P
       select c.oid, c.xmin from pg_class c
       where c.relnamespace = current_schema()::regnamespace
     )
-    select current_database() || '.' || current_schema() || ':' || md5(string_agg(x, ',' order by x))
+    select current_database() || '.' || current_schema() || ':' || count(*) || '.' || sum(h)
       as fingerprint
     from (
-      select 'c' || rel.oid || '.' || rel.xmin from rel
+      select hashint8extended(rel.oid::int8 << 32 | rel.xmin::text::int8, 1) from rel
       union all
-      select 'a' || a.attrelid || '.' || a.attnum || '.' || a.xmin
+      select hashint8extended((a.attrelid::int8 << 16 | a.attnum) << 32 | a.xmin::text::int8, 2)
       from pg_attribute a join rel on rel.oid = a.attrelid
       union all
-      select 'k' || k.oid || '.' || k.xmin from pg_constraint k
+      select hashint8extended(k.oid::int8 << 32 | k.xmin::text::int8, 3) from pg_constraint k
       where k.connamespace = current_schema()::regnamespace
       union all
-      select 'i' || i.indexrelid || '.' || i.xmin from pg_index i join rel on rel.oid = i.indrelid
+      select hashint8extended(i.indexrelid::int8 << 32 | i.xmin::text::int8, 4)
+      from pg_index i join rel on rel.oid = i.indrelid
       union all
-      select 'd' || d.objoid || '.' || d.objsubid || '.' || d.xmin
+      select hashint8extended((d.objoid::int8 << 16 | d.objsubid) << 32 | d.xmin::text::int8, 5)
       from pg_description d join rel on rel.oid = d.objoid
       where d.classoid = 'pg_class'::regclass
-    ) s(x)`;
+    ) s(h)`;
   return row?.fingerprint ?? '';
 }
 

@@ -23,7 +23,7 @@ import {
   type WorkflowCell,
 } from '../../../test/harness/workflow.ts';
 import { checksumTables } from './canonical.ts';
-import { loadUserDataCatalog, USER_COLUMNS } from './catalog.ts';
+import { loadUserDataCatalog, USER_COLUMNS, userDataCatalog } from './catalog.ts';
 
 let pdf: PdfService;
 let source: WorkflowCell;
@@ -250,6 +250,32 @@ describe('the catalog', () => {
     ).toEqual([{ weight: '9007199254740993', blob: Buffer.from([0, 255, 10]) }]);
     expect((await internal(target, userId, 'DELETE', '/data')).status).toBe(204);
     expect(await target.db.sql`select 1 from bookmarks where user_id = ${userId}`).toHaveLength(0);
+  });
+
+  it('reads the catalog again after every kind of schema change (its cached copy is keyed by a fingerprint)', async () => {
+    const sql = source.db.sql;
+    await sql.unsafe(
+      'create table fingerprinted (id uuid primary key, user_id uuid not null references users (id))',
+    );
+    try {
+      const table = async () => (await userDataCatalog(sql)).byName.get('fingerprinted');
+      expect((await table())?.columns.map((c) => c.name)).toEqual(['id', 'user_id']);
+      await sql.unsafe('alter table fingerprinted add column note text');
+      expect((await table())?.columns.map((c) => c.name)).toEqual(['id', 'user_id', 'note']);
+      await sql.unsafe('create unique index fingerprinted_note on fingerprinted (note)');
+      expect((await table())?.uniqueKeys).toEqual([{ columns: ['note'], predicate: null }]);
+      await sql.unsafe(`comment on table fingerprinted is '[cell-local] not a user''s'`);
+      expect(await table()).toBeUndefined();
+      await sql.unsafe('comment on table fingerprinted is null');
+      expect(await table()).toBeDefined();
+      await sql.unsafe('alter table fingerprinted alter column note type varchar(20)');
+      expect((await table())?.columns.find((c) => c.name === 'note')?.type).toBe(
+        'character varying(20)',
+      );
+    } finally {
+      await sql.unsafe('drop table fingerprinted');
+    }
+    expect((await userDataCatalog(sql)).byName.has('fingerprinted')).toBe(false);
   });
 
   it('refuses to dump, naming the table, when a user column is out of its reach', async () => {

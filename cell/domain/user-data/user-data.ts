@@ -12,7 +12,7 @@ import { zodProblems } from '../../../lib/validation.ts';
 import { JOBS_CLUSTER_LOCK } from '../discovery/discovery.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { canonicalJson, type JsonValue, type Row, type TableChecksum } from './canonical.ts';
-import { type CatalogTable, type UserDataCatalog, userDataCatalog } from './catalog.ts';
+import { type CatalogTable, ident, type UserDataCatalog, userDataCatalog } from './catalog.ts';
 import { userChecksums } from './checksums.ts';
 import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
 import { type Digests, userDigests } from './digests.ts';
@@ -117,7 +117,7 @@ export class UserDataService {
     tx: postgres.TransactionSql,
     userId: string,
   ): Promise<{ catalog: UserDataCatalog; collected: CollectedRows }> {
-    const catalog = await userDataCatalog(tx);
+    const catalog = await this.#catalog(tx);
     const collected = await collectUserRows(tx, catalog, userId);
     if ((collected.get(catalog.root.name)?.rows.length ?? 0) === 0) {
       throw new NotFoundError('No such user in this cell');
@@ -146,7 +146,7 @@ export class UserDataService {
    */
   async digests(userId: string): Promise<Digests> {
     return this.snapshot(async (tx) => {
-      const catalog = await userDataCatalog(tx);
+      const catalog = await this.#catalog(tx);
       const digests = await userDigests(tx, catalog, userId);
       if ((digests[catalog.root.name]?.count ?? 0) === 0) {
         throw new NotFoundError('No such user in this cell');
@@ -162,13 +162,29 @@ export class UserDataService {
     });
   }
 
-  /** Whether this cell holds a row of the user. */
+  /** The root of the last catalog read here: what `exists` asks. */
+  #root: CatalogTable | undefined;
+
+  /** The catalog (`userDataCatalog`), its root remembered. */
+  async #catalog(sql: postgres.Sql | postgres.TransactionSql): Promise<UserDataCatalog> {
+    const catalog = await userDataCatalog(sql);
+    this.#root = catalog.root;
+    return catalog;
+  }
+
+  /**
+   * Whether this cell holds a row of the user. The root table (`users`) is the
+   * last catalog's: a migration freezes a user with this check, and the
+   * catalog's fingerprint costs more than the lookup.
+   */
   async exists(userId: string): Promise<boolean> {
-    const catalog = await userDataCatalog(this.sql);
-    const key = catalog.root.primaryKey[0] as string;
-    const rows = await this.sql.unsafe(`select 1 from "${catalog.root.name}" where "${key}" = $1`, [
-      userId,
-    ]);
+    const root = this.#root ?? (await this.#catalog(this.sql)).root;
+    const key = root.primaryKey[0] as string;
+    const rows = await this.sql.unsafe(
+      `select 1 from ${ident(root.name)} where ${ident(key)} = $1`,
+      [userId],
+      { prepare: true },
+    );
     return rows.length > 0;
   }
 
@@ -240,7 +256,7 @@ export class UserDataService {
    * (the caller's state change).
    */
   async load(userId: string, input: unknown, hooks: LoadHooks = {}): Promise<LoadOutcome> {
-    const catalog = await userDataCatalog(this.sql);
+    const catalog = await this.#catalog(this.sql);
     // The dump's checksums are checked against its own rows only when this cell's read-back
     // differs from them (below): equal checksums after the load prove both at once.
     const { dump, rows } = await this.#parse(userId, input, catalog);
@@ -311,7 +327,7 @@ export class UserDataService {
     return this.sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
       await tx`select set_config('cell.purging_user', ${userId}, true)`;
-      const catalog = await userDataCatalog(tx);
+      const catalog = await this.#catalog(tx);
       const collected = await collectUserRows(tx, catalog, userId);
       const deleted = await deleteOwnedRows(tx, catalog, collected);
       await beforeCommit?.(tx, deleted);
