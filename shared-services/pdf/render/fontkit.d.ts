@@ -8,6 +8,7 @@ declare module 'fontkit' {
   }
   export interface GlyphRun {
     glyphs: Glyph[];
+    positions: Record<string, number>[];
     advanceWidth: number;
   }
   export interface Font {
@@ -17,7 +18,14 @@ declare module 'fontkit' {
     readonly postscriptName: string;
     hasGlyphForCodePoint(codePoint: number): boolean;
     getGlyph(id: number, codePoints?: readonly number[]): Glyph | null;
-    layout: (text: string, features?: string[] | Record<string, boolean>) => GlyphRun;
+    /** `direction` defaults to that of the first script in `text` other than Common and Inherited. */
+    layout: (
+      text: string,
+      features?: string[] | Record<string, boolean>,
+      script?: string,
+      language?: string,
+      direction?: 'ltr' | 'rtl',
+    ) => GlyphRun;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as fontkit from 'fontkit';
+import type { Direction } from './bidi.ts';
 import { installTtfSubsetFastPath } from './ttf-subset-fast-path.ts';
 
 export type FontStyle = 'regular' | 'bold' | 'italic';
@@ -95,7 +96,8 @@ export function prepareFont(font: fontkit.Font): fontkit.Font {
   // Shaping features fixed on the instance, so pdfkit (which skips its layout
   // cache whenever features are passed explicitly) measures and draws alike.
   const layout = font.layout.bind(font);
-  font.layout = (text, features) => layout(text, features ?? FONT_FEATURES);
+  font.layout = (text, features, script, language, direction) =>
+    layout(text, features ?? FONT_FEATURES, script, language, direction);
   memoizeGlyphDecoding(font);
   installTtfSubsetFastPath(font);
   return font;
@@ -127,23 +129,75 @@ export function loadFontSet(files: FontFiles): FontSet {
 /**
  * pdfkit lays out every word once per document and caches it on the
  * document's font object. The layout of a word depends only on the parsed
- * font and the word: its glyphs carry the word's own code points (see
- * `glyphsKeepTheirCodePoints`) and pdfkit never mutates a cached run's glyphs
- * or positions (it copies them when it justifies). So documents of one thread
- * share that cache and a render only shapes words it has not seen before.
- * Reset now and then to bound memory.
+ * font, the word and the direction it is shaped in: its glyphs carry the
+ * word's own code points (see `glyphsKeepTheirCodePoints`) and pdfkit never
+ * mutates a cached run's glyphs or positions (it copies them when it
+ * justifies). So documents of one thread share that cache, one per font and
+ * direction, and a render only shapes words it has not seen before. Reset now
+ * and then to bound memory.
  */
-const sharedLayoutCaches = new Map<fontkit.Font, Record<string, unknown>>();
+const sharedLayoutCaches = new Map<fontkit.Font, Record<Direction, Record<string, unknown>>>();
 let documentsSinceReset = 0;
 const LAYOUT_CACHE_RESET_EVERY = 2_000;
 
-export function sharedLayoutCache(font: fontkit.Font): Record<string, unknown> {
-  let cache = sharedLayoutCaches.get(font);
-  if (!cache) {
-    cache = Object.create(null) as Record<string, unknown>;
-    sharedLayoutCaches.set(font, cache);
+function sharedLayoutCache(font: fontkit.Font, direction: Direction): Record<string, unknown> {
+  let caches = sharedLayoutCaches.get(font);
+  if (!caches) {
+    caches = {
+      ltr: Object.create(null) as Record<string, unknown>,
+      rtl: Object.create(null) as Record<string, unknown>,
+    };
+    sharedLayoutCaches.set(font, caches);
   }
-  return cache;
+  return caches[direction];
+}
+
+/** The parts of pdfkit's EmbeddedFont (a document's use of one font) that shaping relies on. */
+interface EmbeddedLayout {
+  scale: number;
+  layoutCache?: Record<string, unknown>;
+  layoutRun(text: string, features?: string[] | Record<string, boolean>): fontkit.GlyphRun;
+}
+
+/**
+ * Makes a document's font (pdfkit's EmbeddedFont of `font`) shape text in the
+ * direction of its bidi level, set before each draw by the function returned,
+ * and share the thread's layout cache of that direction.
+ *
+ * Left alone, fontkit shapes a run in the direction of its first script other
+ * than Common and Inherited, and reverses the glyphs of an Arabic or Hebrew
+ * one. The bidi algorithm decides otherwise for what is Arabic by script but
+ * not a letter: Arabic-Indic digits (AN, or EN for ۰–۹) always sit at an even,
+ * left-to-right level, and so may the percent and per-mille signs ٪ ؉ ؊ (ET)
+ * and Arabic combining marks, with the neutrals after them (next to a European
+ * digit, or in a left-to-right line). A number such as ١٢٣ was drawn ٣٢١ and
+ * `٪-` as `-٪`: the reader saw them reversed and pdftotext read them so. A run
+ * of punctuation alone between right-to-left words is the converse: at a
+ * right-to-left level, it was drawn left to right.
+ */
+export function shapeByBidiLevel(
+  embedded: unknown,
+  font: fontkit.Font,
+): (direction: Direction) => void {
+  const target = embedded as EmbeddedLayout;
+  const cached = target.layoutCache !== undefined;
+  let direction: Direction = 'ltr';
+  // pdfkit's own layoutRun, with the direction passed: positions and advances in the
+  // document's units (1000 per em).
+  target.layoutRun = (text, features) => {
+    const run = font.layout(text, features, undefined, undefined, direction);
+    run.positions.forEach((position, i) => {
+      for (const key of Object.keys(position)) position[key] = (position[key] ?? 0) * target.scale;
+      position.advanceWidth = (run.glyphs[i]?.advanceWidth ?? 0) * target.scale;
+    });
+    return run;
+  };
+  const shapeIn = (next: Direction) => {
+    direction = next;
+    if (cached) target.layoutCache = sharedLayoutCache(font, next);
+  };
+  shapeIn(direction);
+  return shapeIn;
 }
 
 /** Called once per document; drops the shared caches every so many documents. */

@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto';
 import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
+import type { Direction } from './bidi.ts';
 import { type Face, type FaceSet, loadFaceSet } from './font-fallback.ts';
-import { countDocument, sharedLayoutCache } from './fonts.ts';
+import { countDocument, shapeByBidiLevel } from './fonts.ts';
 import { type Fragment, type Layout, layoutResume, type PageGeometry } from './layout.ts';
 import { ModelBuilder, type ResumeModel } from './resume-model.ts';
 import type { Letter, PageSize, Resume, TemplateId } from './resume-schema.ts';
@@ -74,31 +75,38 @@ function metadata(
 
 type PdfDoc = InstanceType<typeof PDFDocument>;
 
-/** One document's fonts: which faces it has used so far, and the guard of its text layer. */
+/**
+ * One document's fonts: the faces it has used so far, each with the setter of
+ * the direction it shapes in, and the guard of its text layer.
+ */
 interface DocumentFonts {
   faces: FaceSet;
-  used: Set<string>;
+  used: Map<string, (direction: Direction) => void>;
   textLayer: TextLayerGuard;
 }
 
 /**
- * Selects a face, registering it on first use. On a face's first use in a
- * document, the document's font object gets the thread's shared word-layout
- * cache (pdfkit keeps that cache per document) and the text-layer guard;
- * faces never used are never embedded.
+ * Selects a face, shaping in `direction`, and registers it on first use. On a
+ * face's first use in a document, the document's font object is made to shape
+ * in the direction of each draw, with the thread's shared word-layout cache of
+ * that direction (pdfkit keeps that cache per document), and gets the
+ * text-layer guard; faces never used are never embedded.
  */
-function useFace(doc: PdfDoc, state: DocumentFonts, face: Face): PdfDoc {
-  if (!state.used.has(face.key)) {
+function useFace(doc: PdfDoc, state: DocumentFonts, face: Face, direction: Direction): PdfDoc {
+  let shapeIn = state.used.get(face.key);
+  if (!shapeIn) {
     // pdfkit accepts an already-parsed fontkit font; it is typed as a path or buffer only.
     doc.registerFont(face.key, face.font as unknown as Buffer);
     doc.font(face.key);
-    state.used.add(face.key);
-    const embedded = (doc as unknown as { _font: { layoutCache?: unknown } })._font;
-    if (embedded.layoutCache) embedded.layoutCache = sharedLayoutCache(face.font);
+    const embedded = (doc as unknown as { _font: unknown })._font;
+    shapeIn = shapeByBidiLevel(embedded, face.font);
+    state.used.set(face.key, shapeIn);
     state.textLayer.guard(face.key, embedded);
-    return doc;
+  } else {
+    doc.font(face.key);
   }
-  return doc.font(face.key);
+  shapeIn(direction);
+  return doc;
 }
 
 /**
@@ -255,7 +263,7 @@ function drawPages(
         const baseline =
           y + (line.height - fragment.size * own.height) / 2 + fragment.size * own.ascent;
         const top = baseline - fragment.size * metricsOf(fragment.face.font).ascent;
-        useFace(doc, state, fragment.face).fontSize(fragment.size);
+        useFace(doc, state, fragment.face, fragment.direction).fontSize(fragment.size);
         fillColor(template.colors[fragment.tone]);
         drawText(doc, state, fragment, page.margin + fragment.x, top, { link: fragment.link });
       }
@@ -273,7 +281,7 @@ function drawPages(
       const label = `Page ${index + 1} of ${total}`;
       const size = template.footerSize;
       const face = faces.primaryFace('regular');
-      const width = useFace(doc, state, face).fontSize(size).widthOfString(label);
+      const width = useFace(doc, state, face, 'ltr').fontSize(size).widthOfString(label);
       fillColor(template.colors.muted);
       drawText(
         doc,
@@ -316,7 +324,7 @@ export async function renderResume(input: RenderInput): Promise<RenderResult> {
     doc.on('end', resolve);
     doc.on('error', reject);
   });
-  const state: DocumentFonts = { faces, used: new Set(), textLayer: new TextLayerGuard() };
+  const state: DocumentFonts = { faces, used: new Map(), textLayer: new TextLayerGuard() };
   drawPages(doc, layout, template, page, state);
   doc.end();
   await done;
