@@ -90,6 +90,36 @@ describe('TextLayerGuard', () => {
     ]);
   });
 
+  it('accepts a right-to-left word whose glyphs come right to left, mapping each in visual order', () => {
+    const font = fakeEmbeddedFont({ '-': 1, '+': 2 });
+    const layout = font.layout;
+    font.layout = (text: string) => {
+      const run = layout(text);
+      return { glyphs: run.glyphs.reverse(), positions: run.positions };
+    };
+    const guard = new TextLayerGuard();
+    guard.guard('regular', font);
+    guard.drawing('-+', 'rtl');
+    const [encoded] = font.encode('-+');
+    expect(encoded).toEqual(['0001', '0002']);
+    // Each neutral with a right-to-left mark on its left, so pdftotext keeps it in place.
+    expect(font.unicode[1]).toEqual([0x200f, 0x2b]);
+    expect(font.unicode[2]).toEqual([0x200f, 0x2d]);
+    expect(() => guard.verify('hash')).not.toThrow();
+  });
+
+  it('refuses a right-to-left word whose glyphs come left to right, even punctuation alone', () => {
+    // Between right-to-left words, `-+` reads right to left: drawn left to right, the reader
+    // sees `+-` where the text says `-+`. fontkit shaped such a run by its script (none), not
+    // by its bidi level.
+    const font = fakeEmbeddedFont({ '-': 1, '+': 2 });
+    const guard = new TextLayerGuard();
+    guard.guard('regular', font);
+    guard.drawing('-+', 'rtl');
+    font.encode('-+');
+    expect(() => guard.verify('hash')).toThrow(TextLayerError);
+  });
+
   it('refuses a document whose ToUnicode map was changed after drawing', () => {
     const font = fakeEmbeddedFont({ a: 1 });
     const guard = new TextLayerGuard();

@@ -155,12 +155,14 @@ export function clusterTexts(glyphs: readonly Glyph[], text: string): number[][]
 
 /**
  * Whether the glyphs of a left-to-right draw, or of a right-to-left word (its
- * glyphs come right to left; a neutral one may not be reversed), spell its text.
+ * glyphs come right to left), spell its text. Every draw is shaped in the
+ * direction of its bidi level, not of its script (fonts.ts `shapeByBidiLevel`),
+ * so glyphs in the other order were placed against the bidi algorithm: the
+ * reader would see them reversed and pdftotext read them so.
  * Reordered clusters are checked through `clusterTexts` instead.
  */
 function spells(glyphs: readonly Glyph[], text: string, mode: 'ltr' | 'rtl'): boolean {
-  if (mode === 'ltr') return spellsInOrder(glyphs, text, false);
-  return spellsInOrder(glyphs, text, true) || spellsInOrder(glyphs, text, false);
+  return spellsInOrder(glyphs, text, mode === 'rtl');
 }
 
 /** The neighbourhood of the first difference between what was drawn and what was encoded. */
