@@ -19,7 +19,7 @@
  */
 import type postgres from 'postgres';
 import type { Row } from './canonical.ts';
-import type { CatalogTable, UserDataCatalog } from './catalog.ts';
+import { type CatalogTable, ident, type UserDataCatalog } from './catalog.ts';
 import { type CollectedRows, type CollectedTable, collectUserRows } from './collect.ts';
 import { deleteRows, keyOf, selectByKeys, writeRows } from './rows.ts';
 
@@ -245,6 +245,36 @@ export function hasSharedRows(dump: CollectedRows): boolean {
 }
 
 /**
+ * Whether the cell may hold owned rows of the user. False only when it holds
+ * no row of the root (`users`) for them and every user column of the catalog
+ * is a foreign key to the root, so no owned row can exist without it (a child
+ * without a user column hangs off an owned row). The load of a user new to
+ * this cell then skips reading the user's rows only to delete none.
+ */
+async function mayHoldOwnedRows(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  userId: string,
+): Promise<boolean> {
+  const root = catalog.root;
+  const everyUserColumnReferencesRoot = catalog.tables.every((table) =>
+    table.userColumns.every((column) =>
+      table.parents.some(
+        (fk) => fk.references === root.name && fk.columns.length === 1 && fk.columns[0] === column,
+      ),
+    ),
+  );
+  if (!everyUserColumnReferencesRoot) return true;
+  const key = root.primaryKey[0] as string;
+  const held = await tx.unsafe(
+    `select 1 from ${ident(root.name)} where ${ident(key)} = $1`,
+    [userId],
+    { prepare: true },
+  );
+  return held.length > 0;
+}
+
+/**
  * Replaces the user's owned rows with the dump's, remapped to this cell's
  * shared rows (written before by `writeSharedRows`). The caller holds the
  * transaction and the user's lock. Returns the rows written per table.
@@ -256,7 +286,9 @@ export async function replaceOwnedRows(
   dump: CollectedRows,
   ids: Map<string, string>,
 ): Promise<Record<string, number>> {
-  await deleteOwnedRows(tx, catalog, await collectUserRows(tx, catalog, userId));
+  if (await mayHoldOwnedRows(tx, catalog, userId)) {
+    await deleteOwnedRows(tx, catalog, await collectUserRows(tx, catalog, userId));
+  }
   // Parents first; every table's statements are issued before any answer is awaited.
   const counts = await Promise.all(
     catalog.tables.map((table) => {

@@ -252,6 +252,28 @@ describe('the catalog', () => {
     expect(await target.db.sql`select 1 from bookmarks where user_id = ${userId}`).toHaveLength(0);
   });
 
+  it('replaces rows of a user column without a foreign key even where the user is new', async () => {
+    const ddl = 'create table loose_notes (id uuid primary key, user_id uuid not null, body text)';
+    await source.db.sql.unsafe(ddl);
+    await target.db.sql.unsafe(ddl);
+    try {
+      const userId = await source.createUser('Loose');
+      await source.db.sql`insert into loose_notes values (${newId()}, ${userId}, 'kept')`;
+      // A row the target holds for the user without their users row (nothing keys it to one).
+      await target.db.sql`insert into loose_notes values (${newId()}, ${userId}, 'stale')`;
+      const dump = (await internalJson(source, userId, 'GET', '/data')).body;
+      const loaded = await internalJson(target, userId, 'PUT', '/data', dump);
+      expect(loaded.status).toBe(200);
+      expect(loaded.body.matchesDump).toBe(true);
+      expect(
+        await target.db.sql`select body from loose_notes where user_id = ${userId}`,
+      ).toEqual([{ body: 'kept' }]);
+    } finally {
+      await source.db.sql.unsafe('drop table loose_notes');
+      await target.db.sql.unsafe('drop table loose_notes');
+    }
+  });
+
   it('reads the catalog again after every kind of schema change (its cached copy is keyed by a fingerprint)', async () => {
     const sql = source.db.sql;
     await sql.unsafe(
