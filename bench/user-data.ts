@@ -1,7 +1,7 @@
 /**
  * User-data benchmark (issue 13): what a move costs the two cells, warm, step
  * by step, on a quiet machine: each call the migrator makes of a cell's
- * internal API (dump, load, freeze, catch-up check, activate, tombstone, purge),
+ * internal API (dump, load, freeze, activate, tombstone, purge),
  * in process (`app.request`: no sockets), one at a time. Two cell databases on
  * one real Postgres (started here on throwaway ports); each user has profile
  * versions and manual jobs analyzed by the embedded analyzer, with their
@@ -145,11 +145,11 @@ async function seedUser(source: CellServices, app: ReturnType<typeof createApp>,
 }
 
 /**
- * A move's steps at the cells, in the migrator's order (router-side steps left out).
- * `catchUp` is the catch-up's check that the frozen source is unchanged since the dump:
- * its digests (`GET .../digests`).
+ * A move's steps at the cells, in the migrator's order (router-side steps left out). The
+ * freeze answers with the frozen user's digests: the catch-up's check that the source is
+ * unchanged since the dump, with no call of its own.
  */
-const STEPS = ['dump', 'load', 'freeze', 'catchUp', 'activate', 'tombstone', 'purge'] as const;
+const STEPS = ['dump', 'load', 'freeze', 'activate', 'tombstone', 'purge'] as const;
 type StepName = (typeof STEPS)[number];
 
 type CellApp = ReturnType<typeof createApp>;
@@ -227,7 +227,6 @@ try {
       dump: dump.step,
       load: load.step,
       freeze: (await from('PUT', '/freeze?waitMs=5000')).step,
-      catchUp: (await from('GET', '/digests')).step,
       activate: (await to('POST', '/activate')).step,
       tombstone: (await from('PUT', '/tombstone', JSON.stringify({ movedTo: 'cell-target' }))).step,
       purge: (await from('DELETE', '/data')).step,

@@ -77,8 +77,11 @@ export interface CellDataClient {
   checksums(cellId: string, userId: string): Promise<Checksums>;
   /** `GET .../digests`. */
   digests(cellId: string, userId: string): Promise<Checksums>;
-  /** `PUT .../freeze`: resolves once no job of the user runs; {@link UserBusyError} otherwise. */
-  freeze(cellId: string, userId: string): Promise<void>;
+  /**
+   * `PUT .../freeze`: resolves once no job of the user runs, with the frozen
+   * user's digests when the cell gives them; {@link UserBusyError} otherwise.
+   */
+  freeze(cellId: string, userId: string): Promise<{ digests?: Checksums }>;
   /** `DELETE .../freeze`. */
   unfreeze(cellId: string, userId: string): Promise<void>;
   /** `PUT .../tombstone {movedTo}`. */

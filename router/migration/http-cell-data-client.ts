@@ -155,13 +155,15 @@ export class HttpCellDataClient implements CellDataClient {
     return (JSON.parse(answer.body.toString('utf8')) as { checksums: Checksums }).checksums;
   }
 
-  async freeze(cellId: string, userId: string): Promise<void> {
+  async freeze(cellId: string, userId: string): Promise<{ digests?: Checksums }> {
     const wait = this.options.freezeWaitMs ?? 5_000;
-    this.#expectOk(
+    const answer = this.#expectOk(
       await this.#call(cellId, userId, 'PUT', `/freeze?waitMs=${wait}`),
       cellId,
       'freeze',
     );
+    const { digests } = JSON.parse(answer.body.toString('utf8')) as { digests?: Checksums };
+    return digests ? { digests } : {};
   }
 
   async unfreeze(cellId: string, userId: string): Promise<void> {

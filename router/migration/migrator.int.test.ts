@@ -251,7 +251,7 @@ describe('rebalance', () => {
     expect(cells.calls.some((c) => c.call === 'digests')).toBe(false);
   });
 
-  it('catches up with one digest of the unchanged source, without a second dump', async () => {
+  it('catches up with the digests the source’s freeze answered, without a second dump or call', async () => {
     await platform(['cell-1'], 20);
     await addCell('cell-2');
     await service.rebalance({ dryRun: false });
@@ -261,9 +261,10 @@ describe('rebalance', () => {
     for (const userId of moved) {
       const of = (call: string) =>
         cells.calls.filter((c) => c.call === call && c.userId === userId).length;
+      // The freeze answered with the frozen source's digests: nothing more was asked of it.
       expect({ dumps: of('dump'), digests: of('digests'), checksums: of('checksums') }).toEqual({
         dumps: 1,
-        digests: 1,
+        digests: 0,
         checksums: 0,
       });
     }
@@ -275,10 +276,18 @@ describe('rebalance', () => {
     await service.rebalance({ dryRun: false });
     const dead = new AbortController();
     let crashed = false;
-    cells.before = (call) => {
+    let first: string | undefined;
+    const late = { id: 'late', title: 'written after the copy' };
+    cells.before = (call, cellId, userId) => {
       if (crashed) return new Promise(() => {});
-      if (call === 'digests' && cells.calls.filter((c) => c.call === 'digests').length === 1) {
-        crashed = true; // the catch-up of the first user (its digests) never happens
+      if (call === 'freeze' && first === undefined) {
+        // The first user wrote after the copy, so the catch-up must dump them again.
+        first = userId;
+        cells.write(cellId, userId, 'jobs', late);
+        return;
+      }
+      if (call === 'dump' && userId === first) {
+        crashed = true; // the catch-up of the first user never happens
         dead.abort();
         return new Promise(() => {});
       }
@@ -288,14 +297,17 @@ describe('rebalance', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const [frozen] = await db.sql<{ userId: string }[]>`
       select user_id::text as "userId" from migration_moves where phase = 'frozen'`;
-    expect(frozen).toBeDefined();
+    expect(frozen?.userId).toBe(first);
     const userId = frozen?.userId ?? '';
     // Something changed the target's copy while no migrator ran.
     cells.user('cell-2', userId)?.rows.jobs?.pop();
     cells.before = () => {};
     const status = await migrator().runCurrent();
     expect(status?.state).toBe('completed');
-    expect(cells.user('cell-2', userId)?.rows).toEqual(rowsOf(userId));
+    expect(cells.user('cell-2', userId)?.rows).toEqual({
+      ...rowsOf(userId),
+      jobs: [...rowsOf(userId).jobs, late],
+    });
     // Both cells were read back (their digests) after the resumed catch-up.
     expect(
       new Set(

@@ -14,6 +14,7 @@ import type { ControlPlaneStore } from '../control-plane/control-plane-store.ts'
 import {
   type CellDataClient,
   CellDataError,
+  type Checksums,
   checksumDifferences,
   loadDifferences,
   loadMatches,
@@ -313,6 +314,8 @@ export class Migrator {
    */
   async #moveToCommit(move: MoveRecord, cancelling: () => boolean): Promise<void> {
     let copied: UserDump | undefined;
+    /** The frozen source's digests, as its freeze answered them in this run. */
+    let frozen: Checksums | undefined;
     if (move.phase === 'planned') {
       copied = await timed(move, 'copyMs', () => this.#copy(move));
       await this.#phase(move, 'copied', { bytes: copied.body.length });
@@ -326,7 +329,7 @@ export class Migrator {
       // then the cell (refuses them too, and waits for the user's running jobs and writes).
       const frozenAt = new Date();
       await this.controlPlane.setFrozen(move.userId, move.sourceCell, true);
-      await timed(move, 'cellFreezeMs', () => this.#freezeSource(move));
+      frozen = await timed(move, 'cellFreezeMs', () => this.#freezeSource(move));
       await this.#phase(move, 'frozen', { frozenAt });
     }
     if (move.phase === 'frozen') {
@@ -334,7 +337,7 @@ export class Migrator {
         await this.#rollBack(move, 'rolled_back');
         throw new MoveAbandoned();
       }
-      const caughtUp = await timed(move, 'catchUpMs', () => this.#catchUp(move, copied));
+      const caughtUp = await timed(move, 'catchUpMs', () => this.#catchUp(move, copied, frozen));
       // In one run, the catch-up dump of the frozen source and the target's checksums from
       // its load already prove them equal (the cell's freeze waits for every write that
       // started before it). Resumed after a crash, nothing in memory is trusted: read both back.
@@ -354,12 +357,12 @@ export class Migrator {
     return dump;
   }
 
-  async #freezeSource(move: MoveRecord): Promise<void> {
+  /** Freezes the user in the source; resolves with the digests its answer carried. */
+  async #freezeSource(move: MoveRecord): Promise<Checksums | undefined> {
     const tries = this.options.busyRetries ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.cells.freeze(move.sourceCell, move.userId);
-        return;
+        return (await this.cells.freeze(move.sourceCell, move.userId)).digests;
       } catch (error) {
         if (!(error instanceof UserBusyError) || attempt >= tries) throw error;
       }
@@ -371,11 +374,15 @@ export class Migrator {
    * the target is proven equal to this dump (unchanged since a copy verified in
    * this run, or reloaded and verified now).
    */
-  async #catchUp(move: MoveRecord, copied: UserDump | undefined): Promise<boolean> {
+  async #catchUp(
+    move: MoveRecord,
+    copied: UserDump | undefined,
+    frozen?: Checksums,
+  ): Promise<boolean> {
     // Nothing written since the copy: the target is already verified equal. The source's
     // digests (one statement in its Postgres; its checksums from a cell without them) say
     // so, without the whole user crossing the wire a second time.
-    if (copied && (await this.#sourceUnchanged(move, copied))) return true;
+    if (copied && (await this.#sourceUnchanged(move, copied, frozen))) return true;
     const latest = await this.cells.dump(move.sourceCell, move.userId);
     if (copied && sameChecksums(copied.checksums, latest.checksums)) return true;
     const loaded = await this.cells.load(move.targetCell, move.userId, latest);
@@ -387,10 +394,18 @@ export class Migrator {
     return copied !== undefined;
   }
 
-  /** Whether the source still holds exactly what it dumped for the copy. */
-  async #sourceUnchanged(move: MoveRecord, copied: UserDump): Promise<boolean> {
+  /**
+   * Whether the source still holds exactly what it dumped for the copy: its
+   * digests as its freeze answered them (`frozen`), or as asked now.
+   */
+  async #sourceUnchanged(
+    move: MoveRecord,
+    copied: UserDump,
+    frozen: Checksums | undefined,
+  ): Promise<boolean> {
     if (copied.digests) {
-      return sameChecksums(copied.digests, await this.cells.digests(move.sourceCell, move.userId));
+      const now = frozen ?? (await this.cells.digests(move.sourceCell, move.userId));
+      return sameChecksums(copied.digests, now);
     }
     return sameChecksums(
       copied.checksums,

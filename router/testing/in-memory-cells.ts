@@ -153,10 +153,11 @@ export class InMemoryCells implements CellDataClient {
     return checksumsOf(user?.rows ?? {}, 'digests');
   }
 
-  async freeze(cellId: string, userId: string): Promise<void> {
+  async freeze(cellId: string, userId: string): Promise<{ digests?: Checksums }> {
     const user = (await this.#enter('freeze', cellId, userId)).get(userId);
     if (this.busy.has(userId)) throw new UserBusyError(`${userId} is busy`);
     if (user && user.state === 'active') user.state = 'frozen';
+    return this.withDigests ? { digests: checksumsOf(user?.rows ?? {}, 'digests') } : {};
   }
 
   async unfreeze(cellId: string, userId: string): Promise<void> {

@@ -45,8 +45,16 @@ describe('copying a user to another cell', () => {
     const seeded = await seedCompleteUser(source);
     const { userId } = seeded;
     // As the migrator does: nothing of the user runs in the source while it is copied.
-    expect((await internalJson(source, userId, 'PUT', '/freeze')).status).toBe(200);
+    const frozen = await internalJson(source, userId, 'PUT', '/freeze');
+    expect(frozen.status).toBe(200);
     const dump = await internalJson(source, userId, 'GET', '/data');
+    // The freeze answers with the frozen user's digests, the dump's own.
+    expect(frozen.body).toEqual({
+      userId,
+      state: 'frozen',
+      movedTo: null,
+      digests: dump.body.digests,
+    });
     expect(dump.status).toBe(200);
     expect(dump.body).toMatchObject({ format: 2, userId, cellId: 'cell-a' });
     const counts = Object.fromEntries(
@@ -265,9 +273,9 @@ describe('the catalog', () => {
       const loaded = await internalJson(target, userId, 'PUT', '/data', dump);
       expect(loaded.status).toBe(200);
       expect(loaded.body.matchesDump).toBe(true);
-      expect(
-        await target.db.sql`select body from loose_notes where user_id = ${userId}`,
-      ).toEqual([{ body: 'kept' }]);
+      expect(await target.db.sql`select body from loose_notes where user_id = ${userId}`).toEqual([
+        { body: 'kept' },
+      ]);
     } finally {
       await source.db.sql.unsafe('drop table loose_notes');
       await target.db.sql.unsafe('drop table loose_notes');
