@@ -44,7 +44,12 @@ describe('a frozen user', () => {
     const { userId: other } = await cell.userWithJob();
     expect(await internalJson(cell, userId, 'PUT', '/freeze')).toEqual({
       status: 200,
-      body: { userId, state: 'frozen', movedTo: null },
+      body: {
+        userId,
+        state: 'frozen',
+        movedTo: null,
+        digests: (await internalJson(cell, userId, 'GET', '/digests')).body.digests,
+      },
     });
     const write = await cell.request(userId, 'PUT', '/v1/profile', SAMPLE_RESUME_TEXT);
     expect(write.status).toBe(503);
