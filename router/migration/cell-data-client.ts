@@ -1,7 +1,7 @@
 /**
  * The migrator's view of a cell's per-user data endpoints
- * (`/internal/v1/users/:userId/...`, see /work/notes/migration-contract.md
- * and docs/adr/0005-live-per-user-migration.md). One interface, two
+ * (`/internal/v1/users/:userId/...`, see docs/reference/cell.md, "Internal
+ * endpoints", and docs/adr/0005-live-per-user-migration.md). One interface, two
  * implementations: {@link HttpCellDataClient} speaks to real cells with the
  * router signature; `router/testing/in-memory-cells.ts` is the test double.
  */
