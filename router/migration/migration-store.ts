@@ -86,6 +86,30 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === '23505';
 }
 
+type PhaseExtra = { bytes?: number; frozenAt?: Date; freezeMs?: number; purgeAfterMs?: number };
+
+async function updatePhase(
+  sql: postgres.Sql | postgres.TransactionSql,
+  move: MoveRecord,
+  phase: MovePhase,
+  extra: PhaseExtra,
+): Promise<void> {
+  await sql`
+    update migration_moves set
+      phase = ${phase},
+      bytes = coalesce(${extra.bytes ?? null}::bigint, bytes),
+      frozen_at = coalesce(${extra.frozenAt ?? null}::timestamptz, frozen_at),
+      freeze_ms = coalesce(${extra.freezeMs ?? null}::int, freeze_ms),
+      purge_after = case when ${extra.purgeAfterMs ?? null}::int is null then purge_after
+        else now() + make_interval(secs => ${(extra.purgeAfterMs ?? 0) / 1000}) end,
+      error = case when ${phase} in ('failed', 'rolled_back') then error else null end,
+      updated_at = now()
+    where operation_id = ${move.operationId} and user_id = ${move.userId}`;
+  move.phase = phase;
+  if (extra.frozenAt) move.frozenAt = extra.frozenAt;
+  if (extra.bytes !== undefined) move.bytes = extra.bytes;
+}
+
 export class MigrationStore {
   constructor(readonly sql: postgres.Sql) {}
 
@@ -181,25 +205,25 @@ export class MigrationStore {
       limit ${limit}`;
   }
 
-  async setPhase(
+  async setPhase(move: MoveRecord, phase: MovePhase, extra: PhaseExtra = {}): Promise<void> {
+    await updatePhase(this.sql, move, phase, extra);
+  }
+
+  /**
+   * The end of a tombstoned move, in one transaction: the target lets the
+   * user's writes through (`placements.frozen = false`) and the move is
+   * `done`, with its freeze window and when the source's rows may be purged.
+   */
+  async finish(
     move: MoveRecord,
-    phase: MovePhase,
-    extra: { bytes?: number; frozenAt?: Date; freezeMs?: number; purgeAfterMs?: number } = {},
+    extra: { freezeMs?: number; purgeAfterMs: number },
   ): Promise<void> {
-    await this.sql`
-      update migration_moves set
-        phase = ${phase},
-        bytes = coalesce(${extra.bytes ?? null}::bigint, bytes),
-        frozen_at = coalesce(${extra.frozenAt ?? null}::timestamptz, frozen_at),
-        freeze_ms = coalesce(${extra.freezeMs ?? null}::int, freeze_ms),
-        purge_after = case when ${extra.purgeAfterMs ?? null}::int is null then purge_after
-          else now() + make_interval(secs => ${(extra.purgeAfterMs ?? 0) / 1000}) end,
-        error = case when ${phase} in ('failed', 'rolled_back') then error else null end,
-        updated_at = now()
-      where operation_id = ${move.operationId} and user_id = ${move.userId}`;
-    move.phase = phase;
-    if (extra.frozenAt) move.frozenAt = extra.frozenAt;
-    if (extra.bytes !== undefined) move.bytes = extra.bytes;
+    await this.sql.begin(async (tx) => {
+      await tx`
+        update placements set frozen = false, updated_at = now()
+        where user_id = ${move.userId} and cell_id = ${move.targetCell} and frozen`;
+      await updatePhase(tx, move, 'done', extra);
+    });
   }
 
   /** Notes why the last step failed without spending an attempt (a cell that is unreachable for now). */

@@ -317,6 +317,82 @@ describe('rebalance', () => {
   });
 });
 
+describe('the end of a move', () => {
+  it('lets writes through and records done in one step, after a crash before it or a tombstone recorded by an earlier migrator', async () => {
+    await platform(['cell-1'], 20);
+    await addCell('cell-2');
+    await service.rebalance({ dryRun: false });
+    const dead = new AbortController();
+    let crashed = false;
+    cells.before = (call) => {
+      if (crashed) return new Promise(() => {});
+      if (call === 'tombstone') {
+        crashed = true; // the first user's tombstone never happens
+        dead.abort();
+        return new Promise(() => {});
+      }
+    };
+    void migrator({ concurrency: 1 }).runCurrent(dead.signal);
+    await expect.poll(() => crashed).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [flipped] = await db.sql<{ userId: string }[]>`
+      select user_id::text as "userId" from migration_moves where phase = 'flipped'`;
+    const userId = flipped?.userId ?? '';
+    // Served by the target, writes held: the router refuses them while the source is tombstoned.
+    expect((await placements()).get(userId)).toMatchObject({ cellId: 'cell-2', frozen: true });
+    cells.before = () => {};
+    const status = await migrator().runCurrent();
+    expect(status?.state).toBe('completed');
+    expect((await placements()).get(userId)).toMatchObject({ cellId: 'cell-2', frozen: false });
+    expect(cells.user('cell-1', userId)?.state).toBe('moved');
+    const [move] = await db.sql<{ phase: string; purgeAfter: Date | null }[]>`
+      select phase, purge_after as "purgeAfter" from migration_moves where user_id = ${userId}`;
+    expect(move?.phase).toBe('done');
+    expect(move?.purgeAfter).not.toBeNull();
+    await expectNoUserStranded();
+  });
+
+  it('finishes a move an earlier migrator recorded as tombstoned without tombstoning again', async () => {
+    await platform(['cell-1'], 20);
+    await addCell('cell-2');
+    await service.rebalance({ dryRun: false });
+    const dead = new AbortController();
+    let stopped = false;
+    cells.before = (call) => {
+      if (stopped) return new Promise(() => {});
+      if (call === 'tombstone') {
+        // The first user's move ends; nothing after it runs.
+        stopped = true;
+        dead.abort();
+      }
+    };
+    void migrator({ concurrency: 1 }).runCurrent(dead.signal);
+    await expect.poll(() => stopped).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [move] = await db.sql<{ userId: string; phase: string }[]>`
+      select user_id::text as "userId", phase from migration_moves where phase in ('flipped', 'done')`;
+    const userId = move?.userId ?? '';
+    // As an earlier migrator left it: tombstoned and recorded so, writes still held.
+    await db.sql`update migration_moves set phase = 'tombstoned', purge_after = null
+      where user_id = ${userId}`;
+    await db.sql`update placements set frozen = true where user_id = ${userId}`;
+    expect(cells.user('cell-1', userId)?.state).toBe('moved');
+    const tombstonesBefore = cells.calls.filter((c) => c.call === 'tombstone').length;
+    cells.before = () => {};
+    const status = await migrator().runCurrent();
+    expect(status?.state).toBe('completed');
+    expect(cells.calls.filter((c) => c.call === 'tombstone' && c.userId === userId).length).toBe(1);
+    expect(cells.calls.filter((c) => c.call === 'tombstone').length).toBeGreaterThan(
+      tombstonesBefore,
+    );
+    expect((await placements()).get(userId)).toMatchObject({ cellId: 'cell-2', frozen: false });
+    const [after] = await db.sql<{ phase: string }[]>`
+      select phase from migration_moves where user_id = ${userId}`;
+    expect(after?.phase).toBe('done');
+    await expectNoUserStranded();
+  });
+});
+
 describe('a nice ratio', () => {
   it('pauses after each user, once it is unfrozen, for that many times as long as the user took', async () => {
     // 120 users: about 30 move to the new cell (40 left as few as 3 in one CI run).

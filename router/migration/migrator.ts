@@ -458,15 +458,17 @@ export class Migrator {
       await timed(move, 'tombstoneMs', () =>
         this.cells.tombstone(move.sourceCell, move.userId, move.targetCell),
       );
-      await this.#phase(move, 'tombstoned');
     }
-    if (move.phase === 'tombstoned') {
-      await this.controlPlane.setFrozen(move.userId, move.targetCell, false);
+    // `tombstoned` is only recorded by earlier migrators: the tombstone is idempotent, so a
+    // crash before the end below tombstones again instead.
+    if (move.phase === 'flipped' || move.phase === 'tombstoned') {
       const freezeMs = move.frozenAt ? Date.now() - move.frozenAt.getTime() : undefined;
-      await this.#phase(move, 'done', {
-        freezeMs,
+      // Writes let through at the target and the move done, in one transaction.
+      await this.store.finish(move, {
+        ...(freezeMs === undefined ? {} : { freezeMs }),
         purgeAfterMs: this.options.purgeGraceMs ?? 60_000,
       });
+      if (this.options.stepDelayMs) await sleep(this.options.stepDelayMs);
       this.logger.info(
         {
           userId: move.userId,
