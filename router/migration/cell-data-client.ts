@@ -6,13 +6,14 @@
  * router signature; `router/testing/in-memory-cells.ts` is the test double.
  */
 
-export interface TableChecksum {
-  count: number;
-  sha256: string;
-}
+import { type Checksums, checksumDifferences, sameChecksums } from '../../lib/table-checksums.ts';
 
-/** Per table: row count and content checksum, as the cell computes them. */
-export type Checksums = Record<string, TableChecksum>;
+export {
+  type Checksums,
+  checksumDifferences,
+  sameChecksums,
+  type TableChecksum,
+} from '../../lib/table-checksums.ts';
 
 /** A user's whole data as the source cell dumped it; the body is passed on unparsed. */
 export interface UserDump {
@@ -94,37 +95,4 @@ export interface CellDataClient {
     userId: string,
     options?: { reason?: 'account_deleted' },
   ): Promise<void>;
-}
-
-/**
- * Whether two checksum sets describe the same rows. Tables with no rows are
- * ignored, so a side that omits empty tables still compares equal.
- */
-export function sameChecksums(a: Checksums, b: Checksums): boolean {
-  const nonEmpty = (c: Checksums) =>
-    Object.entries(c)
-      .filter(([, t]) => t.count > 0)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  const left = nonEmpty(a);
-  const right = nonEmpty(b);
-  return (
-    left.length === right.length &&
-    left.every(([table, t], i) => {
-      const [otherTable, other] = right[i] ?? [];
-      return table === otherTable && t.count === other?.count && t.sha256 === other.sha256;
-    })
-  );
-}
-
-/** The tables whose checksums differ, for error messages. */
-export function checksumDifferences(a: Checksums, b: Checksums): string[] {
-  const tables = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...tables]
-    .filter((table) => {
-      const x = a[table];
-      const y = b[table];
-      if ((x?.count ?? 0) === 0 && (y?.count ?? 0) === 0) return false;
-      return x?.count !== y?.count || x?.sha256 !== y?.sha256;
-    })
-    .sort();
 }

@@ -5,6 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { TableChecksum } from '../../../lib/table-checksums.ts';
+
+/** Per table: row count and hex SHA-256 of the canonical rows, each followed by `\n`. */
+export type { TableChecksum } from '../../../lib/table-checksums.ts';
 
 export type JsonValue =
   | null
@@ -14,12 +18,6 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 export type Row = Record<string, JsonValue>;
-
-export interface TableChecksum {
-  count: number;
-  /** Hex SHA-256 of the canonical rows, each followed by `\n`. */
-  sha256: string;
-}
 
 /** JSON with object keys sorted at every depth. (Loops, not map/join: it runs over every dumped row.) */
 export function canonicalJson(value: JsonValue): string {

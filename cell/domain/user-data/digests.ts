@@ -20,10 +20,10 @@
  * a migration is covered like everywhere else.
  */
 import type postgres from 'postgres';
-import type { TableChecksum } from './canonical.ts';
+import type { Checksums } from '../../../lib/table-checksums.ts';
 import { type CatalogTable, ident, type UserDataCatalog } from './catalog.ts';
 
-export type Digests = Record<string, TableChecksum>;
+export type Digests = Checksums;
 
 /** Text types sort by the database's collation unless told: bytewise, the same in every cell. */
 function orderColumn(table: CatalogTable, column: string): string {
@@ -36,7 +36,7 @@ function orderColumn(table: CatalogTable, column: string): string {
  * `with o0 as (…), o1 as (…)`: the user's own rows of each catalog table
  * (`$1` is the user id), parents before children, and the CTE name of each.
  */
-export function ownedRowsCtes(catalog: UserDataCatalog): {
+function ownedRowsCtes(catalog: UserDataCatalog): {
   sql: string;
   names: Map<string, string>;
 } {

@@ -8,10 +8,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type postgres from 'postgres';
 import { z } from 'zod';
+import { type Checksums, sameChecksums } from '../../../lib/table-checksums.ts';
 import { zodProblems } from '../../../lib/validation.ts';
 import { JOBS_CLUSTER_LOCK } from '../discovery/discovery.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { canonicalJson, type JsonValue, type Row, type TableChecksum } from './canonical.ts';
+import { canonicalJson, type JsonValue, type Row } from './canonical.ts';
 import { type CatalogTable, ident, type UserDataCatalog, userDataCatalog } from './catalog.ts';
 import { userChecksums } from './checksums.ts';
 import { type CollectedRows, classifyRows, collectUserRows } from './collect.ts';
@@ -35,7 +36,7 @@ import { byKeys, countBatch, keyOf, type RowQuery } from './rows.ts';
  */
 export const DUMP_FORMAT = 2;
 
-export type Checksums = Record<string, TableChecksum>;
+export type { Checksums } from '../../../lib/table-checksums.ts';
 
 export interface UserDump {
   format: typeof DUMP_FORMAT;
@@ -283,7 +284,7 @@ export class UserDataService {
       // its rows do not have is refused on this path too.
       if (dump.digests && Object.keys(shared.remapped).length === 0) {
         const digests = await userDigests(tx, catalog, userId);
-        if (sameDigests(digests, dump.digests)) {
+        if (sameChecksums(digests, dump.digests)) {
           const problems = await checksumProblems(catalog, rows, dump.checksums);
           if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
           await verifySharedRowsPresent(tx, catalog, rows);
@@ -345,17 +346,6 @@ export class UserDataService {
 async function sessionForRows(tx: postgres.TransactionSql): Promise<void> {
   await tx`select set_config('timezone', 'UTC', true),
                   set_config('plan_cache_mode', 'force_generic_plan', true)`;
-}
-
-/** Equal row counts and hashes in every table, tables without rows left out. */
-export function sameDigests(a: Digests, b: Digests): boolean {
-  const nonEmpty = (d: Digests) =>
-    Object.entries(d)
-      .filter(([, t]) => t.count > 0)
-      .map(([name, t]) => `${name}:${t.count}:${t.sha256}`)
-      .sort()
-      .join(',');
-  return nonEmpty(a) === nonEmpty(b);
 }
 
 /**
