@@ -23,6 +23,7 @@ import type {
 import { ACTIVE_STATUSES, stepOfStatus } from '../applications/workflow.ts';
 import type { JobSourcesService } from '../discovery/job-sources.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
+import type { Digests } from '../user-data/digests.ts';
 import type { Checksums, LoadOutcome, UserDataService, UserDump } from '../user-data/user-data.ts';
 import { UserBusyError } from './errors.ts';
 import type { UserActivity } from './user-activity.ts';
@@ -77,9 +78,11 @@ export class UserLifecycleService {
   /**
    * Refuses the user's writes, then waits up to `waitMs` for every running
    * write and job of the user to end. Still busy: `UserBusyError`, and the
-   * user stays frozen (retry, or `unfreeze`).
+   * user stays frozen (retry, or `unfreeze`). Resolves with the frozen user's
+   * digests: nothing of the user runs or will run here now, so they are what
+   * a migration's catch-up compares with its copy's, without asking again.
    */
-  async freeze(userId: string, waitMs: number): Promise<UserStateRecord> {
+  async freeze(userId: string, waitMs: number): Promise<UserStateRecord & { digests: Digests }> {
     const current = await this.knownState(userId);
     if (current.state === 'active') {
       await this.deps.sql.begin(async (tx) => {
@@ -93,7 +96,7 @@ export class UserLifecycleService {
     }
     const running = await this.deps.activity.waitIdle(userId, waitMs);
     if (running > 0) throw new UserBusyError(running);
-    return { state: 'frozen', movedTo: null };
+    return { state: 'frozen', movedTo: null, digests: await this.deps.userData.digests(userId) };
   }
 
   /** Back to active (a migration rolled back); the user's boards are scheduled again. */
