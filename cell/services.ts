@@ -265,7 +265,12 @@ export function buildCellServices(
     },
   );
   const jobSources = new JobSourcesService(sql, queues, queues);
-  const userData = new UserDataService(sql, config.CELL_ID);
+  // A user's whole data (a migration's dump, load and digests, a purge, an export) on its own
+  // two connections: their catalog-built statements are prepared and their backends warmed on
+  // two connections instead of every one of the pool, and a rebalance can take at most two of
+  // the cell's Postgres connections from its other users. Measured in docs/adr/0005.
+  const userDataSql = connectPostgres(config.DATABASE_URL, { max: 2 });
+  const userData = new UserDataService(userDataSql, config.CELL_ID);
   const userActivity = new UserActivity(redis);
   let closing: Promise<void> | undefined;
   return {
@@ -332,6 +337,7 @@ export function buildCellServices(
       closing ??= Promise.allSettled([
         queues.close(),
         sql.end({ timeout: 5 }),
+        userDataSql.end({ timeout: 5 }),
         redis.quit().catch(() => redis.disconnect()),
       ]).then(() => undefined);
       return closing;
