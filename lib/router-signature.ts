@@ -29,6 +29,13 @@ export const IDENTITY_HEADERS = {
   signature: 'x-router-signature',
 } as const;
 
+/**
+ * The identity the router signs a request about several users with (a
+ * migration's batch of users): the nil UUID, which no user has, so no
+ * signature made for a user's request opens these routes.
+ */
+export const ROUTER_BATCH_ACTOR = '00000000-0000-0000-0000-000000000000';
+
 export interface SignedIdentity {
   userId: string;
   cellId: string;

@@ -59,6 +59,36 @@ export async function readJson(c: Context): Promise<unknown> {
   return parseJson(await c.req.text());
 }
 
+/**
+ * Reads a JSON Lines body (`application/x-ndjson`: one JSON document per line,
+ * as `JSON.stringify` writes them): `415` for another type, `400 invalid_json`
+ * naming the first line that does not parse (`/<line index>`), `400
+ * validation_failed` for no document or more than `maxLines`.
+ */
+export async function readJsonLines(c: Context, options: { maxLines: number }): Promise<unknown[]> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(x-)?ndjson\b/i.test(type)) {
+    throw new ApiError('unsupported_media_type', 'Expected content-type application/x-ndjson');
+  }
+  const lines = (await c.req.text()).split('\n').filter((line) => line.trim() !== '');
+  if (lines.length === 0 || lines.length > options.maxLines) {
+    throw new ApiError('validation_failed', 'Invalid request body', {
+      details: {
+        problems: [{ pointer: '', message: `expected 1 to ${options.maxLines} JSON lines` }],
+      },
+    });
+  }
+  return lines.map((line, i) => {
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new ApiError('invalid_json', `Line ${i + 1} of the request body is not valid JSON`, {
+        details: { problems: [{ pointer: `/${i}`, message: 'not valid JSON' }] },
+      });
+    }
+  });
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

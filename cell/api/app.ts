@@ -19,6 +19,7 @@ import { channelRoutes } from './routes/channels.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
+import { internalUserBatchRoutes } from './routes/internal-user-batches.ts';
 import { internalUserRoutes } from './routes/internal-users.ts';
 import { jobSourceRoutes } from './routes/job-sources.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -26,7 +27,7 @@ import { meRoutes } from './routes/me.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { profileRoutes } from './routes/profile.ts';
 
-const USER_DATA_PATH = /^\/internal\/v1\/users\/[^/]+\/data$/;
+const USER_DATA_PATH = /^\/internal\/v1\/(?:users\/[^/]+|user-batches)\/data$/;
 
 export function createApp(services: CellServices, options: CellApiOptions) {
   const app = new Hono<CellEnv>();
@@ -46,7 +47,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
       },
     });
   const requestLimit = limitOf(options.bodyLimitBytes);
-  // A user's dump carries their PDFs: far over a request's limit.
+  // A user's dump carries their PDFs (a batch, several users'): far over a request's limit.
   const dumpLimit = limitOf(options.userDataBodyLimitBytes ?? 256 * 1024 * 1024);
   app.use((c, next) =>
     (c.req.method === 'PUT' && USER_DATA_PATH.test(c.req.path) ? dumpLimit : requestLimit)(c, next),
@@ -95,6 +96,7 @@ export function createApp(services: CellServices, options: CellApiOptions) {
   app.route('/v1/channels', channelRoutes);
   app.route('/v1/export', exportRoutes);
   app.route('/internal/v1/users', internalUserRoutes);
+  app.route('/internal/v1/user-batches', internalUserBatchRoutes);
 
   app.notFound(notFoundHandler);
   app.onError(

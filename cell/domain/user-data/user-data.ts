@@ -24,6 +24,7 @@ import {
   RowsRejectedError,
   remapRow,
   replaceOwnedRows,
+  type SharedRowsResult,
   writeSharedRows,
 } from './load.ts';
 import { byKeys, countBatch, keyOf, type RowQuery } from './rows.ts';
@@ -92,12 +93,18 @@ function rowsOf(collected: CollectedRows): Record<string, Row[]> {
   );
 }
 
-/** What `UserDataService.load` runs of the caller's, inside its transactions. */
+/** What `UserDataService.load` runs of the caller's, inside its transactions, per user. */
 export interface LoadHooks {
   /** Refuses the load (throws) before anything is written; runs in each transaction. */
-  check?: (tx: postgres.TransactionSql) => Promise<void>;
+  check?: (tx: postgres.TransactionSql, userId: string) => Promise<void>;
   /** Runs once the dump is checked, before the user's rows change, in their transaction. */
-  beforeLoad?: (tx: postgres.TransactionSql) => Promise<void>;
+  beforeLoad?: (tx: postgres.TransactionSql, userId: string) => Promise<void>;
+}
+
+/** One user's dump as received, for `UserDataService.loadMany`. */
+export interface LoadItem {
+  userId: string;
+  input: unknown;
 }
 
 export class UserDataService {
@@ -128,16 +135,34 @@ export class UserDataService {
 
   /** The user's dump; `NotFoundError` for a user this cell does not hold. */
   async dump(userId: string): Promise<UserDump> {
+    return (await this.dumpMany([userId]))[0] as UserDump;
+  }
+
+  /**
+   * Several users' dumps, in order, from one snapshot: one transaction and one
+   * catalog read for all, and the users' reads pipelined on its connection
+   * (round trips shared instead of paid per user). `NotFoundError` naming the
+   * first user this cell does not hold.
+   */
+  async dumpMany(userIds: readonly string[]): Promise<UserDump[]> {
     return this.snapshot(async (tx) => {
-      const { catalog, collected } = await this.collectExisting(tx, userId);
-      return {
-        format: DUMP_FORMAT,
-        userId,
-        cellId: this.cellId,
-        tables: rowsOf(collected),
-        checksums: await userChecksums(catalog, collected),
-        digests: await userDigests(tx, catalog, userId),
-      };
+      const catalog = await this.#catalog(tx);
+      return Promise.all(
+        userIds.map(async (userId) => {
+          const collected = await collectUserRows(tx, catalog, userId);
+          if ((collected.get(catalog.root.name)?.rows.length ?? 0) === 0) {
+            throw new NotFoundError(`No such user in this cell: ${userId}`);
+          }
+          return {
+            format: DUMP_FORMAT,
+            userId,
+            cellId: this.cellId,
+            tables: rowsOf(collected),
+            checksums: await userChecksums(catalog, collected),
+            digests: await userDigests(tx, catalog, userId),
+          } satisfies UserDump;
+        }),
+      );
     });
   }
 
@@ -257,63 +282,75 @@ export class UserDataService {
    * (the caller's state change).
    */
   async load(userId: string, input: unknown, hooks: LoadHooks = {}): Promise<LoadOutcome> {
+    return (await this.loadMany([{ userId, input }], hooks))[0] as LoadOutcome;
+  }
+
+  /**
+   * `load` for several users at once, in the same two transactions: one
+   * catalog read, one lock of discovery's clustering, one transaction of owned
+   * rows and their read-back for all, the read-backs pipelined. All or
+   * nothing for the owned rows: any user's bad dump refuses the whole batch
+   * (`400` naming that user's dump), and no user's rows here change. Outcomes
+   * in the order of `items`.
+   */
+  async loadMany(items: readonly LoadItem[], hooks: LoadHooks = {}): Promise<LoadOutcome[]> {
     const catalog = await this.#catalog(this.sql);
     // The dump's checksums are checked against its own rows only when this cell's read-back
     // differs from them (below): equal checksums after the load prove both at once.
-    const { dump, rows } = await this.#parse(userId, input, catalog);
-    const shared = hasSharedRows(rows)
-      ? await this.sql.begin(async (tx) => {
-          await sessionForRows(tx);
-          await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`}))`;
-          await hooks.check?.(tx);
-          // Shared rows are matched against what discovery holds: discovery clusters under this lock.
-          await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
-          return rejectedAsInvalid(() => writeSharedRows(tx, catalog, rows));
-        })
-      : { remapped: {}, ids: new Map<string, string>() };
+    const parsed: { userId: string; dump: UserDump; rows: CollectedRows }[] = [];
+    for (const [i, { userId, input }] of items.entries()) {
+      const { dump, rows } = await this.#parse(userId, input, catalog).catch((error: unknown) => {
+        throw items.length > 1 ? inBatch(error, i) : error;
+      });
+      parsed.push({ userId, dump, rows });
+    }
+    // Locks in one order (by user id), whatever the batch's order: two loads never deadlock.
+    const locked = [...new Set(items.map((item) => item.userId))].sort();
+    const lockUsers = (tx: postgres.TransactionSql) =>
+      tx`select pg_advisory_xact_lock(hashtext('user-data:' || u)) from unnest(${locked}::text[]) u`;
+    const withShared = parsed.filter((user) => hasSharedRows(user.rows));
+    const shared = new Map<string, SharedRowsResult>();
+    if (withShared.length > 0) {
+      await this.sql.begin(async (tx) => {
+        await sessionForRows(tx);
+        await lockUsers(tx);
+        for (const { userId } of parsed) await hooks.check?.(tx, userId);
+        // Shared rows are matched against what discovery holds: discovery clusters under this lock.
+        await tx`select pg_advisory_xact_lock(hashtext(${JOBS_CLUSTER_LOCK}))`;
+        // One user after the other: a board job two of them point at is written once.
+        for (const { userId, rows } of withShared) {
+          shared.set(userId, await rejectedAsInvalid(() => writeSharedRows(tx, catalog, rows)));
+        }
+      });
+    }
+    const noShared: SharedRowsResult = {
+      remapped: {},
+      ids: new Map<string, string>(),
+      written: {},
+    };
     return this.sql.begin(async (tx) => {
       await sessionForRows(tx);
-      await tx`select pg_advisory_xact_lock(hashtext(${`user-data:${userId}`})),
-                      set_config('cell.purging_user', ${userId}, true)`;
-      await hooks.check?.(tx);
-      await hooks.beforeLoad?.(tx);
-      await rejectedAsInvalid(() => replaceOwnedRows(tx, catalog, userId, rows, shared.ids));
-      // Equal digests prove the load in one statement when no shared row was remapped: the
-      // same owned rows with the same ids, so this cell's checksums are the dump's. Those are
-      // checked against the dump's own rows (here, in memory), so a dump claiming checksums
-      // its rows do not have is refused on this path too.
-      if (dump.digests && Object.keys(shared.remapped).length === 0) {
-        const digests = await userDigests(tx, catalog, userId);
-        if (sameChecksums(digests, dump.digests)) {
-          const problems = await checksumProblems(catalog, rows, dump.checksums);
-          if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
-          await verifySharedRowsPresent(tx, catalog, rows);
-          return {
-            checksums: dump.checksums,
-            digests,
-            matchesDump: true,
-            remapped: shared.remapped,
-          };
-        }
+      await lockUsers(tx);
+      for (const { userId } of parsed) {
+        await hooks.check?.(tx, userId);
+        await hooks.beforeLoad?.(tx, userId);
       }
-      const after = await collectUserRows(tx, catalog, userId);
-      const checksums = await userChecksums(catalog, after);
-      const matchesDump =
-        canonicalJson(checksums as unknown as JsonValue) ===
-        canonicalJson(dump.checksums as unknown as JsonValue);
-      if (!matchesDump) {
-        // A dump whose checksums do not describe its own rows is refused, and nothing of the
-        // user's rows is kept (this transaction rolls back).
-        const problems = await checksumProblems(catalog, rows, dump.checksums);
-        if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
+      for (const { userId, rows } of parsed) {
+        // A load replacing a user's rows may delete their events (append-only otherwise).
+        await tx`select set_config('cell.purging_user', ${userId}, true)`;
+        const ids = (shared.get(userId) ?? noShared).ids;
+        await rejectedAsInvalid(() => replaceOwnedRows(tx, catalog, userId, rows, ids));
       }
-      // Equal checksums already prove the owned rows arrived byte for byte; otherwise they are
-      // compared row by row, and a missing one is named.
-      verifyLoaded(catalog, userId, new Map(Object.entries(dump.tables)), after, shared.remapped, {
-        ownedVerified: matchesDump,
-      });
-      return { checksums, matchesDump, remapped: shared.remapped };
-    }) as Promise<LoadOutcome>;
+      return Promise.all(
+        parsed.map(({ userId, dump, rows }, i) =>
+          verifyLoad(tx, catalog, userId, dump, rows, shared.get(userId) ?? noShared).catch(
+            (error: unknown) => {
+              throw items.length > 1 ? inBatch(error, i) : error;
+            },
+          ),
+        ),
+      );
+    }) as Promise<LoadOutcome[]>;
   }
 
   /**
@@ -346,6 +383,64 @@ export class UserDataService {
 async function sessionForRows(tx: postgres.TransactionSql): Promise<void> {
   await tx`select set_config('timezone', 'UTC', true),
                   set_config('plan_cache_mode', 'force_generic_plan', true)`;
+}
+
+/**
+ * After `replaceOwnedRows` in `tx`: proves the user's rows here are the dump's.
+ * Equal digests prove it in one statement when no shared row was remapped:
+ * the same owned rows with the same ids, so this cell's checksums are the
+ * dump's. Those are checked against the dump's own rows (here, in memory), so
+ * a dump claiming checksums its rows do not have is refused on this path too.
+ * Otherwise the user is read back and checksummed.
+ */
+async function verifyLoad(
+  tx: postgres.TransactionSql,
+  catalog: UserDataCatalog,
+  userId: string,
+  dump: UserDump,
+  rows: CollectedRows,
+  shared: SharedRowsResult,
+): Promise<LoadOutcome> {
+  if (dump.digests && Object.keys(shared.remapped).length === 0) {
+    const digests = await userDigests(tx, catalog, userId);
+    if (sameChecksums(digests, dump.digests)) {
+      const problems = await checksumProblems(catalog, rows, dump.checksums);
+      if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
+      await verifySharedRowsPresent(tx, catalog, rows);
+      return { checksums: dump.checksums, digests, matchesDump: true, remapped: shared.remapped };
+    }
+  }
+  const after = await collectUserRows(tx, catalog, userId);
+  const checksums = await userChecksums(catalog, after);
+  const matchesDump =
+    canonicalJson(checksums as unknown as JsonValue) ===
+    canonicalJson(dump.checksums as unknown as JsonValue);
+  if (!matchesDump) {
+    // A dump whose checksums do not describe its own rows is refused, and nothing of the
+    // user's rows is kept (the transaction rolls back).
+    const problems = await checksumProblems(catalog, rows, dump.checksums);
+    if (problems.length > 0) throw new ValidationError('Invalid user data dump', problems);
+  }
+  // Equal checksums already prove the owned rows arrived byte for byte; otherwise they are
+  // compared row by row, and a missing one is named.
+  verifyLoaded(catalog, userId, new Map(Object.entries(dump.tables)), after, shared.remapped, {
+    ownedVerified: matchesDump,
+  });
+  return { checksums, matchesDump, remapped: shared.remapped };
+}
+
+/**
+ * A batch's refusal names the dump it is about: its problems' pointers gain
+ * the dump's place (`/dumps/<i>`).
+ */
+function inBatch(error: unknown, index: number): unknown {
+  if (error instanceof ValidationError) {
+    return new ValidationError(
+      error.message,
+      error.problems.map((p) => ({ ...p, pointer: `/dumps/${index}${p.pointer}` })),
+    );
+  }
+  return error;
 }
 
 /**

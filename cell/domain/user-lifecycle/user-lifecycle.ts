@@ -24,7 +24,13 @@ import { ACTIVE_STATUSES, stepOfStatus } from '../applications/workflow.ts';
 import type { JobSourcesService } from '../discovery/job-sources.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Digests } from '../user-data/digests.ts';
-import type { Checksums, LoadOutcome, UserDataService, UserDump } from '../user-data/user-data.ts';
+import type {
+  Checksums,
+  LoadItem,
+  LoadOutcome,
+  UserDataService,
+  UserDump,
+} from '../user-data/user-data.ts';
 import { UserBusyError } from './errors.ts';
 import type { UserActivity } from './user-activity.ts';
 import {
@@ -146,13 +152,18 @@ export class UserLifecycleService {
    * migration's source: loading into it is refused.
    */
   async load(userId: string, dump: unknown): Promise<LoadOutcome> {
-    return this.deps.userData.load(userId, dump, {
-      check: async (tx) => {
+    return (await this.loadMany([{ userId, input: dump }]))[0] as LoadOutcome;
+  }
+
+  /** `load` for several users in one pair of transactions (`UserDataService.loadMany`). */
+  async loadMany(items: readonly LoadItem[]): Promise<LoadOutcome[]> {
+    return this.deps.userData.loadMany(items, {
+      check: async (tx, userId) => {
         if ((await readUserState(tx, userId)).state === 'frozen') {
           throw new InvalidStateError('The user is frozen here: this cell is the source');
         }
       },
-      beforeLoad: async (tx) => {
+      beforeLoad: async (tx, userId) => {
         const current = await readUserState(tx, userId);
         const [held] = await tx<{ id: string }[]>`select id from users where id = ${userId}`;
         if (current.state === 'active' && held) return;
