@@ -538,7 +538,16 @@ async function main() {
         return [];
       }
     });
-    const STEPS = ['copyMs', 'cellFreezeMs', 'catchUpMs', 'activateMs', 'flipMs', 'tombstoneMs'];
+    const STEPS = [
+      'copyMs',
+      'dumpMs',
+      'loadMs',
+      'cellFreezeMs',
+      'catchUpMs',
+      'activateMs',
+      'flipMs',
+      'tombstoneMs',
+    ];
     const movedLines = entries.filter((e) => e.msg === 'user moved');
     const stepMedians = Object.fromEntries(
       STEPS.map((step) => {

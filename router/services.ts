@@ -125,6 +125,7 @@ export function buildRouterServices(
     logger,
     {
       concurrency: config.MIGRATOR_CONCURRENCY,
+      copyBatch: config.MIGRATOR_COPY_BATCH,
       niceRatio: config.MIGRATOR_NICE_RATIO,
       purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS,
       unreachableGraceMs: config.MIGRATION_UNREACHABLE_GRACE_MS,

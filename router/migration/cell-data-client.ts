@@ -74,6 +74,16 @@ export interface CellDataClient {
   dump(cellId: string, userId: string): Promise<UserDump>;
   /** `PUT .../data`: replaces the user's rows in one transaction; the cell's digests or checksums after. */
   load(cellId: string, userId: string, dump: UserDump): Promise<LoadResult>;
+  /**
+   * `POST /internal/v1/user-batches/dump {userIds}`: several users' dumps from
+   * one snapshot, in order (each as `dump` gives it).
+   */
+  dumpMany(cellId: string, userIds: readonly string[]): Promise<UserDump[]>;
+  /**
+   * `PUT /internal/v1/user-batches/data` (one dump per line): `load` for each
+   * dump in one request and transaction, all or nothing; results in order.
+   */
+  loadMany(cellId: string, dumps: readonly UserDump[]): Promise<LoadResult[]>;
   /** `GET .../checksums`. */
   checksums(cellId: string, userId: string): Promise<Checksums>;
   /** `GET .../digests`. */

@@ -18,6 +18,12 @@ export const migratorTuningFields = {
    * @defaultValue 1
    */
   MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Users copied together, from one source to one target, in one request each
+   * way (one snapshot, one load transaction); each is then frozen, caught up
+   * and flipped on its own. 1: every user copied alone. @defaultValue 8
+   */
+  MIGRATOR_COPY_BATCH: z.coerce.number().int().min(1).max(32).default(8),
   /** After each user, pause this many times as long as the user took (0: no pause). @defaultValue 0 */
   MIGRATOR_NICE_RATIO: z.coerce.number().min(0).max(100).default(0),
   /** Grace period before a moved user's source rows are purged. @defaultValue 60000 */

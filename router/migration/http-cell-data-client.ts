@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { newId } from '../../lib/ids.ts';
-import { IDENTITY_HEADERS, signIdentity } from '../../lib/router-signature.ts';
+import { IDENTITY_HEADERS, ROUTER_BATCH_ACTOR, signIdentity } from '../../lib/router-signature.ts';
 import {
   type CellDataClient,
   CellDataError,
@@ -54,26 +54,62 @@ function describeError(status: number, error: CellError | undefined): string {
   }`;
 }
 
+const BATCHES = '/internal/v1/user-batches';
+const NEWLINE = 0x0a;
+const NEWLINE_BUFFER = Buffer.from('\n');
+
+/** A dump's document as the cell sent it, with the checksums and digests it carries. */
+function dumpOf(body: Buffer, cellId: string): UserDump {
+  const parsed = JSON.parse(body.toString('utf8')) as {
+    checksums?: Checksums;
+    digests?: Checksums;
+  };
+  if (!parsed.checksums) throw new CellDataError(`${cellId}: dump without checksums`);
+  return {
+    body,
+    checksums: parsed.checksums,
+    ...(parsed.digests ? { digests: parsed.digests } : {}),
+  };
+}
+
 export class HttpCellDataClient implements CellDataClient {
   constructor(private readonly options: HttpCellDataClientOptions) {}
 
-  async #call(
+  /** A call about one user: `/internal/v1/users/<userId><suffix>`, signed for that user. */
+  #call(
     cellId: string,
     userId: string,
     method: Dispatcher.HttpMethod,
     suffix: string,
     body?: Buffer | string,
   ): Promise<Answer> {
+    return this.#send(
+      cellId,
+      userId,
+      method,
+      `/internal/v1/users/${encodeURIComponent(userId)}${suffix}`,
+      body === undefined ? undefined : { body, type: 'application/json' },
+    );
+  }
+
+  async #send(
+    cellId: string,
+    userId: string,
+    method: Dispatcher.HttpMethod,
+    path: string,
+    content?: { body: Buffer | string | Buffer[]; type: string },
+  ): Promise<Answer> {
     const dispatcher = this.options.dispatcher(cellId);
     if (!dispatcher) throw new CellDataError(`unknown cell ${cellId}`);
     const requestId = newId();
     const timeout = this.options.timeoutMs ?? 60_000;
+    const body = Array.isArray(content?.body) ? Buffer.concat(content.body) : content?.body;
     try {
       const response = await dispatcher.request({
         method,
-        path: `/internal/v1/users/${encodeURIComponent(userId)}${suffix}`,
+        path,
         headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(content === undefined ? {} : { 'content-type': content.type }),
           [IDENTITY_HEADERS.requestId]: requestId,
           [IDENTITY_HEADERS.userId]: userId,
           [IDENTITY_HEADERS.cellId]: cellId,
@@ -92,7 +128,7 @@ export class HttpCellDataClient implements CellDataClient {
       };
     } catch (error) {
       throw new CellDataError(
-        `${method} ${suffix} on ${cellId} failed: ${String(error)}`,
+        `${method} ${path} on ${cellId} failed: ${String(error)}`,
         undefined,
         {
           cause: error,
@@ -115,16 +151,55 @@ export class HttpCellDataClient implements CellDataClient {
 
   async dump(cellId: string, userId: string): Promise<UserDump> {
     const answer = this.#expectOk(await this.#call(cellId, userId, 'GET', '/data'), cellId, 'dump');
-    const parsed = JSON.parse(answer.body.toString('utf8')) as {
-      checksums?: Checksums;
-      digests?: Checksums;
-    };
-    if (!parsed.checksums) throw new CellDataError(`${cellId}: dump without checksums`);
-    return {
-      body: answer.body,
-      checksums: parsed.checksums,
-      ...(parsed.digests ? { digests: parsed.digests } : {}),
-    };
+    return dumpOf(answer.body, cellId);
+  }
+
+  async dumpMany(cellId: string, userIds: readonly string[]): Promise<UserDump[]> {
+    const answer = this.#expectOk(
+      await this.#send(cellId, ROUTER_BATCH_ACTOR, 'POST', `${BATCHES}/dump`, {
+        body: JSON.stringify({ userIds }),
+        type: 'application/json',
+      }),
+      cellId,
+      'batch dump',
+    );
+    // One dump per line; each line is passed on as it came.
+    const dumps: UserDump[] = [];
+    let start = 0;
+    for (
+      let end = answer.body.indexOf(NEWLINE);
+      end !== -1;
+      end = answer.body.indexOf(NEWLINE, start)
+    ) {
+      if (end > start) dumps.push(dumpOf(answer.body.subarray(start, end), cellId));
+      start = end + 1;
+    }
+    if (start < answer.body.length) dumps.push(dumpOf(answer.body.subarray(start), cellId));
+    if (dumps.length !== userIds.length) {
+      throw new CellDataError(
+        `${cellId}: batch dump answered ${dumps.length} dumps for ${userIds.length} users`,
+      );
+    }
+    return dumps;
+  }
+
+  async loadMany(cellId: string, dumps: readonly UserDump[]): Promise<LoadResult[]> {
+    const answer = this.#expectOk(
+      await this.#send(cellId, ROUTER_BATCH_ACTOR, 'PUT', `${BATCHES}/data`, {
+        body: dumps.flatMap((dump) => [dump.body, NEWLINE_BUFFER]),
+        type: 'application/x-ndjson',
+      }),
+      cellId,
+      'batch load',
+    );
+    const { results } = JSON.parse(answer.body.toString('utf8')) as { results?: LoadResult[] };
+    if (!Array.isArray(results) || results.length !== dumps.length) {
+      throw new CellDataError(`${cellId}: batch load answered without a result per dump`);
+    }
+    return results.map(({ checksums, digests }) => ({
+      ...(checksums ? { checksums } : {}),
+      ...(digests ? { digests } : {}),
+    }));
   }
 
   async load(cellId: string, userId: string, dump: UserDump): Promise<LoadResult> {

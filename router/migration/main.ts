@@ -41,6 +41,7 @@ const migrator = new Migrator(
   logger,
   {
     concurrency: config.MIGRATOR_CONCURRENCY,
+    copyBatch: config.MIGRATOR_COPY_BATCH,
     niceRatio: config.MIGRATOR_NICE_RATIO,
     purgeGraceMs: config.MIGRATION_PURGE_GRACE_MS,
     stepDelayMs: config.MIGRATION_STEP_DELAY_MS,

@@ -60,10 +60,12 @@ function migrator(
     maxAttempts?: number;
     unreachableGraceMs?: number;
     niceRatio?: number;
+    copyBatch?: number;
   } = {},
 ): Migrator {
   return new Migrator(store, cp, cells, logger, {
     concurrency: options.concurrency ?? 4,
+    ...(options.copyBatch === undefined ? {} : { copyBatch: options.copyBatch }),
     niceRatio: options.niceRatio ?? 0,
     purgeGraceMs: 1,
     maxAttempts: options.maxAttempts ?? 3,
@@ -140,6 +142,8 @@ function cellsProxy() {
   const calls: CellCall[] = [
     'dump',
     'load',
+    'dumpMany',
+    'loadMany',
     'checksums',
     'digests',
     'freeze',
@@ -317,6 +321,77 @@ describe('rebalance', () => {
   });
 });
 
+describe('copying in batches', () => {
+  /** The users of each `dumpMany` and `loadMany` call, in order. */
+  function batches(call: 'dumpMany' | 'loadMany'): number {
+    return cells.calls.filter((c) => c.call === call).length;
+  }
+
+  it('copies up to copyBatch users of a source and target per request, then moves each on its own', async () => {
+    await platform(['cell-1', 'cell-2'], 60);
+    await addCell('cell-3');
+    const { operation } = await service.rebalance({ dryRun: false });
+    const total = operation?.users.total ?? 0;
+    expect(total).toBeGreaterThan(8);
+    const status = await migrator({ concurrency: 1, copyBatch: 4 }).runCurrent();
+    expect(status).toMatchObject({ state: 'completed', users: { moved: total, failed: 0 } });
+    // Two sources, one target: at most 4 users per batch, every user copied once.
+    expect(await store.unfinishedMoves(operation?.id ?? '')).toEqual([]);
+    const bySource = new Map<string, number>();
+    for (const c of cells.calls.filter((c) => c.call === 'dump')) {
+      bySource.set(c.cellId, (bySource.get(c.cellId) ?? 0) + 1);
+    }
+    const dumps = [...bySource.values()].reduce((a, b) => a + b, 0);
+    expect(dumps).toBe(total);
+    expect(batches('dumpMany')).toBe(
+      [...bySource.values()].reduce((sum, n) => sum + Math.ceil(n / 4), 0),
+    );
+    expect(batches('loadMany')).toBe(batches('dumpMany'));
+    // The catch-up of an unchanged user needs no dump: the batch's copy is compared.
+    expect(cells.calls.filter((c) => c.call === 'digests')).toEqual([]);
+    await expectNoUserStranded();
+    await expectEveryUserOnRingOwner();
+  });
+
+  it('copies each user alone when the cells have no batch endpoints', async () => {
+    await platform(['cell-1', 'cell-2'], 40);
+    await addCell('cell-3');
+    cells.withBatches = false;
+    const { operation } = await service.rebalance({ dryRun: false });
+    const status = await migrator({ concurrency: 2 }).runCurrent();
+    expect(status).toMatchObject({
+      state: 'completed',
+      users: { moved: operation?.users.total, failed: 0 },
+    });
+    expect(batches('dumpMany')).toBeGreaterThan(0);
+    expect(batches('loadMany')).toBe(0);
+    expect(cells.calls.filter((c) => c.call === 'load').length).toBe(operation?.users.total);
+    await expectEveryUserOnRingOwner();
+  });
+
+  it('copies a failed batch user by user: one bad user fails alone, and no other user is held back', async () => {
+    await platform(['cell-1', 'cell-2'], 60);
+    await addCell('cell-3');
+    const { operation } = await service.rebalance({ dryRun: false });
+    const total = operation?.users.total ?? 0;
+    const moves = await store.unfinishedMoves(operation?.id ?? '');
+    const bad = moves[1]?.userId ?? '';
+    // The target refuses this user's load every time: the whole batch load is refused with it.
+    cells.before = (call, _cellId, userId) => {
+      if (call === 'load' && userId === bad) throw new CellDataError('400 validation_failed', 400);
+    };
+    const status = await migrator({ concurrency: 1, copyBatch: 8, maxAttempts: 2 }).runCurrent();
+    expect(status).toMatchObject({
+      state: 'failed',
+      users: { total, moved: total - 1, failed: 1 },
+    });
+    // The bad user stays served where they were; the batch's other users were copied alone.
+    expect(cells.holders(bad)).toEqual([moves[1]?.sourceCell]);
+    expect(cells.user('cell-3', bad)).toBeUndefined();
+    await expectNoUserStranded();
+  });
+});
+
 describe('the end of a move', () => {
   it('lets writes through and records done in one step, after a crash before it or a tombstone recorded by an earlier migrator', async () => {
     await platform(['cell-1'], 20);
@@ -409,7 +484,8 @@ describe('a nice ratio', () => {
       if (call === 'tombstone') tombstones.push(performance.now());
       if (call === 'load') await new Promise((resolve) => setTimeout(resolve, 30));
     };
-    const status = await migrator({ concurrency: 1, niceRatio: 2 }).runCurrent();
+    // Users copied one by one: with a batch, the copies of a batch come before the first pause.
+    const status = await migrator({ concurrency: 1, niceRatio: 2, copyBatch: 1 }).runCurrent();
     expect(status?.state).toBe('completed');
     expect(dumps.length).toBe(status?.users.moved);
     expect(dumps.length).toBeGreaterThan(3);

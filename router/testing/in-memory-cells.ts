@@ -27,6 +27,8 @@ interface StoredUser {
 export type CellCall =
   | 'dump'
   | 'load'
+  | 'dumpMany'
+  | 'loadMany'
   | 'checksums'
   | 'digests'
   | 'freeze'
@@ -58,6 +60,11 @@ export class InMemoryCells implements CellDataClient {
    * false plays a cell without them (a load then answers with checksums).
    */
   withDigests = true;
+  /**
+   * Whether the cells answer the batch endpoints; false plays cells of an
+   * earlier release (`404`), which the migrator then copies user by user.
+   */
+  withBatches = true;
 
   constructor(cellIds: readonly string[]) {
     for (const id of cellIds) this.addCell(id);
@@ -140,6 +147,42 @@ export class InMemoryCells implements CellDataClient {
     return this.withDigests && dump.digests
       ? { digests: checksumsOf(parsed.tables, 'digests') }
       : { checksums: checksumsOf(parsed.tables) };
+  }
+
+  /** A `dumpMany` call (its first user in `calls`), then a `dump` of each user. */
+  async dumpMany(cellId: string, userIds: readonly string[]): Promise<UserDump[]> {
+    await this.#batch('dumpMany', cellId, userIds);
+    const dumps: UserDump[] = [];
+    for (const userId of userIds) dumps.push(await this.dump(cellId, userId));
+    return dumps;
+  }
+
+  /** A `loadMany` call, then a `load` of each dump: all or nothing, like the cells' transaction. */
+  async loadMany(cellId: string, dumps: readonly UserDump[]): Promise<LoadResult[]> {
+    const users = dumps.map(
+      (d) => (JSON.parse(d.body.toString('utf8')) as { userId: string }).userId,
+    );
+    await this.#batch('loadMany', cellId, users);
+    const cell = this.#cell(cellId);
+    const before = new Map(users.map((userId) => [userId, cell.get(userId)]));
+    try {
+      const results: LoadResult[] = [];
+      for (const [i, dump] of dumps.entries()) {
+        results.push(await this.load(cellId, users[i] as string, dump));
+      }
+      return results;
+    } catch (error) {
+      for (const [userId, user] of before) {
+        if (user) cell.set(userId, user);
+        else cell.delete(userId);
+      }
+      throw error;
+    }
+  }
+
+  async #batch(call: CellCall, cellId: string, userIds: readonly string[]): Promise<void> {
+    await this.#enter(call, cellId, userIds[0] ?? '');
+    if (!this.withBatches) throw new CellDataError(`${cellId}: ${call} answered 404`, 404);
   }
 
   async checksums(cellId: string, userId: string): Promise<Checksums> {
