@@ -2,6 +2,7 @@
  * Request validation with zod: bodies, queries and params become typed values
  * or a 400 in the one error format, each problem named by its JSON pointer.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError } from './errors.ts';
@@ -78,15 +79,20 @@ export async function readJsonLines(c: Context, options: { maxLines: number }): 
       },
     });
   }
-  return lines.map((line, i) => {
+  // One line at a time, yielding in between: a batch of large documents does not hold the
+  // event loop for the whole body.
+  const documents: unknown[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) await yieldToEventLoop();
     try {
-      return JSON.parse(line);
+      documents.push(JSON.parse(line));
     } catch {
       throw new ApiError('invalid_json', `Line ${i + 1} of the request body is not valid JSON`, {
         details: { problems: [{ pointer: `/${i}`, message: 'not valid JSON' }] },
       });
     }
-  });
+  }
+  return documents;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -6,6 +6,7 @@
  * user's dump (the document of `GET /internal/v1/users/:userId/data`) per
  * line, so the migrator passes each on without parsing it again.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../../../lib/errors.ts';
@@ -61,8 +62,12 @@ export const internalUserBatchRoutes = new Hono<CellEnv>()
     requireBatchActor(c);
     const { userIds } = await readJsonBody(c, dumpBody);
     const dumps = await c.get('services').userData.dumpMany(userIds);
+    // One user at a time, yielding in between: the cell keeps serving its other users.
     let body = '';
-    for (const dump of dumps) body += `${JSON.stringify(dump)}\n`;
+    for (const dump of dumps) {
+      body += `${JSON.stringify(dump)}\n`;
+      await yieldToEventLoop();
+    }
     return c.body(body, 200, { 'content-type': NDJSON });
   })
   .put('/data', async (c) => {
