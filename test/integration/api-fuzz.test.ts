@@ -79,6 +79,10 @@ function validBodies(ids: UserIds): Record<string, unknown> {
     'DELETE /internal/v1/users/:userId/tombstone': null,
     'POST /internal/v1/users/:userId/activate': null,
     'DELETE /internal/v1/users/:userId/data': null,
+    // Signed for a user here, as every request of this suite: the batch routes must refuse
+    // them all (`403`), whatever the body; their own bad input is in user-data.int.test.ts.
+    'POST /internal/v1/user-batches/dump': { userIds: [ids.userId] },
+    'PUT /internal/v1/user-batches/data': { format: 2, userId: ids.userId, tables: {} },
     // The router's own routes, fuzzed through the router.
     'POST /v1/auth/signup': { email: 'new@example.test', password: 'long enough password' },
     'POST /v1/auth/login': { email: 'new@example.test', password: 'long enough password' },
@@ -212,6 +216,7 @@ const contentType = fc.constantFrom(
   'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=fuzz',
   'application/merge-patch+json',
+  'application/x-ndjson',
   '',
 );
 

@@ -370,6 +370,17 @@ describe('bad input', () => {
         '/tables/users/0',
       ],
       ['a value of the wrong type', await withTables(badTimestamp), '/tables/events'],
+      [
+        'a row that is null',
+        await withTables({ ...good.tables, users: [null] }),
+        '/tables/users/0',
+      ],
+      [
+        'a row that is a list',
+        await withTables({ ...good.tables, events: [[1]] }),
+        '/tables/events/0',
+      ],
+      ['a row that is a number', await withTables({ ...good.tables, jobs: [7] }), '/tables/jobs/0'],
     ];
     for (const [what, body, pointer] of cases) {
       const res = await internal(target, userId, 'PUT', '/data', body);

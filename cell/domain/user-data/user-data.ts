@@ -80,7 +80,9 @@ const dumpSchema = z.object({
   format: z.literal(DUMP_FORMAT),
   userId: z.uuid(),
   cellId: z.string().min(1).max(100).optional(),
-  tables: z.record(z.string(), z.array(z.record(z.string(), jsonValue))),
+  // Each row is checked by `rowProblems` (an object with exactly the table's columns): a zod
+  // record per row copied every row of the dump once more.
+  tables: z.record(z.string(), z.array(jsonValue)),
   checksums: tableChecksums,
   digests: tableChecksums.optional(),
 });
@@ -505,6 +507,10 @@ function rowProblems(table: CatalogTable, rows: Row[]): { pointer: string; messa
   const problems: { pointer: string; message: string }[] = [];
   const seen = new Set<string>();
   rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      problems.push({ pointer: `/tables/${table.name}/${i}`, message: 'must be an object' });
+      return;
+    }
     if (Object.keys(row).sort().join('\0') !== expectedKey) {
       problems.push({
         pointer: `/tables/${table.name}/${i}`,
