@@ -29,6 +29,7 @@
  * BENCH_MIGRATION_WINDOW_SECONDS (15, the baseline window),
  * BENCH_MIGRATION_CONCURRENCY (1 user at a time, the migrator's default),
  * BENCH_MIGRATION_NICE_RATIO (0: the migrator's MIGRATOR_NICE_RATIO, its pause after each user),
+ * BENCH_MIGRATION_COPY_BATCH (8: the migrator's MIGRATOR_COPY_BATCH, users copied together),
  * BENCH_MIGRATION_SHARED_BOARDS=1 (every 4th user follows the same board instead of
  * one board each), BENCH_MIGRATION_LOG_LEVEL (error; the platform's processes).
  * The migrator's own log goes to bench/results/migration-migrator.log.
@@ -57,6 +58,7 @@ const RATE = env('BENCH_MIGRATION_RATE', 60);
 const WINDOW_SECONDS = env('BENCH_MIGRATION_WINDOW_SECONDS', 15);
 const CONCURRENCY = Math.max(1, env('BENCH_MIGRATION_CONCURRENCY', 1));
 const NICE_RATIO = Math.max(0, env('BENCH_MIGRATION_NICE_RATIO', 0));
+const COPY_BATCH = Math.max(1, env('BENCH_MIGRATION_COPY_BATCH', 8));
 const SEED_PARALLEL = 6;
 /**
  * Each user follows a board of their own by default. BENCH_MIGRATION_SHARED_BOARDS=1 has
@@ -436,6 +438,7 @@ async function main() {
         {
           MIGRATOR_CONCURRENCY: String(CONCURRENCY),
           MIGRATOR_NICE_RATIO: String(NICE_RATIO),
+          MIGRATOR_COPY_BATCH: String(COPY_BATCH),
           // info: one 'user moved' line per user with its step timings, parsed below.
           LOG_LEVEL: 'info',
         },
@@ -633,6 +636,7 @@ async function main() {
         baselineWindowSeconds: WINDOW_SECONDS,
         migratorConcurrency: CONCURRENCY,
         migratorNiceRatio: NICE_RATIO,
+        migratorCopyBatch: COPY_BATCH,
         loadMix: '35% GET profile, 20% GET jobs, 15% GET me, 15% GET applications, 15% PUT profile',
       },
       data: {
