@@ -12,10 +12,11 @@ import { configFields } from '../../lib/config.ts';
  */
 export const migratorTuningFields = {
   /**
-   * Users migrated in parallel. 1: on 2 shared cores, 2 and 4 barely add
-   * throughput (a move is CPU-bound) and triple the freeze and the other users'
-   * p95 (docs/reference/operations.md). Raise it where cells have cores to spare.
-   * @defaultValue 1
+   * Users (with copy batches: batches) migrated in parallel. 1: on 2 shared
+   * cores, 2 adds about a third to the rate but saturates both cores, with the
+   * other users' p95 about 3× and the freeze p99 longer; 4 adds nothing more (a
+   * move is CPU-bound; docs/reference/operations.md). Raise it where cells have
+   * cores to spare. @defaultValue 1
    */
   MIGRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /**
