@@ -13,7 +13,7 @@ import { configFields } from '../../lib/config.ts';
 export const migratorTuningFields = {
   /**
    * Users (with copy batches: batches) migrated in parallel. 1: on 2 shared
-   * cores, 2 adds about a third to the rate but saturates both cores, with the
+   * cores, 2 adds about 40% to the rate but saturates both cores, with the
    * other users' p95 about 3× and the freeze p99 longer; 4 adds nothing more (a
    * move is CPU-bound; docs/reference/operations.md). Raise it where cells have
    * cores to spare. @defaultValue 1
