@@ -17,6 +17,8 @@ export {
 
 /** A user's whole data as the source cell dumped it; the body is passed on unparsed. */
 export interface UserDump {
+  /** The user dumped (the document's `userId`). */
+  userId: string;
   /** The exact JSON document of `GET .../data`, the body of `PUT .../data`. */
   body: Buffer;
   checksums: Checksums;

@@ -59,17 +59,37 @@ const NEWLINE = 0x0a;
 const NEWLINE_BUFFER = Buffer.from('\n');
 
 /** A dump's document as the cell sent it, with the checksums and digests it carries. */
-function dumpOf(body: Buffer, cellId: string): UserDump {
+function dumpOf(body: Buffer, cellId: string, userId: string): UserDump {
   const parsed = JSON.parse(body.toString('utf8')) as {
+    userId?: string;
     checksums?: Checksums;
     digests?: Checksums;
   };
+  if (parsed.userId !== userId) {
+    throw new CellDataError(
+      `${cellId}: dump of ${String(parsed.userId)} where ${userId} was asked`,
+    );
+  }
   if (!parsed.checksums) throw new CellDataError(`${cellId}: dump without checksums`);
   return {
+    userId,
     body,
     checksums: parsed.checksums,
     ...(parsed.digests ? { digests: parsed.digests } : {}),
   };
+}
+
+/** The non-empty lines of a JSON Lines body, as views of it (nothing copied). */
+function linesOf(body: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  while (start < body.length) {
+    const end = body.indexOf(NEWLINE, start);
+    const stop = end === -1 ? body.length : end;
+    if (stop > start) lines.push(body.subarray(start, stop));
+    start = stop + 1;
+  }
+  return lines;
 }
 
 export class HttpCellDataClient implements CellDataClient {
@@ -151,7 +171,7 @@ export class HttpCellDataClient implements CellDataClient {
 
   async dump(cellId: string, userId: string): Promise<UserDump> {
     const answer = this.#expectOk(await this.#call(cellId, userId, 'GET', '/data'), cellId, 'dump');
-    return dumpOf(answer.body, cellId);
+    return dumpOf(answer.body, cellId, userId);
   }
 
   async dumpMany(cellId: string, userIds: readonly string[]): Promise<UserDump[]> {
@@ -163,24 +183,14 @@ export class HttpCellDataClient implements CellDataClient {
       cellId,
       'batch dump',
     );
-    // One dump per line; each line is passed on as it came.
-    const dumps: UserDump[] = [];
-    let start = 0;
-    for (
-      let end = answer.body.indexOf(NEWLINE);
-      end !== -1;
-      end = answer.body.indexOf(NEWLINE, start)
-    ) {
-      if (end > start) dumps.push(dumpOf(answer.body.subarray(start, end), cellId));
-      start = end + 1;
-    }
-    if (start < answer.body.length) dumps.push(dumpOf(answer.body.subarray(start), cellId));
-    if (dumps.length !== userIds.length) {
+    // One dump per line, in the order asked; each line is passed on as it came.
+    const lines = linesOf(answer.body);
+    if (lines.length !== userIds.length) {
       throw new CellDataError(
-        `${cellId}: batch dump answered ${dumps.length} dumps for ${userIds.length} users`,
+        `${cellId}: batch dump answered ${lines.length} dumps for ${userIds.length} users`,
       );
     }
-    return dumps;
+    return lines.map((line, i) => dumpOf(line, cellId, userIds[i] as string));
   }
 
   async loadMany(cellId: string, dumps: readonly UserDump[]): Promise<LoadResult[]> {
@@ -192,9 +202,15 @@ export class HttpCellDataClient implements CellDataClient {
       cellId,
       'batch load',
     );
-    const { results } = JSON.parse(answer.body.toString('utf8')) as { results?: LoadResult[] };
-    if (!Array.isArray(results) || results.length !== dumps.length) {
-      throw new CellDataError(`${cellId}: batch load answered without a result per dump`);
+    const { results } = JSON.parse(answer.body.toString('utf8')) as {
+      results?: (LoadResult & { userId?: string })[];
+    };
+    if (
+      !Array.isArray(results) ||
+      results.length !== dumps.length ||
+      results.some((result, i) => result.userId !== dumps[i]?.userId)
+    ) {
+      throw new CellDataError(`${cellId}: batch load answered without a result per dump, in order`);
     }
     return results.map(({ checksums, digests }) => ({
       ...(checksums ? { checksums } : {}),

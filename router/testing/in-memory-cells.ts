@@ -128,6 +128,7 @@ export class InMemoryCells implements CellDataClient {
     const checksums = checksumsOf(rows);
     const digests = this.withDigests ? checksumsOf(rows, 'digests') : undefined;
     return {
+      userId,
       body: Buffer.from(
         JSON.stringify({ format: 2, userId, cellId, tables: rows, checksums, digests }),
       ),
@@ -159,9 +160,7 @@ export class InMemoryCells implements CellDataClient {
 
   /** A `loadMany` call, then a `load` of each dump: all or nothing, like the cells' transaction. */
   async loadMany(cellId: string, dumps: readonly UserDump[]): Promise<LoadResult[]> {
-    const users = dumps.map(
-      (d) => (JSON.parse(d.body.toString('utf8')) as { userId: string }).userId,
-    );
+    const users = dumps.map((d) => d.userId);
     await this.#batch('loadMany', cellId, users);
     const cell = this.#cell(cellId);
     const before = new Map(users.map((userId) => [userId, cell.get(userId)]));

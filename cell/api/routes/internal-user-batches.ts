@@ -18,11 +18,12 @@ import type { CellEnv } from '../env.ts';
 export const MAX_USERS_PER_BATCH = 32;
 
 const NDJSON = 'application/x-ndjson';
+const userIdSchema = z.uuid();
 
 const dumpBody = z
   .object({
     userIds: z
-      .array(z.uuid())
+      .array(userIdSchema)
       .min(1)
       .max(MAX_USERS_PER_BATCH)
       .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a user'),
@@ -41,7 +42,7 @@ function usersOf(dumps: unknown[]): string[] {
   const seen = new Set<string>();
   const users = dumps.map((dump, i) => {
     const userId = (dump as { userId?: unknown } | null)?.userId;
-    if (typeof userId !== 'string' || !z.uuid().safeParse(userId).success) {
+    if (typeof userId !== 'string' || !userIdSchema.safeParse(userId).success) {
       problems.push({ pointer: `/dumps/${i}/userId`, message: 'must be a user id' });
       return '';
     }

@@ -302,7 +302,7 @@ export class UserDataService {
     const parsed: { userId: string; dump: UserDump; rows: CollectedRows }[] = [];
     for (const [i, { userId, input }] of items.entries()) {
       const { dump, rows } = await this.#parse(userId, input, catalog).catch((error: unknown) => {
-        throw items.length > 1 ? inBatch(error, i) : error;
+        throw inBatch(error, i, items.length);
       });
       parsed.push({ userId, dump, rows });
     }
@@ -347,7 +347,7 @@ export class UserDataService {
         parsed.map(({ userId, dump, rows }, i) =>
           verifyLoad(tx, catalog, userId, dump, rows, shared.get(userId) ?? noShared).catch(
             (error: unknown) => {
-              throw items.length > 1 ? inBatch(error, i) : error;
+              throw inBatch(error, i, items.length);
             },
           ),
         ),
@@ -433,10 +433,10 @@ async function verifyLoad(
 
 /**
  * A batch's refusal names the dump it is about: its problems' pointers gain
- * the dump's place (`/dumps/<i>`).
+ * the dump's place (`/dumps/<i>`). A load of one user keeps its pointers.
  */
-function inBatch(error: unknown, index: number): unknown {
-  if (error instanceof ValidationError) {
+function inBatch(error: unknown, index: number, size: number): unknown {
+  if (size > 1 && error instanceof ValidationError) {
     return new ValidationError(
       error.message,
       error.problems.map((p) => ({ ...p, pointer: `/dumps/${index}${p.pointer}` })),
