@@ -48,29 +48,81 @@ export async function deleteOwnedRows(
   return Object.fromEntries(tables.map((table, i) => [table.name, counts[i] as number]));
 }
 
-/** Replaces every string equal to a key of `ids` by its value, at any depth. */
+/** The lengths of `ids`' keys: a string of another length is not looked up (hashing it reads it whole). */
+const keyLengths = new WeakMap<Map<string, string>, Set<number>>();
+
+function lengthsOf(ids: Map<string, string>): Set<number> {
+  let lengths = keyLengths.get(ids);
+  if (!lengths) {
+    lengths = new Set([...ids.keys()].map((key) => key.length));
+    keyLengths.set(ids, lengths);
+  }
+  return lengths;
+}
+
+/**
+ * Replaces every string equal to a key of `ids` by its value, at any depth.
+ * Copy on write: an array or object in which nothing is replaced is returned
+ * as it is (most of a user's JSON holds no id), so only the path to a
+ * replacement is copied.
+ */
 export function substitute<T>(value: T, ids: Map<string, string>): T;
 export function substitute(value: unknown, ids: Map<string, string>): unknown {
-  if (typeof value === 'string') return ids.get(value) ?? value;
-  if (Array.isArray(value)) return value.map((v) => substitute(v, ids));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, ids)]));
+  return ids.size === 0 ? value : replaceIds(value, ids, lengthsOf(ids));
+}
+
+function replaceIds(value: unknown, ids: Map<string, string>, lengths: Set<number>): unknown {
+  if (typeof value === 'string') {
+    return lengths.has(value.length) ? (ids.get(value) ?? value) : value;
   }
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const replaced = replaceIds(item, ids, lengths);
+      if (replaced !== item) {
+        out ??= value.slice();
+        out[i] = replaced;
+      }
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const replaced = replaceIds(item, ids, lengths);
+    if (replaced !== item) {
+      out ??= { ...record };
+      // A key `__proto__` (JSON may hold one) is a property here, never the prototype.
+      Object.defineProperty(out, key, {
+        value: replaced,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out ?? value;
 }
 
 /** The row with remapped ids in its uuid and json columns (foreign keys are uuid here). */
 export function remapRow(table: CatalogTable, row: Row, ids: Map<string, string>): Row {
   if (ids.size === 0) return row;
-  const out: Row = { ...row };
+  let out: Row | undefined;
   for (const column of table.columns) {
     const value = row[column.name];
     if (value === undefined || value === null) continue;
     if (column.type === 'uuid' || column.type === 'jsonb' || column.type === 'json') {
-      out[column.name] = substitute(value, ids);
+      const replaced = substitute(value, ids);
+      if (replaced !== value) {
+        out ??= { ...row };
+        out[column.name] = replaced;
+      }
     }
   }
-  return out;
+  return out ?? row;
 }
 
 /**
