@@ -48,18 +48,6 @@ export async function deleteOwnedRows(
   return Object.fromEntries(tables.map((table, i) => [table.name, counts[i] as number]));
 }
 
-/** The lengths of `ids`' keys: a string of another length is not looked up (hashing it reads it whole). */
-const keyLengths = new WeakMap<Map<string, string>, Set<number>>();
-
-function lengthsOf(ids: Map<string, string>): Set<number> {
-  let lengths = keyLengths.get(ids);
-  if (!lengths) {
-    lengths = new Set([...ids.keys()].map((key) => key.length));
-    keyLengths.set(ids, lengths);
-  }
-  return lengths;
-}
-
 /**
  * Replaces every string equal to a key of `ids` by its value, at any depth.
  * Copy on write: an array or object in which nothing is replaced is returned
@@ -68,19 +56,17 @@ function lengthsOf(ids: Map<string, string>): Set<number> {
  */
 export function substitute<T>(value: T, ids: Map<string, string>): T;
 export function substitute(value: unknown, ids: Map<string, string>): unknown {
-  return ids.size === 0 ? value : replaceIds(value, ids, lengthsOf(ids));
+  return ids.size === 0 ? value : replaceIds(value, ids);
 }
 
-function replaceIds(value: unknown, ids: Map<string, string>, lengths: Set<number>): unknown {
-  if (typeof value === 'string') {
-    return lengths.has(value.length) ? (ids.get(value) ?? value) : value;
-  }
+function replaceIds(value: unknown, ids: Map<string, string>): unknown {
+  if (typeof value === 'string') return ids.get(value) ?? value;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const replaced = replaceIds(item, ids, lengths);
+      const replaced = replaceIds(item, ids);
       if (replaced !== item) {
         out ??= value.slice();
         out[i] = replaced;
@@ -92,7 +78,7 @@ function replaceIds(value: unknown, ids: Map<string, string>, lengths: Set<numbe
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const item = record[key];
-    const replaced = replaceIds(item, ids, lengths);
+    const replaced = replaceIds(item, ids);
     if (replaced !== item) {
       out ??= { ...record };
       // A key `__proto__` (JSON may hold one) is a property here, never the prototype.
