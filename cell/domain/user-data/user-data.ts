@@ -123,16 +123,17 @@ export class UserDataService {
     }) as Promise<T>;
   }
 
-  private async collectExisting(
+  /** The user's rows in `tx`; `NotFoundError` naming a user this cell does not hold. */
+  private async collectHeld(
     tx: postgres.TransactionSql,
+    catalog: UserDataCatalog,
     userId: string,
-  ): Promise<{ catalog: UserDataCatalog; collected: CollectedRows }> {
-    const catalog = await this.#catalog(tx);
+  ): Promise<CollectedRows> {
     const collected = await collectUserRows(tx, catalog, userId);
     if ((collected.get(catalog.root.name)?.rows.length ?? 0) === 0) {
-      throw new NotFoundError('No such user in this cell');
+      throw new NotFoundError(`No such user in this cell: ${userId}`);
     }
-    return { catalog, collected };
+    return collected;
   }
 
   /** The user's dump; `NotFoundError` for a user this cell does not hold. */
@@ -151,10 +152,7 @@ export class UserDataService {
       const catalog = await this.#catalog(tx);
       return Promise.all(
         userIds.map(async (userId) => {
-          const collected = await collectUserRows(tx, catalog, userId);
-          if ((collected.get(catalog.root.name)?.rows.length ?? 0) === 0) {
-            throw new NotFoundError(`No such user in this cell: ${userId}`);
-          }
+          const collected = await this.collectHeld(tx, catalog, userId);
           return {
             format: DUMP_FORMAT,
             userId,
@@ -185,8 +183,8 @@ export class UserDataService {
 
   async checksums(userId: string): Promise<Checksums> {
     return this.snapshot(async (tx) => {
-      const { catalog, collected } = await this.collectExisting(tx, userId);
-      return await userChecksums(catalog, collected);
+      const catalog = await this.#catalog(tx);
+      return await userChecksums(catalog, await this.collectHeld(tx, catalog, userId));
     });
   }
 
