@@ -13,7 +13,9 @@
  *
  * Run: make bench-user-data  (or node --import tsx bench/user-data.ts)
  * Env: BENCH_USER_DATA_USERS (24 users, the first 4 discarded as warm-up),
- * BENCH_USER_DATA_JOBS (30 manual jobs per user), BENCH_USER_DATA_VERSIONS (3).
+ * BENCH_USER_DATA_JOBS (30 manual jobs per user), BENCH_USER_DATA_VERSIONS (3),
+ * BENCH_USER_DATA_OTHER_USERS (0): other users both cells hold, so a step's cost
+ * can be read against the cell's size (copies of the seeded users' rows, made in SQL).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,12 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { createApp } from '../cell/api/app.ts';
 import { migrateCell } from '../cell/db/migrate.ts';
+import {
+  type CatalogColumn,
+  type CatalogTable,
+  ident,
+  loadUserDataCatalog,
+} from '../cell/domain/user-data/catalog.ts';
 import { buildCellServices, type CellServices } from '../cell/services.ts';
 import { startThrowawayServers } from '../deploy/local/native-servers.ts';
 import { newId } from '../lib/ids.ts';
@@ -36,6 +44,7 @@ const USERS = env('BENCH_USER_DATA_USERS', 24);
 const JOBS = env('BENCH_USER_DATA_JOBS', 30);
 const VERSIONS = env('BENCH_USER_DATA_VERSIONS', 3);
 const WARM_UP = Math.min(4, USERS - 1);
+const OTHER_USERS = envNumber('BENCH_USER_DATA_OTHER_USERS', 0, { min: 0, integer: true });
 const SECRET = 'bench-router-secret-0123456789abcdef-0123';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -145,6 +154,50 @@ async function seedUser(source: CellServices, app: ReturnType<typeof createApp>,
 }
 
 /**
+ * The value of `column` in the `k`-th copy of a row (alias `t`): ids (uuids, and bigint keys)
+ * mapped per copy, the same way in every table, so copies reference copies; the last text
+ * column of each unique key prefixed with the copy's number; anything else as it is.
+ */
+function copiedValue(table: CatalogTable, column: CatalogColumn): string {
+  const ref = `t.${ident(column.name)}`;
+  if (column.type === 'uuid') return `md5(${ref}::text || ':' || k)::uuid`;
+  const keys = [
+    table.primaryKey,
+    ...table.parents.map((fk) => fk.columns),
+    ...table.uniqueKeys.map((u) => u.columns),
+  ];
+  const inKey = keys.some((key) => key.includes(column.name));
+  if (inKey && column.type === 'bigint') return `${ref} + k * 1000000000`;
+  const textual = column.type === 'text' || column.type.startsWith('character');
+  const lastTextOfUnique = table.uniqueKeys.some((u) => {
+    const texts = u.columns.filter((name) => {
+      const type = table.columns.find((c) => c.name === name)?.type ?? '';
+      return type === 'text' || type.startsWith('character');
+    });
+    return texts.at(-1) === column.name;
+  });
+  return textual && lastTextOfUnique ? `k || '~' || ${ref}` : ref;
+}
+
+/**
+ * Gives `sql`'s cell `copies` more copies of every user-data row it holds (the seeded
+ * users, with new ids): a cell of many users, made in a few statements instead of through
+ * the API. Parents before children, so every reference finds its copy.
+ */
+async function fillCell(sql: postgres.Sql, copies: number): Promise<void> {
+  const catalog = await loadUserDataCatalog(sql);
+  for (const table of catalog.tables) {
+    const names = table.columns.map((c) => ident(c.name)).join(', ');
+    const values = table.columns.map((c) => copiedValue(table, c)).join(', ');
+    await sql.unsafe(
+      `insert into ${ident(table.name)} (${names})${table.hasIdentity ? ' overriding system value' : ''}
+       select ${values} from ${ident(table.name)} t, generate_series(1, ${copies}) k`,
+    );
+  }
+  await sql`vacuum analyze`;
+}
+
+/**
  * A move's steps at the cells, in the migrator's order (router-side steps left out). The
  * freeze answers with the frozen user's digests: the catch-up's check that the source is
  * unchanged since the dump, with no call of its own.
@@ -197,18 +250,34 @@ try {
     rateLimitPerMinute: 1_000_000_000,
   });
 
-  const seedStarted = performance.now();
-  const users: string[] = [];
-  for (let i = 0; i < USERS; i++) users.push(await seedUser(source, app, i));
-  await source.sql`vacuum analyze`;
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
-
   const targetApp = createApp(target, {
     routerSecret: SECRET,
     signatureMaxAgeMs: 60_000,
     bodyLimitBytes: 268_435_456,
     rateLimitPerMinute: 1_000_000_000,
   });
+
+  const seedStarted = performance.now();
+  const users: string[] = [];
+  for (let i = 0; i < USERS; i++) users.push(await seedUser(source, app, i));
+  await source.sql`vacuum analyze`;
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  // Other users: copies of the seeded users' rows in the source, and the same copies in the
+  // target (the seeded users loaded there as a move does, copied, then removed again).
+  const copies = Math.ceil(OTHER_USERS / USERS);
+  if (copies > 0) {
+    await fillCell(source.sql, copies);
+    for (const userId of users) {
+      const dump = await internal(app, 'cell-source', userId, 'GET', '/data');
+      await internal(targetApp, 'cell-target', userId, 'PUT', '/data', dump);
+    }
+    await fillCell(target.sql, copies);
+    for (const userId of users) await target.userData.purge(userId);
+    await target.sql`delete from user_states`;
+    await target.sql`vacuum analyze`;
+  }
+  const fillSeconds = (performance.now() - seedStarted) / 1000 - seedSeconds;
+
   // Each user's move, step by step through the cells' internal API (in process: no sockets),
   // one step at a time, so each step's Postgres CPU is its own.
   const samples = new Map<StepName, Step[]>(STEPS.map((name) => [name, []]));
@@ -266,8 +335,13 @@ try {
       warmUpUsers: WARM_UP,
       manualJobsPerUser: JOBS,
       profileVersionsPerUser: VERSIONS,
+      otherUsersPerCell: copies * USERS,
     },
-    data: { seedSeconds: round(seedSeconds), bytesPerUser: median(bytes) },
+    data: {
+      seedSeconds: round(seedSeconds),
+      fillSeconds: round(fillSeconds),
+      bytesPerUser: median(bytes),
+    },
     /** Medians over the measured users, in milliseconds. */
     steps,
     /** The steps of one move added up (medians added: an estimate, not a median). */
