@@ -9,7 +9,9 @@
 -- `notifications.application_id` for an application, whose only index was
 -- partial (undelivered notifications) and is now whole.
 -- `cell/domain/user-data/user-data.int.test.ts` fails naming any user column
--- or foreign key of the user-data catalog that no index leads.
+-- or foreign key of the user-data catalog that no index leads. Migrations run
+-- in one transaction, so these are plain builds: on a populated cell, writes to
+-- these tables wait for them once, at the upgrade.
 create index jobs_owner_user_idx on jobs (owner_user_id);
 create index applications_job_idx on applications (job_id);
 create index application_documents_user_idx on application_documents (user_id);
