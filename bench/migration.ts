@@ -31,7 +31,10 @@
  * BENCH_MIGRATION_NICE_RATIO (0: the migrator's MIGRATOR_NICE_RATIO, its pause after each user),
  * BENCH_MIGRATION_COPY_BATCH (8: the migrator's MIGRATOR_COPY_BATCH, users copied together),
  * BENCH_MIGRATION_SHARED_BOARDS=1 (every 4th user follows the same board instead of
- * one board each), BENCH_MIGRATION_LOG_LEVEL (error; the platform's processes).
+ * one board each), BENCH_MIGRATION_OTHER_USERS (0: users each of the three cells also
+ * holds, copies of its seeded users' rows made in SQL, who take no part in the load and
+ * are not moved: a move's cost in a cell of realistic size), BENCH_MIGRATION_LOG_LEVEL
+ * (error; the platform's processes).
  * The migrator's own log goes to bench/results/migration-migrator.log.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -46,6 +49,7 @@ import { fakePosting } from '../test/fakes/job-boards/postings.ts';
 import { ApiClient, type TestUser } from '../test/harness/api-client.ts';
 import { startPlatform } from '../test/harness/platform.ts';
 import { envNumber } from './env.ts';
+import { fillCell } from './fill-cell.ts';
 import { type CpuSnapshot, cpuBetween, cpuSnapshot, EXITED_CHILDREN } from './process-cpu.ts';
 import { bootstrapPercentileRatio, percentile } from './stats.ts';
 
@@ -59,6 +63,7 @@ const WINDOW_SECONDS = env('BENCH_MIGRATION_WINDOW_SECONDS', 15);
 const CONCURRENCY = Math.max(1, env('BENCH_MIGRATION_CONCURRENCY', 1));
 const NICE_RATIO = Math.max(0, env('BENCH_MIGRATION_NICE_RATIO', 0));
 const COPY_BATCH = Math.max(1, env('BENCH_MIGRATION_COPY_BATCH', 8));
+const OTHER_USERS = Math.max(0, env('BENCH_MIGRATION_OTHER_USERS', 0));
 const SEED_PARALLEL = 6;
 /**
  * Each user follows a board of their own by default. BENCH_MIGRATION_SHARED_BOARDS=1 has
@@ -423,6 +428,15 @@ async function main() {
     log(
       `seeded ${USERS} users in ${seedSeconds.toFixed(0)} s: ${perCell.map((c) => c?.users).join('/')} per cell`,
     );
+    // Not in the control plane: the planner never moves them, the load never asks for them.
+    const otherUsers = await Promise.all(
+      cellDbs.map(async (sql, i) => {
+        const copies = Math.ceil(OTHER_USERS / Math.max(1, perCell[i]?.users ?? 1));
+        if (copies > 0) await fillCell(sql, copies);
+        return copies * (perCell[i]?.users ?? 0);
+      }),
+    );
+    if (OTHER_USERS > 0) log(`other users per cell: ${otherUsers.join('/')}`);
 
     const placementsNow = async () =>
       new Map(
@@ -637,6 +651,7 @@ async function main() {
         migratorConcurrency: CONCURRENCY,
         migratorNiceRatio: NICE_RATIO,
         migratorCopyBatch: COPY_BATCH,
+        otherUsersPerCell: otherUsers,
         loadMix: '35% GET profile, 20% GET jobs, 15% GET me, 15% GET applications, 15% PUT profile',
       },
       data: {

@@ -23,12 +23,6 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { createApp } from '../cell/api/app.ts';
 import { migrateCell } from '../cell/db/migrate.ts';
-import {
-  type CatalogColumn,
-  type CatalogTable,
-  ident,
-  loadUserDataCatalog,
-} from '../cell/domain/user-data/catalog.ts';
 import { buildCellServices, type CellServices } from '../cell/services.ts';
 import { startThrowawayServers } from '../deploy/local/native-servers.ts';
 import { newId } from '../lib/ids.ts';
@@ -36,6 +30,7 @@ import { createLogger } from '../lib/logger.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { signIdentity } from '../lib/router-signature.ts';
 import { envNumber } from './env.ts';
+import { fillCell } from './fill-cell.ts';
 import { percentile } from './stats.ts';
 
 const env = (name: string, fallback: number) =>
@@ -151,50 +146,6 @@ async function seedUser(source: CellServices, app: ReturnType<typeof createApp>,
     await source.analysis.analyzeJob(id);
   }
   return userId;
-}
-
-/**
- * The value of `column` in the `k`-th copy of a row (alias `t`): ids (uuids, and bigint keys)
- * mapped per copy, the same way in every table, so copies reference copies; the last text
- * column of each unique key prefixed with the copy's number; anything else as it is.
- */
-function copiedValue(table: CatalogTable, column: CatalogColumn): string {
-  const ref = `t.${ident(column.name)}`;
-  if (column.type === 'uuid') return `md5(${ref}::text || ':' || k)::uuid`;
-  const keys = [
-    table.primaryKey,
-    ...table.parents.map((fk) => fk.columns),
-    ...table.uniqueKeys.map((u) => u.columns),
-  ];
-  const inKey = keys.some((key) => key.includes(column.name));
-  if (inKey && column.type === 'bigint') return `${ref} + k * 1000000000`;
-  const textual = column.type === 'text' || column.type.startsWith('character');
-  const lastTextOfUnique = table.uniqueKeys.some((u) => {
-    const texts = u.columns.filter((name) => {
-      const type = table.columns.find((c) => c.name === name)?.type ?? '';
-      return type === 'text' || type.startsWith('character');
-    });
-    return texts.at(-1) === column.name;
-  });
-  return textual && lastTextOfUnique ? `k || '~' || ${ref}` : ref;
-}
-
-/**
- * Gives `sql`'s cell `copies` more copies of every user-data row it holds (the seeded
- * users, with new ids): a cell of many users, made in a few statements instead of through
- * the API. Parents before children, so every reference finds its copy.
- */
-async function fillCell(sql: postgres.Sql, copies: number): Promise<void> {
-  const catalog = await loadUserDataCatalog(sql);
-  for (const table of catalog.tables) {
-    const names = table.columns.map((c) => ident(c.name)).join(', ');
-    const values = table.columns.map((c) => copiedValue(table, c)).join(', ');
-    await sql.unsafe(
-      `insert into ${ident(table.name)} (${names})${table.hasIdentity ? ' overriding system value' : ''}
-       select ${values} from ${ident(table.name)} t, generate_series(1, ${copies}) k`,
-    );
-  }
-  await sql`vacuum analyze`;
 }
 
 /**
