@@ -71,7 +71,14 @@ export type Param = (value: postgres.ParameterOrJSON<never>) => string;
 /** A read of one table: the rows matching `where` (SQL over alias `t`). */
 export interface RowQuery {
   table: CatalogTable;
+  /** What `t` is read from (`from <source>`); the table itself when absent. */
+  source?: (param: Param) => string;
   where: (param: Param) => string;
+}
+
+/** `from` clause of a query: its source, or its table as `t`. */
+function sourceOf(query: RowQuery, param: Param): string {
+  return query.source ? query.source(param) : `${ident(query.table.name)} t`;
 }
 
 /**
@@ -87,9 +94,9 @@ export async function selectBatch(tx: Sql, queries: readonly RowQuery[]): Promis
     params.push(value);
     return `$${params.length}`;
   };
-  const columns = queries.map(({ table, where }, i) => {
-    const list = table.columns.map((c) => selectExpression(c, 't')).join(', ');
-    return `(select coalesce(json_agg(r), '[]')::text from (select ${list} from ${ident(table.name)} t where ${where(param)}) r) as q${i}`;
+  const columns = queries.map((query, i) => {
+    const list = query.table.columns.map((c) => selectExpression(c, 't')).join(', ');
+    return `(select coalesce(json_agg(r), '[]')::text from (select ${list} from ${sourceOf(query, param)} where ${query.where(param)}) r) as q${i}`;
   });
   const [row] = await tx.unsafe<Record<string, string>[]>(
     `select ${columns.join(', ')}`,
@@ -108,8 +115,8 @@ export async function countBatch(tx: Sql, queries: readonly RowQuery[]): Promise
     return `$${params.length}`;
   };
   const columns = queries.map(
-    ({ table, where }, i) =>
-      `(select count(*)::int from ${ident(table.name)} t where ${where(param)}) as q${i}`,
+    (query, i) =>
+      `(select count(*)::int from ${sourceOf(query, param)} where ${query.where(param)}) as q${i}`,
   );
   const [row] = await tx.unsafe<Record<string, number>[]>(
     `select ${columns.join(', ')}`,
@@ -125,6 +132,35 @@ export function byColumn(table: CatalogTable, column: string, value: string): Ro
 }
 
 /**
+ * The distinct keys of `tuples` as rows `k(<columns>)`, each followed by the
+ * rows of `table` (as `t`) that hold it: a lateral subquery behind `offset 0`,
+ * so each key is one index lookup whatever the planner guesses.
+ * `jsonb_to_recordset` is always guessed at 100 rows; with that guess, as a
+ * plain `in (…)` or join, a key that matches a few dozen rows (a posting's
+ * bands, a job's postings) made a hash join over the whole table look cheaper
+ * than the lookups, and every read of a user then scanned the table.
+ */
+function keyedSource(
+  tx: Sql,
+  table: CatalogTable,
+  columns: readonly string[],
+  tuples: readonly Row[],
+  predicate: string | null | undefined,
+): (param: Param) => string {
+  const keyColumns = columnsNamed(table, columns);
+  const names = keyColumns.map((c) => ident(c.name)).join(', ');
+  const values = keyColumns.map(recordsetValue).join(', ');
+  const matches = keyColumns.map((c) => `t.${ident(c.name)} = k.${ident(c.name)}`).join(' and ');
+  return (param) =>
+    `(select distinct ${values} from jsonb_to_recordset(${param(
+      tx.json(tuples as unknown as postgres.JSONValue),
+    )}::jsonb) as ${recordsetDefinition(keyColumns)}) as k(${names})
+     cross join lateral (select * from ${ident(table.name)} t where ${matches}${
+       predicate ? ` and (${predicate})` : ''
+     } offset 0) as t`;
+}
+
+/**
  * Rows whose `columns` equal one of `tuples` (each a row holding those
  * columns), optionally only those matching a partial index's predicate.
  */
@@ -135,16 +171,7 @@ export function byKeys(
   tuples: readonly Row[],
   predicate?: string | null,
 ): RowQuery {
-  const keyColumns = columnsNamed(table, columns);
-  const left = keyColumns.map((c) => `t.${ident(c.name)}`).join(', ');
-  const right = keyColumns.map(recordsetValue).join(', ');
-  return {
-    table,
-    where: (param) =>
-      `(${left}) in (select ${right} from jsonb_to_recordset(${param(
-        tx.json(tuples as unknown as postgres.JSONValue),
-      )}::jsonb) as ${recordsetDefinition(keyColumns)})${predicate ? ` and (${predicate})` : ''}`,
-  };
+  return { table, source: keyedSource(tx, table, columns, tuples, predicate), where: () => 'true' };
 }
 
 /** `byKeys` as a statement of its own. */
