@@ -2,7 +2,10 @@
  * CPU time per process from /proc (Linux): which parts of a platform used the
  * cores during a window of a benchmark. A snapshot maps pid → user+system
  * seconds; `cpuBetween` groups the difference by role (the process's command
- * line, shortened: `cell api`, `postgres`, `router`…).
+ * line, shortened: `cell/api/server.ts`, `postgres`, `router/server.ts`…), with
+ * the cell a cell process serves (`…@cell-4`, its `CELL_ID`) and the cluster a
+ * Postgres process belongs to (`postgres@cell-4-postgres`, its data directory):
+ * a move's cost at its target apart from its sources.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -20,6 +23,28 @@ function roleOf(cmdline: string): string {
   const name = argv[0]?.split('/').at(-1) ?? '?';
   // `postgres: cell_user cell 127.0.0.1(…) idle` → `postgres`
   return name.startsWith('postgres') ? 'postgres' : name;
+}
+
+/** `@<cell>` for a cell process, `@<data directory>` for Postgres; empty if unknown or unreadable. */
+function placeOf(pid: string, role: string, cmdline: string): string {
+  try {
+    if (role.startsWith('cell/')) {
+      const cell = /(?:^|\0)CELL_ID=([^\0]*)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'));
+      return cell ? `@${cell[1]}` : '';
+    }
+    if (role === 'postgres') {
+      // A backend's command line is its title; the postmaster (itself or its parent) has `-D`.
+      const dataDirOf = (argv: string) => argv.split('\0').find((_, i, all) => all[i - 1] === '-D');
+      const parent = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      const dir =
+        dataDirOf(cmdline) ??
+        (parent ? dataDirOf(readFileSync(`/proc/${parent}/cmdline`, 'utf8')) : undefined);
+      return dir ? `@${dir.split('/').filter(Boolean).at(-1)}` : '';
+    }
+  } catch {
+    // Another user's process (its environment is not readable), or it ended meanwhile.
+  }
+  return '';
 }
 
 /** User+system CPU seconds of every process now; empty where /proc is missing. */
@@ -46,7 +71,9 @@ export function cpuSnapshot(): CpuSnapshot {
       // Fields after the command name (which may hold spaces): utime is 14th, stime 15th overall.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
-      const role = roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const base = roleOf(cmdline);
+      const role = `${base}${placeOf(pid, base, cmdline)}`;
       snapshot.set(Number(pid), { seconds: ticks / TICKS_PER_SECOND, role });
     } catch {
       // The process ended between the listing and the read.
