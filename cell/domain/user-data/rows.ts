@@ -68,17 +68,19 @@ const PREPARED = { prepare: true } as const;
 /** Allocates the next bind parameter of a statement for `value` and returns its `$n`. */
 export type Param = (value: postgres.ParameterOrJSON<never>) => string;
 
-/** A read of one table: the rows matching `where` (SQL over alias `t`). */
+/** A read of one table: the rows of `source` (as `t`) matching `where` (SQL over `t`). */
 export interface RowQuery {
   table: CatalogTable;
-  /** What `t` is read from (`from <source>`); the table itself when absent. */
+  /** What `t` is read from; the table itself when absent. */
   source?: (param: Param) => string;
-  where: (param: Param) => string;
+  /** Every row of the source when absent. */
+  where?: (param: Param) => string;
 }
 
-/** `from` clause of a query: its source, or its table as `t`. */
-function sourceOf(query: RowQuery, param: Param): string {
-  return query.source ? query.source(param) : `${ident(query.table.name)} t`;
+/** The query's `from … where …`. */
+function fromWhere(query: RowQuery, param: Param): string {
+  const from = query.source ? query.source(param) : `${ident(query.table.name)} t`;
+  return query.where ? `${from} where ${query.where(param)}` : from;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function selectBatch(tx: Sql, queries: readonly RowQuery[]): Promis
   };
   const columns = queries.map((query, i) => {
     const list = query.table.columns.map((c) => selectExpression(c, 't')).join(', ');
-    return `(select coalesce(json_agg(r), '[]')::text from (select ${list} from ${sourceOf(query, param)} where ${query.where(param)}) r) as q${i}`;
+    return `(select coalesce(json_agg(r), '[]')::text from (select ${list} from ${fromWhere(query, param)}) r) as q${i}`;
   });
   const [row] = await tx.unsafe<Record<string, string>[]>(
     `select ${columns.join(', ')}`,
@@ -115,8 +117,7 @@ export async function countBatch(tx: Sql, queries: readonly RowQuery[]): Promise
     return `$${params.length}`;
   };
   const columns = queries.map(
-    (query, i) =>
-      `(select count(*)::int from ${sourceOf(query, param)} where ${query.where(param)}) as q${i}`,
+    (query, i) => `(select count(*)::int from ${fromWhere(query, param)}) as q${i}`,
   );
   const [row] = await tx.unsafe<Record<string, number>[]>(
     `select ${columns.join(', ')}`,
@@ -171,7 +172,7 @@ export function byKeys(
   tuples: readonly Row[],
   predicate?: string | null,
 ): RowQuery {
-  return { table, source: keyedSource(tx, table, columns, tuples, predicate), where: () => 'true' };
+  return { table, source: keyedSource(tx, table, columns, tuples, predicate) };
 }
 
 /** `byKeys` as a statement of its own. */
