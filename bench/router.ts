@@ -23,7 +23,15 @@
  * node_modules: run as the extra target `routerBaseline`, for before/after figures from one run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
@@ -50,6 +58,13 @@ const SECRETS = {
   JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-bench',
   ADMIN_TOKEN: 'bench-admin-token-bench-admin-token-bench',
 };
+
+if (!existsSync(NGINX)) {
+  console.error(
+    `nginx not found at ${NGINX}: run \`make bench-router\` (it installs nginx-light), or set NGINX_BIN`,
+  );
+  process.exit(1);
+}
 
 const root = mkdtempSync(path.join(tmpdir(), 'bench-router-'));
 chmodSync(root, 0o755);
